@@ -1,0 +1,261 @@
+"""SQLAlchemy Core tables: the one schema shared by SQLite and PostgreSQL.
+
+Times are float seconds since the epoch (same type and ordering on both backends). Alembic
+migrations under ``cairn/server/store/sql/migrations`` create and evolve these tables; this
+module is their reference and must match the newest migration (a test compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import BigInteger
+
+metadata = MetaData()
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, so BigInteger keys use a variant.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("kind", String(8), nullable=False),  # "user" | "team"
+    Column("created_at", Float, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("entity_pk", ForeignKey("entities.pk", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("email", String(320)),
+    Column("password_hash", String(256)),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("entity_pk", ForeignKey("entities.pk", ondelete="CASCADE"), primary_key=True),
+    Column("user_pk", ForeignKey("users.pk", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),  # viewer | member | admin
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("user_pk", ForeignKey("users.pk", ondelete="CASCADE"), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_pk", ForeignKey("users.pk", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("entity_pk", ForeignKey("entities.pk", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("visibility", String(8), nullable=False, default="private"),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("entity_pk", "name", name="uq_projects_entity_name"),
+)
+
+project_members = Table(
+    "project_members",
+    metadata,
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
+    Column("user_pk", ForeignKey("users.pk", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("config", Json, nullable=False),
+    Column("summary", Json, nullable=False),
+    Column("tags", Json, nullable=False),
+    Column("group", String(256)),
+    Column("job_type", String(256)),
+    Column("notes", Text, nullable=False, default=""),
+    Column("host", String(256)),
+    Column("git", Json),
+    Column("meta", Json),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("heartbeat_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("exit_code", Integer),
+    Column("last_step", BigInteger),
+    Column("console_lines", BigInteger, nullable=False, default=0),
+    UniqueConstraint("project_pk", "id", name="uq_runs_project_id"),
+    Index("ix_runs_project_created", "project_pk", "created_at"),
+    Index("ix_runs_state_heartbeat", "state", "heartbeat_at"),
+)
+
+VTYPE_NUMBER = 0
+VTYPE_TEXT = 1
+VTYPE_BOOL = 2
+VTYPE_OTHER = 3  # null, lists, maps: present (for $exists) but neither number nor text
+
+run_kv = Table(
+    "run_kv",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(300), primary_key=True),  # "config.lr", "summary.acc"
+    Column("project_pk", BigId, nullable=False),
+    Column("vtype", SmallInteger, nullable=False),
+    Column("num", Float),
+    Column("text", String(512)),
+    Index("ix_run_kv_num", "project_pk", "key", "num", "run_pk"),
+    Index("ix_run_kv_text", "project_pk", "key", "text", "run_pk"),
+)
+
+stream_offsets = Table(
+    "stream_offsets",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("stream", LargeBinary(16), primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+series = Table(
+    "series",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("kind", SmallInteger, nullable=False),  # 0 history (x = step), 1 system (x = time)
+    Column("count", BigInteger, nullable=False),
+    Column("tail_count", Integer, nullable=False),
+    Column("next_seq", Integer, nullable=False),
+    Column("step_min", BigInteger),
+    Column("step_max", BigInteger),
+    Column("last_value", Float),
+    UniqueConstraint("run_pk", "key", name="uq_series_run_key"),
+)
+
+series_chunks = Table(
+    "series_chunks",
+    metadata,
+    Column("series_pk", ForeignKey("series.pk", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("sealed", Boolean, nullable=False),
+    Column("codec", SmallInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("step_min", BigInteger, nullable=False),
+    Column("step_max", BigInteger, nullable=False),
+    Column("time_min", Float, nullable=False),
+    Column("time_max", Float, nullable=False),
+    Column("vmin", Float),
+    Column("vmax", Float),
+    Column("vsum", Float, nullable=False),
+    Column("vsumsq", Float, nullable=False),
+    Column("vlast", Float),
+    Column("nan_count", Integer, nullable=False),
+    Column("posinf_count", Integer, nullable=False),
+    Column("neginf_count", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("blocks", LargeBinary),
+)
+
+run_values = Table(
+    "run_values",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("time", Float, nullable=False),
+    Column("value", Json),
+    Index("ix_run_values_run_key_step", "run_pk", "key", "step"),
+)
+
+console_chunks = Table(
+    "console_chunks",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("first_line", BigInteger, primary_key=True),
+    Column("n_lines", Integer, nullable=False),
+    Column("stream", String(8), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("lines", Json, nullable=False),
+)
+
+run_files = Table(
+    "run_files",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+rejected_records = Table(
+    "rejected_records",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("kind", String(32)),
+    Column("error", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("lease_until", Float, nullable=False),
+)

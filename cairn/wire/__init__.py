@@ -1,0 +1,31 @@
+"""The record and batch format shared by the SDK and the server; nothing encodes records elsewhere."""
+
+from cairn.wire.batch import (
+    CONTENT_TYPE,
+    Batch,
+    check_name,
+    check_run_id,
+    decode_batch,
+    encode_batch,
+    encode_records,
+)
+from cairn.wire.columns import ColumnBlock, ColumnBlockBuilder, decode_column_block
+from cairn.wire.records import WIRE_VERSION, Record, check_file_path, check_key, validate_record
+
+__all__ = [
+    "CONTENT_TYPE",
+    "WIRE_VERSION",
+    "Batch",
+    "ColumnBlock",
+    "ColumnBlockBuilder",
+    "Record",
+    "check_file_path",
+    "check_key",
+    "check_name",
+    "check_run_id",
+    "decode_batch",
+    "decode_column_block",
+    "encode_batch",
+    "encode_records",
+    "validate_record",
+]

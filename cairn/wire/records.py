@@ -1,0 +1,236 @@
+"""Record kinds of the wire format and their validation.
+
+A record is ``(kind, body)``: a short string and a map. It travels as the msgpack array
+``[kind, body]``. Each kind's body is documented in ``docs/wire-protocol.md``; this module is the
+single place that checks a body's shape, so the SDK validates before writing and the server before
+applying, with the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from cairn.errors import InvalidInputError
+
+WIRE_VERSION: Final = 1
+"""Version of the record and batch format. Every batch and run log carries it."""
+
+RUN: Final = "run"
+HISTORY: Final = "history"
+SYSTEM: Final = "system"
+VALUES: Final = "values"
+SUMMARY: Final = "summary"
+CONSOLE: Final = "console"
+FILE: Final = "file"
+HEARTBEAT: Final = "heartbeat"
+FINISH: Final = "finish"
+
+KINDS: Final = frozenset({RUN, HISTORY, SYSTEM, VALUES, SUMMARY, CONSOLE, FILE, HEARTBEAT, FINISH})
+
+RUN_FIELDS: Final = frozenset(
+    {
+        "name",
+        "config",
+        "tags",
+        "group",
+        "job_type",
+        "notes",
+        "host",
+        "git",
+        "meta",
+        "created_at",
+    }
+)
+"""Fields a ``run`` record may set. ``config`` merges key by key; the rest replace."""
+
+FINAL_STATES: Final = frozenset({"finished", "failed", "crashed", "killed"})
+
+MAX_KEY_LENGTH: Final = 256
+_KEY_RE: Final = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+Record = tuple[str, dict[str, Any]]
+
+
+def check_key(key: object, what: str = "metric key") -> str:
+    """Return ``key`` if it is a usable metric/summary key, else raise InvalidInputError."""
+    if not isinstance(key, str) or not key:
+        raise InvalidInputError(f"{what} must be a non-empty string, got {key!r}")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidInputError(f"{what} {key[:40]!r}... is longer than {MAX_KEY_LENGTH} characters")
+    if not _KEY_RE.match(key):
+        raise InvalidInputError(f"{what} {key!r} contains control characters")
+    return key
+
+
+def _require(body: Mapping[str, Any], field: str, types: type | tuple[type, ...], kind: str) -> Any:
+    if field not in body:
+        raise InvalidInputError(f"{kind} record is missing the field {field!r}")
+    value = body[field]
+    if not isinstance(value, types) or isinstance(value, bool) and bool not in _as_tuple(types):
+        raise InvalidInputError(
+            f"{kind} record field {field!r} has type {type(value).__name__}, expected "
+            + " or ".join(t.__name__ for t in _as_tuple(types))
+        )
+    return value
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _check_time(value: object, kind: str, field: str) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise InvalidInputError(f"{kind} record field {field!r} must be a finite number of seconds")
+
+
+def validate_record(record: object) -> Record:
+    """Check a decoded record's shape and return it as ``(kind, body)``.
+
+    Raises InvalidInputError naming the problem. Column-block payloads are checked for their
+    framing here; their byte lengths are checked where they are decoded.
+    """
+    if not isinstance(record, list | tuple) or len(record) != 2:
+        raise InvalidInputError("a record must be the pair [kind, body]")
+    kind, body = record
+    if not isinstance(kind, str):
+        raise InvalidInputError("a record's kind must be a string")
+    if kind not in KINDS:
+        raise InvalidInputError(f"unknown record kind {kind!r}; known kinds: {sorted(KINDS)}")
+    if not isinstance(body, dict):
+        raise InvalidInputError(f"the body of a {kind} record must be a map")
+    _VALIDATORS[kind](body)
+    return kind, body
+
+
+def _validate_run(body: dict[str, Any]) -> None:
+    unknown = set(body) - RUN_FIELDS
+    if unknown:
+        raise InvalidInputError(f"run record has unknown fields {sorted(unknown)}")
+    for field in ("config", "git", "meta"):
+        if field in body and not isinstance(body[field], dict):
+            raise InvalidInputError(f"run record field {field!r} must be a map")
+    if "tags" in body:
+        tags = body["tags"]
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            raise InvalidInputError("run record field 'tags' must be a list of non-empty strings")
+    for field in ("name", "group", "job_type", "notes", "host"):
+        if field in body and body[field] is not None and not isinstance(body[field], str):
+            raise InvalidInputError(f"run record field {field!r} must be a string")
+    if "created_at" in body:
+        _check_time(body["created_at"], RUN, "created_at")
+
+
+def _validate_columns(body: dict[str, Any], kind: str, with_steps: bool) -> None:
+    n = _require(body, "n", int, kind)
+    if n < 0:
+        raise InvalidInputError(f"{kind} record field 'n' must be >= 0")
+    if with_steps:
+        _require(body, "steps", bytes, kind)
+    _require(body, "times", bytes, kind)
+    cols = _require(body, "cols", dict, kind)
+    for key, col in cols.items():
+        check_key(key)
+        if (
+            not isinstance(col, list | tuple)
+            or len(col) != 2
+            or not (col[0] is None or isinstance(col[0], bytes))
+            or not isinstance(col[1], bytes)
+        ):
+            raise InvalidInputError(
+                f"{kind} record column {key!r} must be [positions bytes or nil, values bytes]"
+            )
+
+
+def _validate_history(body: dict[str, Any]) -> None:
+    _validate_columns(body, HISTORY, with_steps=True)
+
+
+def _validate_system(body: dict[str, Any]) -> None:
+    _validate_columns(body, SYSTEM, with_steps=False)
+
+
+def _validate_values(body: dict[str, Any]) -> None:
+    step = _require(body, "step", int, VALUES)
+    if step < 0:
+        raise InvalidInputError("values record field 'step' must be >= 0")
+    _check_time(_require(body, "time", (int, float), VALUES), VALUES, "time")
+    values = _require(body, "values", dict, VALUES)
+    for key in values:
+        check_key(key)
+
+
+def _validate_summary(body: dict[str, Any]) -> None:
+    update = body.get("set", {})
+    remove = body.get("remove", [])
+    if not isinstance(update, dict) or not isinstance(remove, list):
+        raise InvalidInputError("summary record needs 'set' (a map) and/or 'remove' (a list)")
+    for key in [*update, *remove]:
+        check_key(key, "summary key")
+
+
+def _validate_console(body: dict[str, Any]) -> None:
+    stream = _require(body, "stream", str, CONSOLE)
+    if stream not in ("stdout", "stderr"):
+        raise InvalidInputError("console record field 'stream' must be 'stdout' or 'stderr'")
+    lines = _require(body, "lines", list, CONSOLE)
+    if not all(isinstance(line, str) for line in lines):
+        raise InvalidInputError("console record field 'lines' must be a list of strings")
+    _check_time(_require(body, "time", (int, float), CONSOLE), CONSOLE, "time")
+
+
+_SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _validate_file(body: dict[str, Any]) -> None:
+    path = _require(body, "path", str, FILE)
+    check_file_path(path)
+    sha = _require(body, "sha256", str, FILE)
+    if not _SHA256_RE.match(sha):
+        raise InvalidInputError("file record field 'sha256' must be 64 lowercase hex digits")
+    size = _require(body, "size", int, FILE)
+    if size < 0:
+        raise InvalidInputError("file record field 'size' must be >= 0")
+
+
+def check_file_path(path: str) -> str:
+    """Return ``path`` if it is a safe relative run-file path (no escapes, no absolute paths)."""
+    if not path or len(path) > 1024:
+        raise InvalidInputError("a file path must have 1 to 1024 characters")
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        raise InvalidInputError(
+            f"file path {path!r} must be relative, use '/' separators and contain no '.' or '..'"
+        )
+    if not _KEY_RE.match(path):
+        raise InvalidInputError(f"file path {path!r} contains control characters")
+    return path
+
+
+def _validate_heartbeat(body: dict[str, Any]) -> None:
+    _check_time(_require(body, "time", (int, float), HEARTBEAT), HEARTBEAT, "time")
+
+
+def _validate_finish(body: dict[str, Any]) -> None:
+    _check_time(_require(body, "time", (int, float), FINISH), FINISH, "time")
+    exit_code = body.get("exit_code", 0)
+    if exit_code is not None and (not isinstance(exit_code, int) or isinstance(exit_code, bool)):
+        raise InvalidInputError("finish record field 'exit_code' must be an integer")
+    state = body.get("state")
+    if state is not None and state not in FINAL_STATES:
+        raise InvalidInputError(f"finish record field 'state' must be one of {sorted(FINAL_STATES)}")
+
+
+_VALIDATORS: Final = {
+    RUN: _validate_run,
+    HISTORY: _validate_history,
+    SYSTEM: _validate_system,
+    VALUES: _validate_values,
+    SUMMARY: _validate_summary,
+    CONSOLE: _validate_console,
+    FILE: _validate_file,
+    HEARTBEAT: _validate_heartbeat,
+    FINISH: _validate_finish,
+}
