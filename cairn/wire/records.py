@@ -42,9 +42,13 @@ RUN_FIELDS: Final = frozenset(
         "git",
         "meta",
         "created_at",
+        "resumed",
     }
 )
-"""Fields a ``run`` record may set. ``config`` merges key by key; the rest replace."""
+"""Fields a ``run`` record may set. ``config`` merges key by key; the rest replace.
+
+``resumed: true`` marks a process continuing an existing run: the run is running again.
+"""
 
 FINAL_STATES: Final = frozenset({"finished", "failed", "crashed", "killed"})
 
@@ -121,6 +125,8 @@ def _validate_run(body: dict[str, Any]) -> None:
             raise InvalidInputError(f"run record field {field!r} must be a string")
     if "created_at" in body:
         _check_time(body["created_at"], RUN, "created_at")
+    if "resumed" in body and not isinstance(body["resumed"], bool):
+        raise InvalidInputError("run record field 'resumed' must be a boolean")
 
 
 def _validate_columns(body: dict[str, Any], kind: str, with_steps: bool) -> None:

@@ -1,0 +1,256 @@
+"""Metric history reads: keys of a run, bucketed windows, exact pages and full export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from cairn.errors import InvalidInputError
+from cairn.server.api.deps import Ctx, RunDep
+from cairn.server.encoding import JSONBytesResponse, float_list
+from cairn.server.store.base import SeriesWindow
+from cairn.server.store.records import RunRecord
+from cairn.server.store.sql.runs import get_run
+from cairn.wire import check_key
+
+router = APIRouter(prefix="/api/v1", tags=["history"])
+
+XAxisParam = Literal["step", "time", "relative"]
+MAX_BUCKETS = 10_000
+MAX_SERIES_PER_QUERY = 2_000
+MAX_PAGE = 100_000
+RUN_PATH = "/runs/{entity}/{project}/{run_id}"
+
+Number = float | str
+
+
+class SeriesKey(BaseModel):
+    """One metric series of a run."""
+
+    key: str
+    kind: Literal["history", "system"]
+    count: int
+    step_min: int | None
+    step_max: int | None
+    last_value: Number | None
+
+
+class KeysResponse(BaseModel):
+    """The series a run has, sorted by key."""
+
+    keys: list[SeriesKey]
+
+
+class SeriesWindowOut(BaseModel):
+    """A window of one series in uPlot's columnar shape; non-finite values as strings."""
+
+    run: str
+    key: str
+    mode: Literal["exact", "buckets"]
+    total: int
+    x: list[Number]
+    min: list[Number]
+    max: list[Number]
+    mean: list[Number]
+    last: list[Number]
+    count: list[int]
+
+
+class HistoryResponse(BaseModel):
+    """Windows of the requested series."""
+
+    x_axis: XAxisParam
+    series: list[SeriesWindowOut]
+
+
+class HistoryQuery(BaseModel):
+    """A multi-run history read."""
+
+    runs: list[str] = Field(min_length=1, max_length=1000, description="entity/project/run_id")
+    keys: list[str] = Field(min_length=1, max_length=500)
+    x_axis: XAxisParam = "step"
+    x_min: float | None = None
+    x_max: float | None = None
+    buckets: int = Field(1000, ge=1, le=MAX_BUCKETS)
+
+
+class PointsPage(BaseModel):
+    """Exact points of one series in (step, arrival) order, and the next page's start."""
+
+    steps: list[int]
+    times: list[Number]
+    values: list[Number]
+    next_start: int | None
+
+
+def _window_json(run: RunRecord, key: str, window: SeriesWindow, offset: float) -> dict[str, Any]:
+    x = window.x - offset if offset else window.x
+    return {
+        "run": run.path,
+        "key": key,
+        "mode": window.mode,
+        "total": window.total,
+        "x": float_list(x),
+        "min": float_list(window.min),
+        "max": float_list(window.max),
+        "mean": float_list(window.mean),
+        "last": float_list(window.last),
+        "count": window.count.tolist(),
+    }
+
+
+def _read_windows(
+    ctx: Ctx,
+    run_list: list[RunRecord],
+    keys: list[str],
+    x_axis: XAxisParam,
+    x_min: float | None,
+    x_max: float | None,
+    buckets: int,
+) -> list[dict[str, Any]]:
+    if len(run_list) * len(keys) > MAX_SERIES_PER_QUERY:
+        raise InvalidInputError(
+            f"{len(run_list)} runs x {len(keys)} keys exceeds {MAX_SERIES_PER_QUERY} series per "
+            "request; ask for fewer runs or keys at a time"
+        )
+    if x_min is not None and x_max is not None and x_min > x_max:
+        raise InvalidInputError("x_min must not be greater than x_max")
+    for key in keys:
+        check_key(key)
+    out = []
+    with ctx.engine.connect() as conn:
+        known = {run.pk: {s.key for s in ctx.series.list_series(conn, run.pk)} for run in run_list}
+        for run in run_list:
+            offset = run.created_at if x_axis == "relative" else 0.0
+            lo = None if x_min is None else x_min + offset
+            hi = None if x_max is None else x_max + offset
+            axis: Literal["step", "time"] = "step" if x_axis == "step" else "time"
+            for key in keys:
+                if key not in known[run.pk]:
+                    continue
+                window = ctx.series.read_window(conn, run.pk, key, axis, lo, hi, buckets)
+                out.append(_window_json(run, key, window, offset))
+    return out
+
+
+@router.get(RUN_PATH + "/keys", response_model=KeysResponse)
+def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
+    """The metric series a run has."""
+    with ctx.engine.connect() as conn:
+        infos = ctx.series.list_series(conn, run.pk)
+    keys = [
+        {
+            "key": s.key,
+            "kind": s.kind,
+            "count": s.count,
+            "step_min": s.step_min,
+            "step_max": s.step_max,
+            "last_value": None if s.last_value is None else float_list_one(s.last_value),
+        }
+        for s in infos
+    ]
+    return JSONBytesResponse({"keys": keys})
+
+
+def float_list_one(value: float) -> Number:
+    """One float as JSON-safe number or non-finite name."""
+    import numpy as np
+
+    return float_list(np.array([value], dtype=np.float64))[0]
+
+
+@router.get(RUN_PATH + "/history", response_model=HistoryResponse)
+def run_history(
+    run: RunDep,
+    ctx: Ctx,
+    keys: Annotated[list[str], Query(min_length=1, max_length=500)],
+    x_axis: XAxisParam = "step",
+    x_min: float | None = None,
+    x_max: float | None = None,
+    buckets: Annotated[int, Query(ge=1, le=MAX_BUCKETS)] = 1000,
+) -> JSONBytesResponse:
+    """Bucketed (min/max/mean/last) or exact windows of a run's series."""
+    series = _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets)
+    return JSONBytesResponse({"x_axis": x_axis, "series": series})
+
+
+@router.post("/history", response_model=HistoryResponse)
+def query_history(query: HistoryQuery, ctx: Ctx) -> JSONBytesResponse:
+    """Windows of many runs' series in one request (what a chart with many runs asks)."""
+    run_list = []
+    with ctx.engine.connect() as conn:
+        for path in dict.fromkeys(query.runs):
+            parts = path.split("/")
+            if len(parts) != 3:
+                raise InvalidInputError(f"run path {path!r} must be entity/project/run_id")
+            run_list.append(get_run(conn, *parts))
+    series = _read_windows(
+        ctx, run_list, query.keys, query.x_axis, query.x_min, query.x_max, query.buckets
+    )
+    return JSONBytesResponse({"x_axis": query.x_axis, "series": series})
+
+
+@router.get(RUN_PATH + "/series/{key:path}/points", response_model=PointsPage)
+def series_points(
+    run: RunDep,
+    ctx: Ctx,
+    key: str,
+    start: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 10_000,
+) -> JSONBytesResponse:
+    """A page of exact points; pass ``next_start`` back as ``start`` for the next page."""
+    check_key(key)
+    with ctx.engine.connect() as conn:
+        points = ctx.series.read_points(conn, run.pk, key, start, limit)
+    n = len(points.values)
+    return JSONBytesResponse(
+        {
+            "steps": points.steps.tolist(),
+            "times": float_list(points.times),
+            "values": float_list(points.values),
+            "next_start": start + n if n == limit else None,
+        }
+    )
+
+
+@router.get(
+    RUN_PATH + "/series/{key:path}/export",
+    responses={200: {"content": {"text/csv": {}}, "description": "step,time,value rows"}},
+    response_class=StreamingResponse,
+)
+def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
+    """The whole series, exact, streamed as CSV (``step,time,value``)."""
+    check_key(key)
+    with ctx.engine.connect() as conn:
+        ctx.series.read_points(conn, run.pk, key, 0, 1)  # 404 before streaming starts
+
+    def rows() -> Iterator[str]:
+        start = 0
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["step", "time", "value"])
+        while True:
+            with ctx.engine.connect() as conn:
+                page = ctx.series.read_points(conn, run.pk, key, start, MAX_PAGE)
+            n = len(page.values)
+            for step, t, v in zip(page.steps.tolist(), page.times.tolist(), page.values.tolist(), strict=True):
+                writer.writerow([step, repr(t), repr(v)])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if n < MAX_PAGE:
+                return
+            start += n
+
+    filename = f"{run.id}-{key.replace('/', '_')}.csv"
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,82 @@
+"""``POST /api/v1/ingest``: apply a batch of records exactly once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+
+from cairn.errors import InvalidInputError, PayloadTooLargeError
+from cairn.server.context import ServerContext, get_context
+from cairn.server.store.sql.ingest import apply_batch
+from cairn.wire import CONTENT_TYPE, decode_batch
+
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+
+
+class Rejection(BaseModel):
+    """A record the server could not apply, and why."""
+
+    offset: int
+    kind: str | None
+    error: str
+
+
+class IngestResponse(BaseModel):
+    """The stream's next expected offset after this batch."""
+
+    next_offset: int
+    applied: int
+    skipped: int
+    rejected: list[Rejection]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, refusing more than ``limit`` bytes before buffering them."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(f"request body of {declared} bytes exceeds the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/ingest",
+    response_model=IngestResponse,
+    responses={
+        400: {"description": "malformed batch"},
+        409: {"description": "offset gap: resend from expected_offset"},
+        413: {"description": "batch too large"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def ingest(
+    request: Request, ctx: Annotated[ServerContext, Depends(get_context)]
+) -> dict[str, Any]:
+    """Apply a zstd-compressed msgpack batch (see docs/wire-protocol.md)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type != CONTENT_TYPE:
+        raise InvalidInputError(f"ingest expects Content-Type {CONTENT_TYPE}, got {content_type!r}")
+    body = await read_body(request, ctx.settings.max_body_bytes)
+    batch = decode_batch(body)
+    from starlette.concurrency import run_in_threadpool
+
+    result = await run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch)
+    return {
+        "next_offset": result.next_offset,
+        "applied": result.applied,
+        "skipped": result.skipped,
+        "rejected": result.rejected,
+    }

@@ -1,0 +1,103 @@
+"""Projects: list, read, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import delete
+
+from cairn.server.api.deps import Ctx, ProjectDep
+from cairn.server.store.records import ProjectRecord
+from cairn.server.store.sql.projects import list_projects, update_project
+from cairn.server.store.sql.schema import projects
+
+router = APIRouter(prefix="/api/v1", tags=["projects"])
+
+PROJECT_PATH = "/projects/{entity}/{project}"
+
+
+class ProjectOut(BaseModel):
+    """A project with its run count and last activity."""
+
+    entity: str
+    name: str
+    visibility: str
+    description: str
+    created_at: float
+    updated_at: float
+    run_count: int
+
+
+class ProjectPage(BaseModel):
+    """A page of projects and the total that match."""
+
+    projects: list[ProjectOut]
+    total: int
+    offset: int
+
+
+class ProjectEdit(BaseModel):
+    """Fields of a project that can be changed."""
+
+    name: str | None = Field(None, min_length=1, max_length=128)
+    visibility: Literal["private", "team", "public"] | None = None
+    description: str | None = Field(None, max_length=10_000)
+
+
+def project_out(p: ProjectRecord) -> dict[str, Any]:
+    """JSON shape of a project."""
+    return {
+        "entity": p.entity,
+        "name": p.name,
+        "visibility": p.visibility,
+        "description": p.description,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "run_count": p.run_count,
+    }
+
+
+@router.get("/projects", response_model=ProjectPage)
+def get_projects(
+    ctx: Ctx,
+    entity: Annotated[str | None, Query(max_length=128)] = None,
+    search: Annotated[str | None, Query(max_length=128)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Projects, most recently active first; ``search`` matches part of the name."""
+    with ctx.engine.connect() as conn:
+        page, total = list_projects(conn, entity, search, offset, limit)
+    return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
+
+
+@router.get(PROJECT_PATH, response_model=ProjectOut)
+def get_project(project: ProjectDep) -> dict[str, Any]:
+    """One project."""
+    return project_out(project)
+
+
+@router.patch(PROJECT_PATH, response_model=ProjectOut)
+def edit_project(project: ProjectDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, Any]:
+    """Rename a project or change its visibility or description."""
+    from cairn.server.store.sql.projects import get_project as load
+
+    with ctx.engine.begin() as conn:
+        update_project(
+            conn,
+            project.pk,
+            name=edit.name,
+            visibility=edit.visibility,
+            description=edit.description,
+        )
+        return project_out(load(conn, project.entity, edit.name or project.name))
+
+
+@router.delete(PROJECT_PATH, status_code=204, response_class=Response)
+def delete_project(project: ProjectDep, ctx: Ctx) -> Response:
+    """Delete a project and all its runs."""
+    with ctx.engine.begin() as conn:
+        conn.execute(delete(projects).where(projects.c.pk == project.pk))
+    return Response(status_code=204)

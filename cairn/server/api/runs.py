@@ -1,0 +1,225 @@
+"""Runs: read, edit, move, delete one run; its console output and files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from cairn.errors import NotFoundError
+from cairn.server.api.deps import Ctx, RunDep
+from cairn.server.encoding import JSONBytesResponse, json_safe
+from cairn.server.store.records import RunRecord
+from cairn.server.store.sql.projects import ensure_project
+from cairn.server.store.sql.runs import delete_run, edit_run, get_run, move_run
+from cairn.server.store.sql.schema import console_chunks, run_files
+from cairn.wire import check_file_path
+
+router = APIRouter(prefix="/api/v1", tags=["runs"])
+
+RUN_PATH = "/runs/{entity}/{project}/{run_id}"
+MAX_CONSOLE_PAGE = 10_000
+
+
+class RunOut(BaseModel):
+    """A run's metadata."""
+
+    entity: str
+    project: str
+    id: str
+    path: str
+    name: str
+    state: str
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    tags: list[str]
+    group: str | None
+    job_type: str | None
+    notes: str
+    host: str | None
+    git: dict[str, Any] | None
+    meta: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+    heartbeat_at: float
+    finished_at: float | None
+    exit_code: int | None
+    last_step: int | None
+
+
+class RunEdit(BaseModel):
+    """Fields of a run a user can change; ``project`` moves it within its entity."""
+
+    name: str | None = Field(None, min_length=1, max_length=256)
+    tags: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
+        None, max_length=1000
+    )
+    notes: str | None = Field(None, max_length=100_000)
+    group: str | None = Field(None, max_length=256)
+    job_type: str | None = Field(None, max_length=256)
+    project: str | None = Field(None, min_length=1, max_length=128)
+
+
+class ConsoleLineOut(BaseModel):
+    """One console line."""
+
+    line: int
+    stream: str
+    time: float
+    text: str
+
+
+class ConsolePage(BaseModel):
+    """A page of console lines and the total number of lines."""
+
+    lines: list[ConsoleLineOut]
+    total: int
+
+
+class FileOut(BaseModel):
+    """A file saved with a run."""
+
+    path: str
+    sha256: str
+    size: int
+    updated_at: float
+
+
+class FileList(BaseModel):
+    """The files of a run."""
+
+    files: list[FileOut]
+
+
+def run_out(run: RunRecord) -> dict[str, Any]:
+    """JSON shape of a run (non-finite summary values as strings)."""
+    return {
+        "entity": run.entity,
+        "project": run.project,
+        "id": run.id,
+        "path": run.path,
+        "name": run.name,
+        "state": run.state,
+        "config": json_safe(run.config),
+        "summary": json_safe(run.summary),
+        "tags": run.tags,
+        "group": run.group,
+        "job_type": run.job_type,
+        "notes": run.notes,
+        "host": run.host,
+        "git": run.git,
+        "meta": run.meta,
+        "created_at": run.created_at,
+        "updated_at": run.updated_at,
+        "heartbeat_at": run.heartbeat_at,
+        "finished_at": run.finished_at,
+        "exit_code": run.exit_code,
+        "last_step": run.last_step,
+    }
+
+
+@router.get(RUN_PATH, response_model=RunOut)
+def read_run(run: RunDep) -> JSONBytesResponse:
+    """One run."""
+    return JSONBytesResponse(run_out(run))
+
+
+@router.patch(RUN_PATH, response_model=RunOut)
+def patch_run(run: RunDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
+    """Rename, re-tag, annotate, regroup or move a run."""
+    changes = edit.model_dump(exclude_unset=True, exclude={"project"})
+    with ctx.engine.begin() as conn:
+        edit_run(conn, run, changes)
+        project = run.project
+        if edit.project is not None and edit.project != run.project:
+            move_run(conn, run, ensure_project(conn, run.entity, edit.project))
+            project = edit.project
+        return JSONBytesResponse(run_out(get_run(conn, run.entity, project, run.id)))
+
+
+@router.delete(RUN_PATH, status_code=204, response_class=Response)
+def remove_run(run: RunDep, ctx: Ctx) -> Response:
+    """Delete a run with its history, console output and file references."""
+    with ctx.engine.begin() as conn:
+        delete_run(conn, run.pk)
+    return Response(status_code=204)
+
+
+@router.get(RUN_PATH + "/console", response_model=ConsolePage)
+def read_console(
+    run: RunDep,
+    ctx: Ctx,
+    start: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CONSOLE_PAGE)] = 1000,
+) -> JSONBytesResponse:
+    """Console lines ``start`` .. ``start + limit`` (line numbers count from 0)."""
+    end = start + limit
+    with ctx.engine.connect() as conn:
+        chunks = conn.execute(
+            select(console_chunks)
+            .where(
+                console_chunks.c.run_pk == run.pk,
+                console_chunks.c.first_line < end,
+                console_chunks.c.first_line + console_chunks.c.n_lines > start,
+            )
+            .order_by(console_chunks.c.first_line)
+        ).all()
+        total = _console_total(conn, run.pk)
+    lines = []
+    for chunk in chunks:
+        for i, text in enumerate(chunk.lines):
+            number = chunk.first_line + i
+            if start <= number < end:
+                lines.append({"line": number, "stream": chunk.stream, "time": chunk.time, "text": text})
+    return JSONBytesResponse({"lines": lines, "total": total})
+
+
+def _console_total(conn: Any, run_pk: int) -> int:
+    from cairn.server.store.sql.schema import runs
+
+    return int(conn.scalar(select(runs.c.console_lines).where(runs.c.pk == run_pk)) or 0)
+
+
+@router.get(RUN_PATH + "/files", response_model=FileList)
+def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
+    """The files saved with a run, by path."""
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(run_files).where(run_files.c.run_pk == run.pk).order_by(run_files.c.path)
+        ).all()
+    return {
+        "files": [
+            {"path": r.path, "sha256": r.sha256, "size": r.size, "updated_at": r.updated_at}
+            for r in rows
+        ]
+    }
+
+
+@router.get(
+    RUN_PATH + "/files/{path:path}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_file(run: RunDep, ctx: Ctx, path: str) -> StreamingResponse:
+    """The content of one of a run's files."""
+    check_file_path(path)
+    with ctx.engine.connect() as conn:
+        sha = conn.scalar(
+            select(run_files.c.sha256).where(run_files.c.run_pk == run.pk, run_files.c.path == path)
+        )
+    if sha is None:
+        raise NotFoundError(f"run {run.path} has no file {path!r}")
+    chunks = ctx.blobs.open(sha)
+    name = path.rsplit("/", 1)[-1]
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,161 @@
+"""Listing a project's runs: filter, sort, keyset pages or offset windows, chosen keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import Row
+
+from cairn.errors import InvalidInputError
+from cairn.server.api.deps import Ctx, ProjectDep
+from cairn.server.api.runs import RunOut, run_out
+from cairn.server.encoding import JSONBytesResponse
+from cairn.server.query.runs import MAX_LIMIT, RunsQuery
+from cairn.server.store.records import ProjectRecord, RunRecord
+
+router = APIRouter(prefix="/api/v1", tags=["runs"])
+
+
+class RunsQueryBody(BaseModel):
+    """A runs query: a filter tree and/or a text expression, an order, a page."""
+
+    filters: dict[str, Any] | None = Field(
+        None, description='filter tree, e.g. {"config.lr": {"$gt": 0.01}, "state": "finished"}'
+    )
+    expression: str | None = Field(
+        None, max_length=10_000, description="text filter, e.g. config.lr > 0.01 and state = finished"
+    )
+    order: str | None = Field(None, max_length=320, description='e.g. "-summary.acc"')
+    cursor: str | None = Field(None, max_length=4096)
+    offset: int | None = Field(None, ge=0, description="offset window mode (returns total)")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    keys: list[str] | None = Field(
+        None, max_length=500, description="only these config./summary. keys (default: all)"
+    )
+
+
+class RunsPageOut(BaseModel):
+    """A page of runs; ``next_cursor`` continues a keyset page, ``total`` comes with offsets."""
+
+    runs: list[RunOut]
+    next_cursor: str | None
+    total: int | None
+
+
+def _combined_filter(filters: dict[str, Any] | None, expression: str | None) -> Any:
+    parts = []
+    if filters:
+        parts.append(filters)
+    if expression and expression.strip():
+        from cairn.server.query.expression import parse_expression
+
+        parts.append(parse_expression(expression))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _record(project: ProjectRecord, row: Row[Any]) -> RunRecord:
+    m = row._mapping
+    return RunRecord(
+        pk=m["pk"],
+        project_pk=m["project_pk"],
+        entity=project.entity,
+        project=project.name,
+        id=m["id"],
+        name=m["name"],
+        state=m["state"],
+        config=dict(m["config"] or {}),
+        summary=dict(m["summary"] or {}),
+        tags=list(m["tags"] or []),
+        group=m["group"],
+        job_type=m["job_type"],
+        notes=m["notes"],
+        host=m["host"],
+        git=m["git"],
+        meta=m["meta"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        heartbeat_at=m["heartbeat_at"],
+        finished_at=m["finished_at"],
+        exit_code=m["exit_code"],
+        last_step=m["last_step"],
+    )
+
+
+def _pick(mapping: dict[str, Any], prefix: str, keys: list[str] | None) -> dict[str, Any]:
+    if keys is None:
+        return mapping
+    wanted = [k[len(prefix) :] for k in keys if k.startswith(prefix)]
+    out: dict[str, Any] = {}
+    for key in wanted:
+        node: Any = mapping
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            out[key] = node
+    return out
+
+
+def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONBytesResponse:
+    if body.cursor is not None and body.offset is not None:
+        raise InvalidInputError("pass either cursor (keyset pages) or offset (windows), not both")
+    query = RunsQuery(project.pk, _combined_filter(body.filters, body.expression), body.order)
+    total: int | None = None
+    next_cursor: str | None = None
+    with ctx.engine.connect() as conn:
+        if body.offset is not None:
+            window = query.window(conn, offset=body.offset, limit=body.limit)
+            rows, total = window.rows, window.total
+        else:
+            page = query.page(conn, limit=body.limit, cursor=body.cursor)
+            rows, next_cursor = page.rows, page.next_cursor
+    out = []
+    for row in rows:
+        item = run_out(_record(project, row))
+        item["config"] = _pick(item["config"], "config.", body.keys)
+        item["summary"] = _pick(item["summary"], "summary.", body.keys)
+        out.append(item)
+    return JSONBytesResponse({"runs": out, "next_cursor": next_cursor, "total": total})
+
+
+@router.get("/projects/{entity}/{project}/runs", response_model=RunsPageOut)
+def list_runs(
+    project: ProjectDep,
+    ctx: Ctx,
+    filters: Annotated[str | None, Query(max_length=100_000, description="filter tree as JSON")] = None,
+    expression: Annotated[str | None, Query(max_length=10_000)] = None,
+    order: Annotated[str | None, Query(max_length=320)] = None,
+    cursor: Annotated[str | None, Query(max_length=4096)] = None,
+    offset: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    keys: Annotated[list[str] | None, Query(max_length=500)] = None,
+) -> JSONBytesResponse:
+    """Runs of a project, filtered and sorted in the database (see docs/filter-language.md)."""
+    tree: dict[str, Any] | None = None
+    if filters:
+        try:
+            tree = orjson.loads(filters)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInputError(f"filters is not valid JSON: {exc}") from None
+        if not isinstance(tree, dict):
+            raise InvalidInputError("filters must be a JSON object")
+    body = RunsQueryBody(
+        filters=tree,
+        expression=expression,
+        order=order,
+        cursor=cursor,
+        offset=offset,
+        limit=limit,
+        keys=keys,
+    )
+    return _run_query(project, body, ctx)
+
+
+@router.post("/projects/{entity}/{project}/runs/query", response_model=RunsPageOut)
+def query_runs(project: ProjectDep, body: RunsQueryBody, ctx: Ctx) -> JSONBytesResponse:
+    """The same as the GET listing, with the query in a JSON body (for long filters)."""
+    return _run_query(project, body, ctx)

@@ -1,0 +1,27 @@
+"""What every request handler needs: settings and the opened stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy import Engine
+
+from cairn.server.settings import ServerSettings
+from cairn.server.store.base import BlobStore, SeriesStore
+
+
+@dataclass(frozen=True, slots=True)
+class ServerContext:
+    """The server's opened resources, built once by ``create_app``."""
+
+    settings: ServerSettings
+    engine: Engine
+    series: SeriesStore
+    blobs: BlobStore
+
+
+def get_context(request: Request) -> ServerContext:
+    """FastAPI dependency: the app's context."""
+    ctx: ServerContext = request.app.state.cairn
+    return ctx

@@ -1,0 +1,102 @@
+"""The server's settings: one typed object built once from arguments and environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cairn.errors import InvalidInputError
+
+ENV_PREFIX = "CAIRN_SERVER_"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Everything the server needs to start; passed down, never read from the environment later."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".cairn")
+    db_url: str | None = None
+    blobs_url: str | None = None
+    s3_endpoint_url: str | None = None
+    public_url: str | None = None
+    heartbeat_timeout_s: float = 300.0
+    housekeeping_interval_s: float = 15.0
+    max_body_bytes: int = 32 * 1024 * 1024
+    workers: int = 1
+    log_level: str = "info"
+
+    @property
+    def database_url(self) -> str:
+        """The metadata database URL (SQLite file in the data dir by default)."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'cairn.db'}"
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether the server only listens on the loopback interface."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def base_url(self) -> str:
+        """The URL people and the SDK use to reach the server."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def with_overrides(self, **changes: Any) -> ServerSettings:
+        """A copy with the given fields changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_ENV_FIELDS: dict[str, type] = {
+    "host": str,
+    "port": int,
+    "data_dir": Path,
+    "db_url": str,
+    "blobs_url": str,
+    "s3_endpoint_url": str,
+    "public_url": str,
+    "heartbeat_timeout_s": float,
+    "housekeeping_interval_s": float,
+    "max_body_bytes": int,
+    "workers": int,
+    "log_level": str,
+}
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> ServerSettings:
+    """Settings from ``CAIRN_SERVER_*`` variables (``CAIRN_SERVER_PORT=9000``...)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, kind in _ENV_FIELDS.items():
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is None or raw == "":
+            continue
+        try:
+            values[name] = kind(raw)
+        except ValueError:
+            raise InvalidInputError(
+                f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}"
+            ) from None
+    return ServerSettings().with_overrides(**values)
+
+
+def export_env(settings: ServerSettings) -> dict[str, str]:
+    """``CAIRN_SERVER_*`` variables that rebuild ``settings`` (for worker processes)."""
+    out: dict[str, str] = {}
+    for name in _ENV_FIELDS:
+        value = getattr(settings, name)
+        if value is not None:
+            out[ENV_PREFIX + name.upper()] = str(value)
+    return out

@@ -1,0 +1,83 @@
+"""Snapshots the metadata store returns: plain frozen dataclasses, never live rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRecord:
+    """A project and its activity figures."""
+
+    pk: int
+    entity: str
+    name: str
+    visibility: str
+    description: str
+    created_at: float
+    updated_at: float
+    run_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A run's metadata (config and summary as stored JSON)."""
+
+    pk: int
+    project_pk: int
+    entity: str
+    project: str
+    id: str
+    name: str
+    state: str
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    tags: list[str]
+    group: str | None
+    job_type: str | None
+    notes: str
+    host: str | None
+    git: dict[str, Any] | None
+    meta: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+    heartbeat_at: float
+    finished_at: float | None
+    exit_code: int | None
+    last_step: int | None
+
+    @property
+    def path(self) -> str:
+        """``entity/project/run_id``."""
+        return f"{self.entity}/{self.project}/{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Outcome of applying one batch: the stream's next offset and what happened to records."""
+
+    next_offset: int
+    applied: int
+    skipped: int
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleLine:
+    """One line of a run's console output."""
+
+    line: int
+    stream: str
+    time: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunFile:
+    """A file saved with a run: its path in the run and its blob."""
+
+    path: str
+    sha256: str
+    size: int
+    updated_at: float

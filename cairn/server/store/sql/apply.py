@@ -1,0 +1,199 @@
+"""Applying validated records to one run inside an ingest transaction.
+
+Series points go to the series store as they come; run-level changes (config, summary, tags,
+state, heartbeat) accumulate and are written once by :meth:`RunApplier.flush`, so a batch of a
+thousand records costs one run UPDATE.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from cairn.errors import InvalidInputError
+from cairn.server.store.base import SeriesStore
+from cairn.server.store.sql import kv
+from cairn.server.store.sql.schema import console_chunks, run_files, run_values, runs
+from cairn.server.store.sql.upsert import upsert
+from cairn.wire import decode_column_block
+from cairn.wire import records as r
+
+_MAX_VALUE_JSON = 1 << 20
+
+
+class RunApplier:
+    """Applies one run's records; call :meth:`flush` once after the last record."""
+
+    def __init__(
+        self, conn: Connection, series: SeriesStore, run_pk: int, project_pk: int, now: float
+    ) -> None:
+        self._conn = conn
+        self._series = series
+        self._run_pk = run_pk
+        self._project_pk = project_pk
+        self._now = now
+        self._fields: dict[str, Any] = {}
+        self._config: dict[str, Any] = {}
+        self._summary_set: dict[str, Any] = {}
+        self._summary_removed: set[str] = set()
+        self._last_step: int | None = None
+        self._heartbeat: float | None = None
+        self._console_lines: int | None = None
+
+    def apply(self, kind: str, body: dict[str, Any]) -> None:
+        """Apply one validated record; InvalidInputError leaves nothing of it applied."""
+        getattr(self, f"_apply_{kind}")(body)
+
+    def _apply_run(self, body: dict[str, Any]) -> None:
+        for field in ("name", "tags", "group", "job_type", "notes", "host", "git", "meta"):
+            if field in body:
+                self._fields[field] = body[field]
+        if body.get("name") is not None and not body["name"].strip():
+            del self._fields["name"]
+        if "created_at" in body:
+            self._fields["created_at"] = body["created_at"]
+        if "config" in body:
+            self._config.update(body["config"])
+        if body.get("resumed"):
+            self._fields.update(state="running", finished_at=None, exit_code=None)
+
+    def _apply_history(self, body: dict[str, Any]) -> None:
+        block = decode_column_block(body)
+        for key in block.columns:
+            steps, times, values = block.column_points(key)
+            self._series.append(self._conn, self._run_pk, key, "history", steps, times, values)
+        if block.steps is not None and len(block.steps):
+            top = int(block.steps.max())
+            self._last_step = top if self._last_step is None else max(self._last_step, top)
+
+    def _apply_system(self, body: dict[str, Any]) -> None:
+        block = decode_column_block(body)
+        for key in block.columns:
+            _, times, values = block.column_points(key)
+            self._series.append(self._conn, self._run_pk, key, "system", None, times, values)
+
+    def _apply_values(self, body: dict[str, Any]) -> None:
+        rows = []
+        for key, value in body["values"].items():
+            rows.append(
+                {
+                    "run_pk": self._run_pk,
+                    "key": key,
+                    "step": body["step"],
+                    "time": body["time"],
+                    "value": _json_safe(value, key),
+                }
+            )
+        if rows:
+            self._conn.execute(insert(run_values), rows)
+        self._last_step = (
+            body["step"] if self._last_step is None else max(self._last_step, body["step"])
+        )
+
+    def _apply_summary(self, body: dict[str, Any]) -> None:
+        for key, value in body.get("set", {}).items():
+            self._summary_set[key] = _json_safe(value, key)
+            self._summary_removed.discard(key)
+        for key in body.get("remove", []):
+            self._summary_set.pop(key, None)
+            self._summary_removed.add(key)
+
+    def _apply_console(self, body: dict[str, Any]) -> None:
+        lines: list[str] = body["lines"]
+        if not lines:
+            return
+        if self._console_lines is None:
+            self._console_lines = int(
+                self._conn.scalar(select(runs.c.console_lines).where(runs.c.pk == self._run_pk))
+                or 0
+            )
+        self._conn.execute(
+            insert(console_chunks).values(
+                run_pk=self._run_pk,
+                first_line=self._console_lines,
+                n_lines=len(lines),
+                stream=body["stream"],
+                time=body["time"],
+                lines=lines,
+            )
+        )
+        self._console_lines += len(lines)
+
+    def _apply_file(self, body: dict[str, Any]) -> None:
+        upsert(
+            self._conn,
+            run_files,
+            {
+                "run_pk": self._run_pk,
+                "path": body["path"],
+                "sha256": body["sha256"],
+                "size": body["size"],
+                "updated_at": self._now,
+            },
+            ("run_pk", "path"),
+        )
+
+    def _apply_heartbeat(self, body: dict[str, Any]) -> None:
+        self._heartbeat = float(body["time"])
+
+    def _apply_finish(self, body: dict[str, Any]) -> None:
+        exit_code = body.get("exit_code")
+        state = body.get("state") or ("finished" if not exit_code else "failed")
+        self._fields.update(state=state, finished_at=float(body["time"]), exit_code=exit_code)
+
+    def flush(self) -> None:
+        """Write the accumulated run-level changes and keep the key/value index in step."""
+        values: dict[str, Any] = dict(self._fields)
+        values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
+        values["updated_at"] = self._now
+        current = self._conn.execute(
+            select(runs.c.config, runs.c.summary, runs.c.state, runs.c.last_step).where(
+                runs.c.pk == self._run_pk
+            )
+        ).one()
+        if "state" not in values and current.state == "crashed":
+            # Records arriving from a run marked crashed: it was only silent, not dead.
+            values["state"] = "running"
+        if self._config:
+            values["config"] = {**(current.config or {}), **self._config}
+            kv.sync_kv(self._conn, self._run_pk, self._project_pk, "config", self._config, ())
+        if self._summary_set or self._summary_removed:
+            summary = {**(current.summary or {}), **self._summary_set}
+            for key in self._summary_removed:
+                summary.pop(key, None)
+            values["summary"] = summary
+            kv.sync_kv(
+                self._conn,
+                self._run_pk,
+                self._project_pk,
+                "summary",
+                self._summary_set,
+                self._summary_removed,
+            )
+        if "tags" in values:
+            values["tags"] = list(dict.fromkeys(values["tags"]))
+            kv.sync_tags(self._conn, self._run_pk, self._project_pk, values["tags"])
+        if self._last_step is not None and (
+            current.last_step is None or self._last_step > current.last_step
+        ):
+            values["last_step"] = self._last_step
+        if self._console_lines is not None:
+            values["console_lines"] = self._console_lines
+        self._conn.execute(update(runs).where(runs.c.pk == self._run_pk).values(**values))
+
+
+def _json_safe(value: Any, key: str) -> Any:
+    """Return ``value`` as JSON-storable data: non-finite floats become their string names."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, bytes):
+        raise InvalidInputError(f"value of {key!r} is bytes; log bytes as a file or media object")
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v, key) for v in value]
+    if isinstance(value, str) and len(value) > _MAX_VALUE_JSON:
+        raise InvalidInputError(f"value of {key!r} is longer than {_MAX_VALUE_JSON} characters")
+    return value

@@ -1,0 +1,101 @@
+"""Applying an ingest batch: exactly once, in one transaction with the stream's offset.
+
+The transaction locks the (run, stream) offset row, skips the already-applied prefix of the
+batch, applies the rest record by record and advances the offset. A record that fails validation
+is stored in ``rejected_records`` and reported back; the good records beside it are applied (a
+record the server cannot read would not become readable by resending it, so holding the stream
+back would lose everything after it).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from cairn.errors import InvalidInputError, OffsetGapError
+from cairn.server.store.base import SeriesStore
+from cairn.server.store.records import IngestResult
+from cairn.server.store.sql.apply import RunApplier
+from cairn.server.store.sql.projects import ensure_project, touch_project
+from cairn.server.store.sql.runs import ensure_run
+from cairn.server.store.sql.schema import rejected_records, stream_offsets
+from cairn.server.store.sql.upsert import insert_ignore
+from cairn.wire import Batch, validate_record
+
+
+def apply_batch(engine: Engine, series: SeriesStore, batch: Batch) -> IngestResult:
+    """Apply ``batch`` exactly once; raise OffsetGapError when it starts past the acked offset."""
+    now = time.time()
+    with engine.begin() as conn:
+        project_pk = ensure_project(conn, batch.entity, batch.project)
+        run_pk, _ = ensure_run(conn, project_pk, batch.run_id, now)
+        next_offset = _lock_offset(conn, run_pk, batch.stream, now)
+        if batch.first_offset > next_offset:
+            raise OffsetGapError(
+                f"batch starts at offset {batch.first_offset} but the server has acknowledged "
+                f"this stream up to {next_offset}; resend from {next_offset}",
+                expected_offset=next_offset,
+            )
+        skip = next_offset - batch.first_offset
+        if skip >= len(batch.records):
+            return IngestResult(next_offset=next_offset, applied=0, skipped=len(batch.records))
+        applier = RunApplier(conn, series, run_pk, project_pk, now)
+        rejected: list[dict[str, Any]] = []
+        for index in range(skip, len(batch.records)):
+            raw = batch.records[index]
+            try:
+                kind, body = validate_record(raw)
+                applier.apply(kind, body)
+            except InvalidInputError as exc:
+                rejected.append(_rejection(batch.first_offset + index, raw, exc))
+        applier.flush()
+        end = batch.end_offset
+        conn.execute(
+            update(stream_offsets)
+            .where(stream_offsets.c.run_pk == run_pk, stream_offsets.c.stream == batch.stream)
+            .values(next_offset=end, updated_at=now)
+        )
+        if rejected:
+            conn.execute(
+                insert(rejected_records),
+                [{**r, "run_pk": run_pk, "created_at": now} for r in rejected],
+            )
+        touch_project(conn, project_pk, now)
+    return IngestResult(
+        next_offset=end,
+        applied=len(batch.records) - skip - len(rejected),
+        skipped=skip,
+        rejected=[{"offset": r["offset"], "kind": r["kind"], "error": r["error"]} for r in rejected],
+    )
+
+
+def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> int:
+    insert_ignore(
+        conn,
+        stream_offsets,
+        {"run_pk": run_pk, "stream": stream, "next_offset": 0, "updated_at": now},
+    )
+    query = select(stream_offsets.c.next_offset).where(
+        stream_offsets.c.run_pk == run_pk, stream_offsets.c.stream == stream
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return int(conn.scalar(query))
+
+
+def _rejection(offset: int, raw: Any, exc: InvalidInputError) -> dict[str, Any]:
+    kind = raw[0] if isinstance(raw, list | tuple) and raw and isinstance(raw[0], str) else None
+    return {"offset": offset, "kind": kind[:32] if kind else None, "error": exc.message}
+
+
+def stream_offset(engine: Engine, run_pk: int, stream: bytes) -> int:
+    """The next offset the server expects from a stream (0 for a stream it has not seen)."""
+    with engine.connect() as conn:
+        value = conn.scalar(
+            select(stream_offsets.c.next_offset).where(
+                stream_offsets.c.run_pk == run_pk, stream_offsets.c.stream == stream
+            )
+        )
+    return int(value or 0)

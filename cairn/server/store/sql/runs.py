@@ -1,0 +1,140 @@
+"""Runs in SQL: race-free creation, snapshots, edits, moves and deletion."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select, update
+
+from cairn.errors import ConflictError, InvalidInputError, NotFoundError
+from cairn.naming import new_run_name
+from cairn.server.store.records import RunRecord
+from cairn.server.store.sql import kv
+from cairn.server.store.sql.schema import entities, projects, run_kv, runs
+from cairn.server.store.sql.upsert import insert_ignore
+
+RUN_STATES = ("running", "finished", "failed", "crashed", "killed")
+_EDITABLE = ("name", "tags", "notes", "group", "job_type")
+
+
+def ensure_run(conn: Connection, project_pk: int, run_id: str, now: float) -> tuple[int, bool]:
+    """Return ``(run_pk, created)``, creating a running run (race-free) when absent."""
+    query = select(runs.c.pk).where(runs.c.project_pk == project_pk, runs.c.id == run_id)
+    pk = conn.scalar(query)
+    if pk is not None:
+        return int(pk), False
+    insert_ignore(
+        conn,
+        runs,
+        {
+            "project_pk": project_pk,
+            "id": run_id,
+            "name": new_run_name(),
+            "state": "running",
+            "config": {},
+            "summary": {},
+            "tags": [],
+            "notes": "",
+            "created_at": now,
+            "updated_at": now,
+            "heartbeat_at": now,
+            "console_lines": 0,
+        },
+    )
+    return int(conn.scalar(query)), True
+
+
+def run_select() -> Any:
+    """SELECT of every run column plus the entity and project names."""
+    return (
+        select(runs, entities.c.name.label("entity_name"), projects.c.name.label("project_name"))
+        .join(projects, projects.c.pk == runs.c.project_pk)
+        .join(entities, entities.c.pk == projects.c.entity_pk)
+    )
+
+
+def to_record(row: Row[Any]) -> RunRecord:
+    """Snapshot of a row from :func:`run_select`."""
+    return RunRecord(
+        pk=row.pk,
+        project_pk=row.project_pk,
+        entity=row.entity_name,
+        project=row.project_name,
+        id=row.id,
+        name=row.name,
+        state=row.state,
+        config=dict(row.config or {}),
+        summary=dict(row.summary or {}),
+        tags=list(row.tags or []),
+        group=row.group,
+        job_type=row.job_type,
+        notes=row.notes,
+        host=row.host,
+        git=row.git,
+        meta=row.meta,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        heartbeat_at=row.heartbeat_at,
+        finished_at=row.finished_at,
+        exit_code=row.exit_code,
+        last_step=row.last_step,
+    )
+
+
+def get_run(conn: Connection, entity: str, project: str, run_id: str) -> RunRecord:
+    """Return one run or raise NotFoundError."""
+    row = conn.execute(
+        run_select().where(
+            entities.c.name == entity, projects.c.name == project, runs.c.id == run_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"run {entity}/{project}/{run_id} does not exist")
+    return to_record(row)
+
+
+def get_runs(conn: Connection, run_pks: list[int]) -> list[RunRecord]:
+    """Snapshots of the given runs, in the given order (unknown pks are left out)."""
+    rows = conn.execute(run_select().where(runs.c.pk.in_(run_pks))).all()
+    by_pk = {row.pk: to_record(row) for row in rows}
+    return [by_pk[pk] for pk in run_pks if pk in by_pk]
+
+
+def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
+    """Apply user edits (name, tags, notes, group, job_type) to a run and its index."""
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise InvalidInputError(f"cannot edit {sorted(unknown)}; editable fields: {list(_EDITABLE)}")
+    if "tags" in changes:
+        tags = changes["tags"]
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            raise InvalidInputError("tags must be a list of non-empty strings")
+        changes["tags"] = list(dict.fromkeys(tags))
+        kv.sync_tags(conn, run.pk, run.project_pk, changes["tags"])
+    if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
+        raise InvalidInputError("a run name must be a non-empty string")
+    if changes:
+        conn.execute(
+            update(runs)
+            .where(runs.c.pk == run.pk)
+            .values(**changes, updated_at=max(time.time(), run.updated_at))
+        )
+
+
+def move_run(conn: Connection, run: RunRecord, target_project_pk: int) -> None:
+    """Move a run to another project; ConflictError when its id is taken there."""
+    taken = conn.scalar(
+        select(runs.c.pk).where(runs.c.project_pk == target_project_pk, runs.c.id == run.id)
+    )
+    if taken is not None:
+        raise ConflictError(f"the target project already has a run with id {run.id!r}")
+    conn.execute(update(runs).where(runs.c.pk == run.pk).values(project_pk=target_project_pk))
+    conn.execute(
+        update(run_kv).where(run_kv.c.run_pk == run.pk).values(project_pk=target_project_pk)
+    )
+
+
+def delete_run(conn: Connection, run_pk: int) -> None:
+    """Delete a run and (by cascade) everything stored under it."""
+    conn.execute(delete(runs).where(runs.c.pk == run_pk))
