@@ -1,16 +1,28 @@
-"""``cairn server``: run the platform (SQLite + local directory by default)."""
+"""``cairn server``: run the platform (SQLite + local directory by default); ``create-admin``."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from cairn.errors import CairnError, InvalidInputError
 
 
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="data directory (default ~/.cairn)")
+    parser.add_argument(
+        "--db",
+        dest="db_url",
+        help="database URL (default sqlite in the data dir), e.g. postgresql+psycopg://user@host/db",
+    )
+
+
 def register(commands: Any) -> None:
-    """Add the ``server`` subcommand."""
+    """Add the ``server`` subcommand and its ``create-admin`` subcommand."""
     parser = commands.add_parser(
         "server",
         help="run the Cairn server",
@@ -18,64 +30,92 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
-    parser.add_argument("--data-dir", type=Path, help="data directory (default ~/.cairn)")
-    parser.add_argument(
-        "--db", dest="db_url", help="database URL (default sqlite in the data dir), e.g. "
-        "postgresql+psycopg://user@host/db"
-    )
+    _add_store_options(parser)
     parser.add_argument(
         "--blobs", dest="blobs_url", help="blob store: a directory or s3://bucket/prefix"
     )
     parser.add_argument("--s3-endpoint-url", help="endpoint of an S3-compatible store")
     parser.add_argument("--public-url", help="URL people use to reach this server (for links)")
     parser.add_argument(
-        "--heartbeat-timeout", dest="heartbeat_timeout_s", type=float,
+        "--heartbeat-timeout",
+        dest="heartbeat_timeout_s",
+        type=float,
         help="seconds without a heartbeat before a run is marked crashed (default 300)",
+    )
+    parser.add_argument(
+        "--auth",
+        choices=["auto", "open", "required"],
+        help="login: auto (default) = open on loopback, required elsewhere",
     )
     parser.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run_server)
+    sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
+    admin = sub.add_parser("create-admin", help="create an admin user (password from a prompt)")
+    admin.add_argument("--username", required=True)
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_store_options(admin)
+    admin.set_defaults(handler=create_admin)
 
 
-def run_server(args: argparse.Namespace) -> int:
-    """Start uvicorn with the app built from arguments over environment."""
+def _settings(args: argparse.Namespace) -> Any:
     try:
-        import uvicorn
-
         from cairn.server.settings import settings_from_env
     except ImportError as exc:
         raise CairnError(
             f"the server needs its extra dependencies ({exc.name} is missing): "
             'pip install "cairn-ml[server]"'
         ) from None
-    settings = settings_from_env().with_overrides(
-        host=args.host,
-        port=args.port,
-        data_dir=args.data_dir,
-        db_url=args.db_url,
-        blobs_url=args.blobs_url,
-        s3_endpoint_url=args.s3_endpoint_url,
-        public_url=args.public_url,
-        heartbeat_timeout_s=args.heartbeat_timeout_s,
-        workers=args.workers,
-        log_level=args.log_level,
-    )
-    if not settings.is_loopback:
-        raise InvalidInputError(
-            f"refusing to listen on {settings.host}: authentication for non-loopback servers "
-            "is not available in this version; bind to 127.0.0.1 and put a reverse proxy with "
-            "authentication in front (docs/deployment.md)"
-        )
-    from cairn.server.app import open_context
+    fields = (
+        "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
+        "heartbeat_timeout_s", "workers", "log_level", "auth",
+    )  # fmt: skip
+    return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
-    # Migrate (or refuse a newer schema) before binding, so errors come out plainly.
+
+def create_admin(args: argparse.Namespace) -> int:
+    """Create an admin user in the configured database."""
+    settings = _settings(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            raise InvalidInputError("the passwords differ")
+    from cairn.server.auth.accounts import create_user
+    from cairn.server.store.sql.engine import open_engine
+    from cairn.server.store.sql.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            create_user(conn, args.username, password, is_admin=True)
+    finally:
+        engine.dispose()
+    print(f"created admin {args.username!r}")
+    return 0
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Start uvicorn with the app built from arguments over environment."""
+    import uvicorn
+
+    from cairn.server.app import create_app, open_context
+    from cairn.server.settings import export_env
+
+    settings = _settings(args)
+    # Migrate and check the admin before binding, so errors come out plainly.
     open_context(settings).engine.dispose()
-    print(f"Cairn server on {settings.base_url}  (data: {settings.database_url})", flush=True)
+    login = "open (loopback)" if settings.auth_open else "login required"
+    print(
+        f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})",
+        flush=True,
+    )
     if settings.workers > 1:
-        import os
-
-        from cairn.server.settings import export_env
-
         os.environ.update(export_env(settings))
         uvicorn.run(
             "cairn.server.asgi:app",
@@ -85,8 +125,6 @@ def run_server(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
         )
     else:
-        from cairn.server.app import create_app
-
         uvicorn.run(
             create_app(settings),
             host=settings.host,

@@ -9,9 +9,12 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+from sqlalchemy import Engine
 
 from cairn.__about__ import __version__
-from cairn.server.api import blobs, history, ingest, projects, runs, runs_list
+from cairn.errors import InvalidInputError
+from cairn.server.api import auth, blobs, history, ingest, projects, runs, runs_list
+from cairn.server.auth.accounts import count_admins, create_user
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
 from cairn.server.housekeeping import run_housekeeping
@@ -36,6 +39,8 @@ def open_context(settings: ServerSettings) -> ServerContext:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_engine(settings.database_url)
     upgrade(engine)
+    if not settings.auth_open:
+        ensure_admin(engine, settings)
     blob_store = open_blob_store(
         settings.blobs_url or "",
         data_dir=settings.data_dir,
@@ -43,6 +48,22 @@ def open_context(settings: ServerSettings) -> ServerContext:
     )
     return ServerContext(
         settings=settings, engine=engine, series=SqlSeriesStore(), blobs=blob_store
+    )
+
+
+def ensure_admin(engine: Engine, settings: ServerSettings) -> None:
+    """Refuse to serve with required auth until an admin exists (or create one from settings)."""
+    with engine.begin() as conn:
+        if count_admins(conn):
+            return
+        if settings.admin_username and settings.admin_password:
+            create_user(conn, settings.admin_username, settings.admin_password, is_admin=True)
+            log.warning("created admin user %r from the environment", settings.admin_username)
+            return
+    raise InvalidInputError(
+        "this server requires login but has no admin yet: run `cairn server create-admin "
+        "--username NAME` with the same --db, or set CAIRN_SERVER_ADMIN_USERNAME and "
+        "CAIRN_SERVER_ADMIN_PASSWORD for the first start"
     )
 
 
@@ -78,6 +99,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
         """Liveness probe."""
         return Health(status="ok", version=__version__)
 
-    for module in (ingest, projects, runs_list, runs, history, blobs):
+    for module in (auth, ingest, projects, runs_list, runs, history, blobs):
         app.include_router(module.router)
     return app

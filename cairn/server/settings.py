@@ -30,6 +30,11 @@ class ServerSettings:
     max_body_bytes: int = 32 * 1024 * 1024
     workers: int = 1
     log_level: str = "info"
+    auth: str = "auto"
+    """``open`` (no login), ``required``, or ``auto``: open on loopback, required elsewhere."""
+    admin_username: str | None = None
+    admin_password: str | None = field(default=None, repr=False)
+    """An admin created on first start when none exists (from env, for unattended set-ups)."""
 
     @property
     def database_url(self) -> str:
@@ -45,6 +50,17 @@ class ServerSettings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def auth_open(self) -> bool:
+        """Whether requests need no credentials (one implicit local user)."""
+        if self.auth not in ("auto", "open", "required"):
+            raise InvalidInputError("auth must be auto, open or required")
+        if self.auth == "open" and not self.is_loopback:
+            raise InvalidInputError(
+                f"auth 'open' is only allowed on loopback, not on {self.host}: use auth 'auto'"
+            )
+        return self.auth == "open" or (self.auth == "auto" and self.is_loopback)
 
     @property
     def base_url(self) -> str:
@@ -72,6 +88,9 @@ _ENV_FIELDS: dict[str, type] = {
     "max_body_bytes": int,
     "workers": int,
     "log_level": str,
+    "auth": str,
+    "admin_username": str,
+    "admin_password": str,
 }
 
 

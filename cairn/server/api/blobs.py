@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from typing import Annotated
+from typing import Annotated, BinaryIO, cast
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, NotFoundError, PayloadTooLargeError
-from cairn.server.api.deps import Ctx
+from cairn.server.api.deps import Ctx, SignedIn
 from cairn.server.store.sql.schema import blobs
 from cairn.server.store.sql.upsert import insert_ignore
 
@@ -31,7 +31,7 @@ class BlobOut(BaseModel):
 
 
 @router.put("/blobs/{sha256}", response_model=BlobOut)
-async def put_blob(sha256: Sha256, request: Request, ctx: Ctx) -> BlobOut:
+async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -> BlobOut:
     """Store the request body under its sha256; the body must hash to the path's sha256."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise InvalidInputError("a blob address is 64 lowercase hex digits")
@@ -44,7 +44,7 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx) -> BlobOut:
                 raise PayloadTooLargeError(f"blobs are limited to {MAX_BLOB_BYTES} bytes")
             spool.write(chunk)
         spool.seek(0)
-        info = await run_in_threadpool(ctx.blobs.put, spool, sha256)
+        info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)
     finally:
         spool.close()
 
@@ -59,7 +59,7 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx) -> BlobOut:
 
 
 @router.head("/blobs/{sha256}", status_code=200, response_class=Response)
-def head_blob(sha256: Sha256, ctx: Ctx) -> Response:
+def head_blob(sha256: Sha256, ctx: Ctx, _who: SignedIn) -> Response:
     """200 when the blob is stored (so a client can skip its upload), else 404."""
     if not ctx.blobs.exists(sha256):
         raise NotFoundError(f"blob {sha256} is not stored")

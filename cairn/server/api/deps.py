@@ -1,11 +1,16 @@
-"""Path dependencies shared by routers: resolve a project or a run or answer 404."""
+"""Dependencies shared by routers: the caller, and the project or run in the path with a role."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
+from cairn.errors import AuthenticationError
+from cairn.server.auth.access import require_project_role
+from cairn.server.auth.principal import Principal
+from cairn.server.auth.request import authenticate
 from cairn.server.context import ServerContext, get_context
 from cairn.server.store.records import ProjectRecord, RunRecord
 from cairn.server.store.sql.projects import get_project
@@ -17,17 +22,46 @@ RunId = Annotated[str, Path(min_length=1, max_length=64, description="Run id")]
 Ctx = Annotated[ServerContext, Depends(get_context)]
 
 
-def project_dep(entity: EntityName, project: ProjectName, ctx: Ctx) -> ProjectRecord:
-    """The project named in the path."""
-    with ctx.engine.connect() as conn:
-        return get_project(conn, entity, project)
+def principal_dep(request: Request, ctx: Ctx) -> Principal:
+    """The caller of this request (anonymous when no credentials were sent)."""
+    return authenticate(request, ctx)
 
 
-def run_dep(entity: EntityName, project: ProjectName, run_id: RunId, ctx: Ctx) -> RunRecord:
-    """The run named in the path."""
-    with ctx.engine.connect() as conn:
-        return get_run(conn, entity, project, run_id)
+Who = Annotated[Principal, Depends(principal_dep)]
 
 
-ProjectDep = Annotated[ProjectRecord, Depends(project_dep)]
-RunDep = Annotated[RunRecord, Depends(run_dep)]
+def signed_in_dep(who: Who) -> Principal:
+    """The caller, who must be signed in (or the open server's local user)."""
+    if not who.is_authenticated:
+        raise AuthenticationError("authentication required: log in or pass an API key")
+    return who
+
+
+SignedIn = Annotated[Principal, Depends(signed_in_dep)]
+
+
+def _project_with(role: str) -> Callable[..., ProjectRecord]:
+    def dependency(entity: EntityName, project: ProjectName, ctx: Ctx, who: Who) -> ProjectRecord:
+        with ctx.engine.connect() as conn:
+            record = get_project(conn, entity, project)
+            require_project_role(conn, who, record, role)
+        return record
+
+    return dependency
+
+
+def _run_with(role: str) -> Callable[..., RunRecord]:
+    def dependency(
+        entity: EntityName, project: ProjectName, run_id: RunId, ctx: Ctx, who: Who
+    ) -> RunRecord:
+        with ctx.engine.connect() as conn:
+            require_project_role(conn, who, get_project(conn, entity, project), role)
+            return get_run(conn, entity, project, run_id)
+
+    return dependency
+
+
+ProjectDep = Annotated[ProjectRecord, Depends(_project_with("viewer"))]
+ProjectAdminDep = Annotated[ProjectRecord, Depends(_project_with("admin"))]
+RunDep = Annotated[RunRecord, Depends(_run_with("viewer"))]
+RunWriteDep = Annotated[RunRecord, Depends(_run_with("member"))]

@@ -12,7 +12,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from cairn.errors import InvalidInputError
-from cairn.server.api.deps import Ctx, RunDep
+from cairn.server.api.deps import Ctx, RunDep, Who
+from cairn.server.auth.access import require_project_role
+from cairn.server.store.sql.projects import get_project
 from cairn.server.encoding import JSONBytesResponse, float_list
 from cairn.server.store.base import SeriesWindow
 from cairn.server.store.records import RunRecord
@@ -181,7 +183,7 @@ def run_history(
 
 
 @router.post("/history", response_model=HistoryResponse)
-def query_history(query: HistoryQuery, ctx: Ctx) -> JSONBytesResponse:
+def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
     """Windows of many runs' series in one request (what a chart with many runs asks)."""
     run_list = []
     with ctx.engine.connect() as conn:
@@ -189,6 +191,7 @@ def query_history(query: HistoryQuery, ctx: Ctx) -> JSONBytesResponse:
             parts = path.split("/")
             if len(parts) != 3:
                 raise InvalidInputError(f"run path {path!r} must be entity/project/run_id")
+            require_project_role(conn, who, get_project(conn, parts[0], parts[1]), "viewer")
             run_list.append(get_run(conn, *parts))
     series = _read_windows(
         ctx, run_list, query.keys, query.x_axis, query.x_min, query.x_max, query.buckets
@@ -239,7 +242,9 @@ def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
             with ctx.engine.connect() as conn:
                 page = ctx.series.read_points(conn, run.pk, key, start, MAX_PAGE)
             n = len(page.values)
-            for step, t, v in zip(page.steps.tolist(), page.times.tolist(), page.values.tolist(), strict=True):
+            for step, t, v in zip(
+                page.steps.tolist(), page.times.tolist(), page.values.tolist(), strict=True
+            ):
                 writer.writerow([step, repr(t), repr(v)])
             yield buffer.getvalue()
             buffer.seek(0)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, PayloadTooLargeError
-from cairn.server.context import ServerContext, get_context
+from cairn.server.api.deps import Ctx, Who
+from cairn.server.auth.access import authorize_write
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.wire import CONTENT_TYPE, decode_batch
 
@@ -36,7 +39,9 @@ async def read_body(request: Request, limit: int) -> bytes:
     """Read the request body, refusing more than ``limit`` bytes before buffering them."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLargeError(f"request body of {declared} bytes exceeds the {limit}-byte limit")
+        raise PayloadTooLargeError(
+            f"request body of {declared} bytes exceeds the {limit}-byte limit"
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -62,18 +67,18 @@ async def read_body(request: Request, limit: int) -> bytes:
         }
     },
 )
-async def ingest(
-    request: Request, ctx: Annotated[ServerContext, Depends(get_context)]
-) -> dict[str, Any]:
+async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Apply a zstd-compressed msgpack batch (see docs/wire-protocol.md)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type != CONTENT_TYPE:
         raise InvalidInputError(f"ingest expects Content-Type {CONTENT_TYPE}, got {content_type!r}")
     body = await read_body(request, ctx.settings.max_body_bytes)
     batch = decode_batch(body)
-    from starlette.concurrency import run_in_threadpool
 
-    result = await run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch)
+    def authorize(conn: Connection, entity: str, project: str) -> None:
+        authorize_write(conn, who, entity, project)
+
+    result = await run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch, authorize)
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import delete
 
-from cairn.server.api.deps import Ctx, ProjectDep
+from cairn.server.api.deps import Ctx, ProjectAdminDep, ProjectDep, Who
+from cairn.server.auth.access import visible_projects
 from cairn.server.store.records import ProjectRecord
 from cairn.server.store.sql.projects import list_projects, update_project
 from cairn.server.store.sql.schema import projects
@@ -62,6 +63,7 @@ def project_out(p: ProjectRecord) -> dict[str, Any]:
 @router.get("/projects", response_model=ProjectPage)
 def get_projects(
     ctx: Ctx,
+    who: Who,
     entity: Annotated[str | None, Query(max_length=128)] = None,
     search: Annotated[str | None, Query(max_length=128)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -69,7 +71,7 @@ def get_projects(
 ) -> dict[str, Any]:
     """Projects, most recently active first; ``search`` matches part of the name."""
     with ctx.engine.connect() as conn:
-        page, total = list_projects(conn, entity, search, offset, limit)
+        page, total = list_projects(conn, entity, search, offset, limit, visible_projects(who))
     return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
 
 
@@ -80,7 +82,7 @@ def get_project(project: ProjectDep) -> dict[str, Any]:
 
 
 @router.patch(PROJECT_PATH, response_model=ProjectOut)
-def edit_project(project: ProjectDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, Any]:
+def edit_project(project: ProjectAdminDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, Any]:
     """Rename a project or change its visibility or description."""
     from cairn.server.store.sql.projects import get_project as load
 
@@ -96,7 +98,7 @@ def edit_project(project: ProjectDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, 
 
 
 @router.delete(PROJECT_PATH, status_code=204, response_class=Response)
-def delete_project(project: ProjectDep, ctx: Ctx) -> Response:
+def delete_project(project: ProjectAdminDep, ctx: Ctx) -> Response:
     """Delete a project and all its runs."""
     with ctx.engine.begin() as conn:
         conn.execute(delete(projects).where(projects.c.pk == project.pk))

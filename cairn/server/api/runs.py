@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from cairn.errors import NotFoundError
-from cairn.server.api.deps import Ctx, RunDep
+from cairn.server.api.deps import Ctx, RunDep, RunWriteDep
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import RunRecord
 from cairn.server.store.sql.projects import ensure_project
@@ -128,7 +128,7 @@ def read_run(run: RunDep) -> JSONBytesResponse:
 
 
 @router.patch(RUN_PATH, response_model=RunOut)
-def patch_run(run: RunDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
+def patch_run(run: RunWriteDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
     """Rename, re-tag, annotate, regroup or move a run."""
     changes = edit.model_dump(exclude_unset=True, exclude={"project"})
     with ctx.engine.begin() as conn:
@@ -141,7 +141,7 @@ def patch_run(run: RunDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
 
 
 @router.delete(RUN_PATH, status_code=204, response_class=Response)
-def remove_run(run: RunDep, ctx: Ctx) -> Response:
+def remove_run(run: RunWriteDep, ctx: Ctx) -> Response:
     """Delete a run with its history, console output and file references."""
     with ctx.engine.begin() as conn:
         delete_run(conn, run.pk)
@@ -173,7 +173,9 @@ def read_console(
         for i, text in enumerate(chunk.lines):
             number = chunk.first_line + i
             if start <= number < end:
-                lines.append({"line": number, "stream": chunk.stream, "time": chunk.time, "text": text})
+                lines.append(
+                    {"line": number, "stream": chunk.stream, "time": chunk.time, "text": text}
+                )
     return JSONBytesResponse({"lines": lines, "total": total})
 
 

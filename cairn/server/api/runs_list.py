@@ -26,7 +26,9 @@ class RunsQueryBody(BaseModel):
         None, description='filter tree, e.g. {"config.lr": {"$gt": 0.01}, "state": "finished"}'
     )
     expression: str | None = Field(
-        None, max_length=10_000, description="text filter, e.g. config.lr > 0.01 and state = finished"
+        None,
+        max_length=10_000,
+        description="text filter, e.g. config.lr > 0.01 and state = finished",
     )
     order: str | None = Field(None, max_length=320, description='e.g. "-summary.acc"')
     cursor: str | None = Field(None, max_length=4096)
@@ -126,7 +128,9 @@ def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONByt
 def list_runs(
     project: ProjectDep,
     ctx: Ctx,
-    filters: Annotated[str | None, Query(max_length=100_000, description="filter tree as JSON")] = None,
+    filters: Annotated[
+        str | None, Query(max_length=100_000, description="filter tree as JSON")
+    ] = None,
     expression: Annotated[str | None, Query(max_length=10_000)] = None,
     order: Annotated[str | None, Query(max_length=320)] = None,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,

@@ -10,6 +10,7 @@ back would lose everything after it).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -25,10 +26,19 @@ from cairn.server.store.sql.upsert import insert_ignore
 from cairn.wire import Batch, validate_record
 
 
-def apply_batch(engine: Engine, series: SeriesStore, batch: Batch) -> IngestResult:
-    """Apply ``batch`` exactly once; raise OffsetGapError when it starts past the acked offset."""
+Authorizer = Callable[[Connection, str, str], None]
+
+
+def apply_batch(
+    engine: Engine, series: SeriesStore, batch: Batch, authorize: Authorizer
+) -> IngestResult:
+    """Apply ``batch`` exactly once; raise OffsetGapError when it starts past the acked offset.
+
+    ``authorize(conn, entity, project)`` runs first, in the transaction, and raises to refuse.
+    """
     now = time.time()
     with engine.begin() as conn:
+        authorize(conn, batch.entity, batch.project)
         project_pk = ensure_project(conn, batch.entity, batch.project)
         run_pk, _ = ensure_run(conn, project_pk, batch.run_id, now)
         next_offset = _lock_offset(conn, run_pk, batch.stream, now)
@@ -67,7 +77,9 @@ def apply_batch(engine: Engine, series: SeriesStore, batch: Batch) -> IngestResu
         next_offset=end,
         applied=len(batch.records) - skip - len(rejected),
         skipped=skip,
-        rejected=[{"offset": r["offset"], "kind": r["kind"], "error": r["error"]} for r in rejected],
+        rejected=[
+            {"offset": r["offset"], "kind": r["kind"], "error": r["error"]} for r in rejected
+        ],
     )
 
 
@@ -82,7 +94,7 @@ def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> in
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    return int(conn.scalar(query))
+    return int(conn.execute(query).scalar_one())
 
 
 def _rejection(offset: int, raw: Any, exc: InvalidInputError) -> dict[str, Any]:

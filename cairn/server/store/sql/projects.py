@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, func, select, update
 
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.server.store.records import ProjectRecord
@@ -23,7 +23,7 @@ def ensure_entity(conn: Connection, name: str, kind: str = "team") -> int:
     if pk is not None:
         return int(pk)
     insert_ignore(conn, entities, {"name": name, "kind": kind, "created_at": time.time()})
-    return int(conn.scalar(select(entities.c.pk).where(entities.c.name == name)))
+    return int(conn.execute(select(entities.c.pk).where(entities.c.name == name)).scalar_one())
 
 
 def entity_pk(conn: Connection, name: str) -> int:
@@ -55,13 +55,11 @@ def ensure_project(conn: Connection, entity: str, project: str) -> int:
             "updated_at": now,
         },
     )
-    return int(conn.scalar(query))
+    return int(conn.execute(query).scalar_one())
 
 
 def _project_select() -> Any:
-    run_count = (
-        select(func.count()).where(runs.c.project_pk == projects.c.pk).scalar_subquery()
-    )
+    run_count = select(func.count()).where(runs.c.project_pk == projects.c.pk).scalar_subquery()
     return select(
         projects.c.pk,
         entities.c.name.label("entity"),
@@ -98,11 +96,16 @@ def get_project(conn: Connection, entity: str, project: str) -> ProjectRecord:
 
 
 def list_projects(
-    conn: Connection, entity: str | None, search: str | None, offset: int, limit: int
+    conn: Connection,
+    entity: str | None,
+    search: str | None,
+    offset: int,
+    limit: int,
+    visible: ColumnElement[bool],
 ) -> tuple[list[ProjectRecord], int]:
-    """Return a page of projects, most recently active first, and the total count."""
-    query = _project_select()
-    count = select(func.count()).select_from(projects.join(entities))
+    """Return a page of the ``visible`` projects, most recently active first, and their count."""
+    query = _project_select().where(visible)
+    count = select(func.count()).select_from(projects.join(entities)).where(visible)
     if entity is not None:
         query = query.where(entities.c.name == entity)
         count = count.where(entities.c.name == entity)
@@ -112,7 +115,9 @@ def list_projects(
         query = query.where(cond)
         count = count.where(cond)
     rows = conn.execute(
-        query.order_by(projects.c.updated_at.desc(), projects.c.pk.desc()).offset(offset).limit(limit)
+        query.order_by(projects.c.updated_at.desc(), projects.c.pk.desc())
+        .offset(offset)
+        .limit(limit)
     ).all()
     return [_to_record(r) for r in rows], int(conn.scalar(count) or 0)
 

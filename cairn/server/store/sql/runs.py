@@ -42,7 +42,7 @@ def ensure_run(conn: Connection, project_pk: int, run_id: str, now: float) -> tu
             "console_lines": 0,
         },
     )
-    return int(conn.scalar(query)), True
+    return int(conn.execute(query).scalar_one()), True
 
 
 def run_select() -> Any:
@@ -105,7 +105,9 @@ def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
     """Apply user edits (name, tags, notes, group, job_type) to a run and its index."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
-        raise InvalidInputError(f"cannot edit {sorted(unknown)}; editable fields: {list(_EDITABLE)}")
+        raise InvalidInputError(
+            f"cannot edit {sorted(unknown)}; editable fields: {list(_EDITABLE)}"
+        )
     if "tags" in changes:
         tags = changes["tags"]
         if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):

@@ -1,0 +1,188 @@
+"""Users, sessions and API keys in SQL. Secrets are stored hashed, never in clear."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from cairn.errors import ConflictError, InvalidInputError, NotFoundError
+from cairn.server.auth.principal import Principal
+from cairn.server.auth.secrets import (
+    hash_password,
+    new_api_key,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from cairn.server.store.sql.schema import api_keys, entities, sessions, users
+from cairn.wire import check_name
+
+SESSION_TTL_S = 14 * 24 * 3600
+MIN_PASSWORD_LENGTH = 8
+_KEY_TOUCH_INTERVAL_S = 60.0
+
+
+def create_user(
+    conn: Connection, username: str, password: str | None, *, is_admin: bool = False
+) -> int:
+    """Create a user and its personal entity; ConflictError when the name is taken."""
+    check_name(username, "username")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if conn.scalar(select(entities.c.pk).where(entities.c.name == username)) is not None:
+        raise ConflictError(f"the name {username!r} is already taken by a user or team")
+    now = time.time()
+    entity_pk = conn.execute(
+        insert(entities).values(name=username, kind="user", created_at=now).returning(entities.c.pk)
+    ).scalar_one()
+    return int(
+        conn.execute(
+            insert(users)
+            .values(
+                entity_pk=entity_pk,
+                username=username,
+                password_hash=hash_password(password) if password else None,
+                is_admin=is_admin,
+                created_at=now,
+            )
+            .returning(users.c.pk)
+        ).scalar_one()
+    )
+
+
+def set_password(conn: Connection, username: str, password: str) -> None:
+    """Replace a user's password (and end their sessions)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user_pk = conn.scalar(select(users.c.pk).where(users.c.username == username))
+    if user_pk is None:
+        raise NotFoundError(f"user {username!r} does not exist")
+    conn.execute(
+        update(users).where(users.c.pk == user_pk).values(password_hash=hash_password(password))
+    )
+    conn.execute(delete(sessions).where(sessions.c.user_pk == user_pk))
+
+
+def count_admins(conn: Connection) -> int:
+    """How many admin users exist."""
+    return int(conn.scalar(select(func.count()).where(users.c.is_admin.is_(True))) or 0)
+
+
+def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
+    return Principal(
+        via=via,  # type: ignore[arg-type]
+        user_pk=row.pk,
+        username=row.username,
+        is_admin=bool(row.is_admin),
+        csrf_token=csrf,
+    )
+
+
+def check_password(conn: Connection, username: str, password: str) -> Principal | None:
+    """The user if ``password`` is theirs, else None (same answer for unknown users)."""
+    row = conn.execute(select(users).where(users.c.username == username)).one_or_none()
+    if row is None:
+        verify_password(None, password)
+        return None
+    return _principal(row, "session") if verify_password(row.password_hash, password) else None
+
+
+def open_session(conn: Connection, user_pk: int) -> tuple[str, str]:
+    """Start a browser session; returns (session token, CSRF token)."""
+    token, csrf = new_token(), new_token()
+    now = time.time()
+    conn.execute(
+        insert(sessions).values(
+            token_hash=token_hash(token),
+            user_pk=user_pk,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + SESSION_TTL_S,
+        )
+    )
+    conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+    return token, csrf
+
+
+def session_principal(conn: Connection, token: str) -> Principal | None:
+    """The user of a live session token, else None."""
+    row = conn.execute(
+        select(users, sessions.c.csrf_token)
+        .join(sessions, sessions.c.user_pk == users.c.pk)
+        .where(sessions.c.token_hash == token_hash(token), sessions.c.expires_at > time.time())
+    ).one_or_none()
+    return None if row is None else _principal(row, "session", row.csrf_token)
+
+
+def close_session(conn: Connection, token: str) -> None:
+    """End a session (unknown tokens are ignored)."""
+    conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash(token)))
+
+
+def create_api_key(conn: Connection, user_pk: int, name: str) -> tuple[str, dict[str, Any]]:
+    """Create an API key; returns the key (shown once, never stored) and its listing entry."""
+    if not name.strip() or len(name) > 128:
+        raise InvalidInputError("an API key name must have 1 to 128 characters")
+    key = new_api_key()
+    now = time.time()
+    pk = conn.execute(
+        insert(api_keys)
+        .values(
+            user_pk=user_pk,
+            key_hash=token_hash(key),
+            prefix=key[:12],
+            name=name,
+            created_at=now,
+        )
+        .returning(api_keys.c.pk)
+    ).scalar_one()
+    return key, {
+        "id": pk,
+        "name": name,
+        "prefix": key[:12],
+        "created_at": now,
+        "last_used_at": None,
+    }
+
+
+def list_api_keys(conn: Connection, user_pk: int) -> list[dict[str, Any]]:
+    """A user's API keys (prefixes only)."""
+    rows = conn.execute(
+        select(api_keys).where(api_keys.c.user_pk == user_pk).order_by(api_keys.c.pk)
+    ).all()
+    return [
+        {
+            "id": r.pk,
+            "name": r.name,
+            "prefix": r.prefix,
+            "created_at": r.created_at,
+            "last_used_at": r.last_used_at,
+        }
+        for r in rows
+    ]
+
+
+def delete_api_key(conn: Connection, user_pk: int, key_id: int) -> None:
+    """Revoke one of the user's keys; NotFoundError when it is not theirs."""
+    result = conn.execute(
+        delete(api_keys).where(api_keys.c.pk == key_id, api_keys.c.user_pk == user_pk)
+    )
+    if not result.rowcount:
+        raise NotFoundError(f"you have no API key with id {key_id}")
+
+
+def api_key_principal(conn: Connection, key: str) -> Principal | None:
+    """The owner of an API key, else None; records when the key was last used."""
+    row = conn.execute(
+        select(users, api_keys.c.pk.label("key_pk"), api_keys.c.last_used_at)
+        .join(api_keys, api_keys.c.user_pk == users.c.pk)
+        .where(api_keys.c.key_hash == token_hash(key))
+    ).one_or_none()
+    if row is None:
+        return None
+    now = time.time()
+    if row.last_used_at is None or now - row.last_used_at > _KEY_TOUCH_INTERVAL_S:
+        conn.execute(update(api_keys).where(api_keys.c.pk == row.key_pk).values(last_used_at=now))
+    return _principal(row, "api_key")

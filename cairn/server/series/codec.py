@@ -1,0 +1,201 @@
+"""Chunk encoding and summaries: pure numpy + zstd, no database.
+
+A chunk holds ``n`` points as three columns: steps (int64), wall times (float64) and values
+(float64). Codecs:
+
+* ``RAW`` (0): the three columns' little-endian bytes back to back; used for the open tail.
+* ``ZSTD_SHUFFLE`` (1): steps delta-encoded, every float column byte-shuffled (all first bytes,
+  then all second bytes, ...) and the whole compressed with zstd. Delta steps are nearly all 1
+  and shuffled floats put the slowly-changing exponent bytes together: both make zstd far more
+  effective than on raw columns (see docs/design/0002-series-chunks.md).
+
+Beside each sealed chunk lives a *block* summary per :data:`BLOCK` points (``BLOCK_DTYPE``), so a
+coarse read aggregates blocks instead of decoding points. NaN and ±inf round-trip bit for bit;
+summaries count them apart and compute min/max/sum over finite values only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import zstandard
+
+from cairn.errors import InvalidInputError
+
+RAW: Final = 0
+ZSTD_SHUFFLE: Final = 1
+BLOCK: Final = 64
+ZSTD_LEVEL: Final = 3
+
+BLOCK_DTYPE: Final = np.dtype(
+    [
+        ("step_min", "<i8"),
+        ("step_max", "<i8"),
+        ("time_min", "<f8"),
+        ("time_max", "<f8"),
+        ("n", "<i8"),
+        ("n_finite", "<i8"),
+        ("vmin", "<f8"),
+        ("vmax", "<f8"),
+        ("vsum", "<f8"),
+        ("vsumsq", "<f8"),
+        ("vlast", "<f8"),
+    ]
+)
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """Columns of points; all three arrays have the same length."""
+
+    steps: I64
+    times: F64
+    values: F64
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def take(self, index: Any) -> Points:
+        """The points at ``index`` (a slice, mask or index array)."""
+        return Points(self.steps[index], self.times[index], self.values[index])
+
+
+def concat(parts: list[Points]) -> Points:
+    """Points of ``parts`` one after the other."""
+    if not parts:
+        return Points(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64))
+    return Points(
+        np.concatenate([p.steps for p in parts]),
+        np.concatenate([p.times for p in parts]),
+        np.concatenate([p.values for p in parts]),
+    )
+
+
+def _shuffle(values: F64) -> bytes:
+    return np.ascontiguousarray(values.view(np.uint8).reshape(-1, 8).T).tobytes()
+
+
+def _unshuffle(raw: bytes, n: int) -> F64:
+    return np.ascontiguousarray(np.frombuffer(raw, np.uint8).reshape(8, n).T).view("<f8").reshape(n)
+
+
+def encode(points: Points, codec: int) -> bytes:
+    """Encode points with ``codec``."""
+    steps = points.steps.astype("<i8", copy=False)
+    times = points.times.astype("<f8", copy=False)
+    values = points.values.astype("<f8", copy=False)
+    if codec == RAW:
+        return steps.tobytes() + times.tobytes() + values.tobytes()
+    if codec == ZSTD_SHUFFLE:
+        deltas = np.diff(steps, prepend=np.int64(0)).astype("<i8")
+        body = (
+            np.ascontiguousarray(deltas.view(np.uint8).reshape(-1, 8).T).tobytes()
+            + _shuffle(times)
+            + _shuffle(values)
+        )
+        return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(body)
+    raise InvalidInputError(f"unknown chunk codec {codec}")
+
+
+def decode(data: bytes, codec: int, n: int) -> Points:
+    """Decode ``n`` points stored with ``codec``."""
+    if codec == RAW:
+        raw = data
+    elif codec == ZSTD_SHUFFLE:
+        raw = zstandard.ZstdDecompressor().decompress(data, max_output_size=24 * n)
+    else:
+        raise InvalidInputError(f"unknown chunk codec {codec}; upgrade Cairn to read this data")
+    if len(raw) != 24 * n:
+        raise InvalidInputError(f"chunk holds {len(raw)} bytes, expected {24 * n}")
+    if codec == RAW:
+        steps = np.frombuffer(raw, "<i8", n, 0)
+        times = np.frombuffer(raw, "<f8", n, 8 * n)
+        values = np.frombuffer(raw, "<f8", n, 16 * n)
+        return Points(steps, times, values)
+    width = 8 * n
+    deltas = _unshuffle(raw[:width], n).view("<i8")
+    return Points(
+        np.cumsum(deltas, dtype=np.int64),
+        _unshuffle(raw[width : 2 * width], n),
+        _unshuffle(raw[2 * width :], n),
+    )
+
+
+def block_summaries(points: Points, block: int = BLOCK) -> npt.NDArray[Any]:
+    """One ``BLOCK_DTYPE`` record per ``block`` consecutive points."""
+    n = len(points)
+    starts = np.arange(0, n, block)
+    out = np.zeros(len(starts), dtype=BLOCK_DTYPE)
+    if n == 0:
+        return out
+    values = points.values
+    finite = np.isfinite(values)
+    clean = np.where(finite, values, 0.0)
+    out["step_min"] = np.minimum.reduceat(points.steps, starts)
+    out["step_max"] = np.maximum.reduceat(points.steps, starts)
+    out["time_min"] = np.minimum.reduceat(points.times, starts)
+    out["time_max"] = np.maximum.reduceat(points.times, starts)
+    out["n"] = np.diff(np.append(starts, n))
+    out["n_finite"] = np.add.reduceat(finite.astype(np.int64), starts)
+    out["vmin"] = np.minimum.reduceat(np.where(finite, values, np.inf), starts)
+    out["vmax"] = np.maximum.reduceat(np.where(finite, values, -np.inf), starts)
+    out["vsum"] = np.add.reduceat(clean, starts)
+    out["vsumsq"] = np.add.reduceat(clean * clean, starts)
+    out["vlast"] = values[np.append(starts[1:], n) - 1]
+    empty = out["n_finite"] == 0
+    out["vmin"][empty] = np.nan
+    out["vmax"][empty] = np.nan
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkSummary:
+    """What a chunk row carries beside its data."""
+
+    count: int
+    step_min: int
+    step_max: int
+    time_min: float
+    time_max: float
+    vmin: float | None
+    vmax: float | None
+    vsum: float
+    vsumsq: float
+    vlast: float | None
+    nan_count: int
+    posinf_count: int
+    neginf_count: int
+
+
+def summarize(points: Points) -> ChunkSummary:
+    """The summary of a non-empty run of points (``vlast`` is the last in their order)."""
+    values = points.values
+    finite = np.isfinite(values)
+    has_finite = bool(finite.any())
+    clean = values[finite]
+    return ChunkSummary(
+        count=len(values),
+        step_min=int(points.steps.min()),
+        step_max=int(points.steps.max()),
+        time_min=float(points.times.min()),
+        time_max=float(points.times.max()),
+        vmin=float(clean.min()) if has_finite else None,
+        vmax=float(clean.max()) if has_finite else None,
+        vsum=float(clean.sum()),
+        vsumsq=float((clean * clean).sum()),
+        vlast=_nullable(float(values[-1])),
+        nan_count=int(np.isnan(values).sum()),
+        posinf_count=int(np.isposinf(values).sum()),
+        neginf_count=int(np.isneginf(values).sum()),
+    )
+
+
+def _nullable(value: float) -> float | None:
+    # SQL columns cannot hold NaN portably (PostgreSQL can, SQLite turns it into NULL).
+    return value if np.isfinite(value) else None

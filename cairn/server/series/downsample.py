@@ -1,0 +1,138 @@
+"""Bucketing a series over an x range: pure functions on numpy arrays.
+
+Points and block summaries both become *partials* (per-bucket pieces: min, max, sum, counts,
+smallest x and a candidate last value); :func:`reduce_partials` folds the pieces of each bucket.
+Buckets are uniform over ``[x_min, x_max]``; bucket ``i`` covers
+``[x_min + i * width, x_min + (i + 1) * width)``, the last one closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Partials:
+    """Per-bucket pieces of a window; each array has one entry per piece."""
+
+    bucket: I64
+    x: F64
+    vmin: F64
+    vmax: F64
+    vsum: F64
+    n: I64
+    n_finite: I64
+    last: F64
+    last_x: F64
+    last_order: I64
+
+
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """Folded buckets, only the non-empty ones, in x order."""
+
+    x: F64
+    min: F64
+    max: F64
+    mean: F64
+    last: F64
+    count: I64
+
+
+def bucket_width(x_min: float, x_max: float, buckets: int) -> float:
+    """Width of one of ``buckets`` equal buckets (a zero range is one point wide)."""
+    return (x_max - x_min) / buckets if x_max > x_min else 1.0
+
+
+def bucket_of(x: F64, x_min: float, width: float, buckets: int) -> I64:
+    """The bucket index of each x (clipped into range)."""
+    index = np.floor((x - x_min) / width).astype(np.int64)
+    return np.clip(index, 0, buckets - 1)
+
+
+def point_partials(
+    x: F64, values: F64, order: I64, x_min: float, width: float, buckets: int
+) -> Partials:
+    """Each point as a piece of its bucket; ``order`` ranks points by arrival."""
+    finite = np.isfinite(values)
+    clean = np.where(finite, values, 0.0)
+    return Partials(
+        bucket=bucket_of(x, x_min, width, buckets),
+        x=x.astype(np.float64, copy=False),
+        vmin=np.where(finite, values, np.inf),
+        vmax=np.where(finite, values, -np.inf),
+        vsum=clean,
+        n=np.ones(len(values), np.int64),
+        n_finite=finite.astype(np.int64),
+        last=values,
+        last_x=x.astype(np.float64, copy=False),
+        last_order=order,
+    )
+
+
+def block_partials(
+    blocks: npt.NDArray[Any], axis: str, order: I64, x_min: float, width: float, buckets: int
+) -> Partials:
+    """Each block as one piece of the bucket holding its middle x.
+
+    The caller passes only blocks that lie inside the window and whose x span fits in one
+    bucket, so a block's points all belong to that bucket or its neighbour: edges are off by at
+    most one block.
+    """
+    lo = blocks[f"{axis}_min"].astype(np.float64)
+    hi = blocks[f"{axis}_max"].astype(np.float64)
+    empty = blocks["n_finite"] == 0
+    return Partials(
+        bucket=bucket_of((lo + hi) / 2, x_min, width, buckets),
+        x=lo,
+        vmin=np.where(empty, np.inf, blocks["vmin"]),
+        vmax=np.where(empty, -np.inf, blocks["vmax"]),
+        vsum=blocks["vsum"].astype(np.float64),
+        n=blocks["n"].astype(np.int64),
+        n_finite=blocks["n_finite"].astype(np.int64),
+        last=blocks["vlast"].astype(np.float64),
+        last_x=hi,
+        last_order=order,
+    )
+
+
+def reduce_partials(parts: list[Partials]) -> Buckets:
+    """Fold the pieces of each bucket: min/max/mean of finite values, total count, last value."""
+    if not parts or all(len(p.bucket) == 0 for p in parts):
+        empty = np.empty(0, np.float64)
+        return Buckets(empty, empty, empty, empty, empty, np.empty(0, np.int64))
+    cat = {
+        name: np.concatenate([getattr(p, name) for p in parts])
+        for name in Partials.__dataclass_fields__
+    }
+    # Sort by bucket, then by (x, arrival) inside a bucket: the last piece holds the last value.
+    sort = np.lexsort((cat["last_order"], cat["last_x"], cat["bucket"]))
+    bucket = cat["bucket"][sort]
+    starts = np.flatnonzero(np.diff(bucket, prepend=np.int64(-1)))
+    ends = np.append(starts[1:], len(bucket)) - 1
+
+    def fold(name: str, ufunc: Any) -> Any:
+        return ufunc.reduceat(cat[name][sort], starts)
+
+    n_finite = fold("n_finite", np.add)
+    vmin = fold("vmin", np.minimum)
+    vmax = fold("vmax", np.maximum)
+    vsum = fold("vsum", np.add)
+    none = n_finite == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(none, np.nan, vsum / np.maximum(n_finite, 1))
+    return Buckets(
+        x=fold("x", np.minimum),
+        min=np.where(none, np.nan, vmin),
+        max=np.where(none, np.nan, vmax),
+        mean=mean,
+        last=cat["last"][sort][ends],
+        count=fold("n", np.add),
+    )
