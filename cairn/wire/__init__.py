@@ -1,4 +1,4 @@
-"""The record and batch format shared by the SDK and the server; nothing encodes records elsewhere."""
+"""The record and batch format shared by the SDK and the server; no other module encodes."""
 
 from cairn.wire.batch import (
     CONTENT_TYPE,

@@ -63,7 +63,9 @@ def check_key(key: object, what: str = "metric key") -> str:
     if not isinstance(key, str) or not key:
         raise InvalidInputError(f"{what} must be a non-empty string, got {key!r}")
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(f"{what} {key[:40]!r}... is longer than {MAX_KEY_LENGTH} characters")
+        raise InvalidInputError(
+            f"{what} {key[:40]!r}... is longer than {MAX_KEY_LENGTH} characters"
+        )
     if not _KEY_RE.match(key):
         raise InvalidInputError(f"{what} {key!r} contains control characters")
     return key
@@ -73,7 +75,7 @@ def _require(body: Mapping[str, Any], field: str, types: type | tuple[type, ...]
     if field not in body:
         raise InvalidInputError(f"{kind} record is missing the field {field!r}")
     value = body[field]
-    if not isinstance(value, types) or isinstance(value, bool) and bool not in _as_tuple(types):
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
         raise InvalidInputError(
             f"{kind} record field {field!r} has type {type(value).__name__}, expected "
             + " or ".join(t.__name__ for t in _as_tuple(types))
@@ -226,7 +228,9 @@ def _validate_finish(body: dict[str, Any]) -> None:
         raise InvalidInputError("finish record field 'exit_code' must be an integer")
     state = body.get("state")
     if state is not None and state not in FINAL_STATES:
-        raise InvalidInputError(f"finish record field 'state' must be one of {sorted(FINAL_STATES)}")
+        raise InvalidInputError(
+            f"finish record field 'state' must be one of {sorted(FINAL_STATES)}"
+        )
 
 
 _VALIDATORS: Final = {

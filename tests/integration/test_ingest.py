@@ -16,14 +16,19 @@ RUN = "/api/v1/runs/team/proj/run00001"
 
 
 def _rows(start: int, n: int) -> list[Any]:
-    return [history_record([(s, 1000.0 + s, {"loss": float(s), "acc": s / 10})]) for s in range(start, start + n)]
+    return [
+        history_record([(s, 1000.0 + s, {"loss": float(s), "acc": s / 10})])
+        for s in range(start, start + n)
+    ]
 
 
 def _all_points(client: httpx.Client, key: str) -> list[int]:
     steps: list[int] = []
     start: int | None = 0
     while start is not None:
-        page = client.get(f"{RUN}/series/{key}/points", params={"start": start, "limit": 1000}).json()
+        page = client.get(
+            f"{RUN}/series/{key}/points", params={"start": start, "limit": 1000}
+        ).json()
         steps += page["steps"]
         start = page["next_start"]
     return steps
@@ -146,7 +151,9 @@ def test_bad_record_is_reported_and_good_records_beside_it_applied(client: httpx
 def test_nan_and_infinities_round_trip(client: httpx.Client) -> None:
     stream = new_stream()
     values = [math.nan, math.inf, -math.inf, 1.5]
-    post_batch(client, [history_record([(i, 1.0, {"x": v}) for i, v in enumerate(values)])], 0, stream)
+    post_batch(
+        client, [history_record([(i, 1.0, {"x": v}) for i, v in enumerate(values)])], 0, stream
+    )
     page = client.get(f"{RUN}/series/x/points").json()
     assert page["values"] == ["NaN", "Infinity", "-Infinity", 1.5]
 
@@ -180,7 +187,9 @@ def test_wrong_wire_version_is_refused_clearly(client: httpx.Client) -> None:
     import msgpack
     import zstandard
 
-    header = msgpack.packb({"v": 99, "entity": "t", "project": "p", "run": "r", "stream": b"x" * 16, "first": 0})
+    header = msgpack.packb(
+        {"v": 99, "entity": "t", "project": "p", "run": "r", "stream": b"x" * 16, "first": 0}
+    )
     body = zstandard.ZstdCompressor().compress(header + msgpack.packb([]))
     response = client.post(
         "/api/v1/ingest", content=body, headers={"Content-Type": "application/vnd.cairn.batch"}

@@ -54,11 +54,11 @@ class SeriesPoints:
 class SeriesWindow:
     """A bucketed or exact view of one series over an x range.
 
-    ``mode == "exact"``: ``x`` and ``last`` hold every point in the window (``min``/``max``/``mean``
-    equal ``last``, ``count`` is 1). ``mode == "buckets"``: one entry per non-empty bucket, ``x`` the
-    bucket's smallest x; ``min``/``max``/``mean`` over its finite values (NaN when it has none),
-    ``last`` its last value in (x, arrival) order. Bucket edges may be off by at most one summary
-    block (64 points); ``total`` is the number of points in the window.
+    ``mode == "exact"``: ``x`` and ``last`` hold every point in the window (``min``, ``max``
+    and ``mean`` equal ``last``, ``count`` is 1). ``mode == "buckets"``: one entry per non-empty
+    bucket, ``x`` the bucket's smallest x; ``min``/``max``/``mean`` over its finite values (NaN
+    when it has none), ``last`` its last value in (x, arrival) order. Bucket edges may be off by
+    at most one summary block (64 points); ``total`` is the number of points in the window.
     """
 
     mode: Literal["exact", "buckets"]
@@ -164,7 +164,7 @@ class BlobStore(abc.ABC):
 
     @abc.abstractmethod
     def open(self, sha256: str) -> Iterator[bytes]:
-        """Yield the blob's bytes in chunks; NotFoundError (raised before the first chunk) if absent."""
+        """Yield the blob's bytes in chunks; NotFoundError, before the first chunk, if absent."""
 
     @abc.abstractmethod
     def size(self, sha256: str) -> int:

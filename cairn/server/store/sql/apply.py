@@ -18,7 +18,6 @@ from cairn.server.store.sql import kv
 from cairn.server.store.sql.schema import console_chunks, run_files, run_values, runs
 from cairn.server.store.sql.upsert import upsert
 from cairn.wire import decode_column_block
-from cairn.wire import records as r
 
 _MAX_VALUE_JSON = 1 << 20
 

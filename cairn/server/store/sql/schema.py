@@ -8,6 +8,7 @@ module is their reference and must match the newest migration (a test compares t
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Column,
@@ -22,9 +23,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import BigInteger
+from sqlalchemy.types import BigInteger, TypeEngine
 
 metadata = MetaData()
 
@@ -130,6 +132,7 @@ runs = Table(
     Column("console_lines", BigInteger, nullable=False, default=0),
     UniqueConstraint("project_pk", "id", name="uq_runs_project_id"),
     Index("ix_runs_project_created", "project_pk", "created_at"),
+    Index("ix_runs_project_pk", "project_pk", "pk"),  # runs query: runs missing the sort key
     Index("ix_runs_state_heartbeat", "state", "heartbeat_at"),
 )
 
@@ -138,17 +141,35 @@ VTYPE_TEXT = 1
 VTYPE_BOOL = 2
 VTYPE_OTHER = 3  # null, lists, maps: present (for $exists) but neither number nor text
 
+
+def _code_point_string(length: int) -> TypeEngine[str]:
+    """A string ordered by code point on SQLite and PostgreSQL alike (PostgreSQL collation "C")."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 run_kv = Table(
     "run_kv",
     metadata,
     Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
-    Column("key", String(300), primary_key=True),  # "config.lr", "summary.acc"
+    # "config.lr", "summary.acc", "tags:<tag>"; byte order ("C") on both backends, see kv.py
+    Column("key", _code_point_string(300), primary_key=True),
     Column("project_pk", BigId, nullable=False),
     Column("vtype", SmallInteger, nullable=False),
-    Column("num", Float),
-    Column("text", String(512)),
-    Index("ix_run_kv_num", "project_pk", "key", "num", "run_pk"),
+    Column("num", Float),  # numbers; bools as 0/1 with VTYPE_BOOL
+    Column("text", _code_point_string(512)),
+    # vtype sits before num so numbers and bools are separate ordered ranges (runs query sort).
+    Index("ix_run_kv_num", "project_pk", "key", "vtype", "num", "run_pk"),
     Index("ix_run_kv_text", "project_pk", "key", "text", "run_pk"),
+)
+
+# PostgreSQL would otherwise multiply the selectivities of `key = 'config.optimizer'` and
+# `text = 'adam'` as if independent (a 40x underestimate) and sort whole result sets.
+event.listen(
+    run_kv,
+    "after_create",
+    DDL(
+        "CREATE STATISTICS st_run_kv_key_text (dependencies, mcv) ON key, text FROM run_kv"
+    ).execute_if(dialect="postgresql"),
 )
 
 stream_offsets = Table(
@@ -167,8 +188,8 @@ series = Table(
     Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
     Column("key", String(256), nullable=False),
     Column("kind", SmallInteger, nullable=False),  # 0 history (x = step), 1 system (x = time)
-    Column("count", BigInteger, nullable=False),
-    Column("tail_count", Integer, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("tail_points", Integer, nullable=False),
     Column("next_seq", Integer, nullable=False),
     Column("step_min", BigInteger),
     Column("step_max", BigInteger),
@@ -183,7 +204,7 @@ series_chunks = Table(
     Column("seq", Integer, primary_key=True),
     Column("sealed", Boolean, nullable=False),
     Column("codec", SmallInteger, nullable=False),
-    Column("count", Integer, nullable=False),
+    Column("points", Integer, nullable=False),
     Column("step_min", BigInteger, nullable=False),
     Column("step_max", BigInteger, nullable=False),
     Column("time_min", Float, nullable=False),
