@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from cairn.errors import InvalidInputError
 from cairn.server.api.deps import Ctx, RunDep, Who
 from cairn.server.auth.access import require_project_role
-from cairn.server.store.sql.projects import get_project
 from cairn.server.encoding import JSONBytesResponse, float_list
 from cairn.server.store.base import SeriesWindow
 from cairn.server.store.records import RunRecord
+from cairn.server.store.sql.projects import get_project
 from cairn.server.store.sql.runs import get_run
 from cairn.wire import check_key
 
@@ -50,18 +50,22 @@ class KeysResponse(BaseModel):
 
 
 class SeriesWindowOut(BaseModel):
-    """A window of one series in uPlot's columnar shape; non-finite values as strings."""
+    """A window of one series in uPlot's columnar shape; non-finite values as strings.
+
+    Exact windows carry the points as ``x`` and ``last``; ``min``, ``max``, ``mean`` and
+    ``count`` come with bucketed windows only.
+    """
 
     run: str
     key: str
     mode: Literal["exact", "buckets"]
     total: int
     x: list[Number]
-    min: list[Number]
-    max: list[Number]
-    mean: list[Number]
     last: list[Number]
-    count: list[int]
+    min: list[Number] | None = None
+    max: list[Number] | None = None
+    mean: list[Number] | None = None
+    count: list[int] | None = None
 
 
 class HistoryResponse(BaseModel):
@@ -93,18 +97,20 @@ class PointsPage(BaseModel):
 
 def _window_json(run: RunRecord, key: str, window: SeriesWindow, offset: float) -> dict[str, Any]:
     x = window.x - offset if offset else window.x
-    return {
+    out: dict[str, Any] = {
         "run": run.path,
         "key": key,
         "mode": window.mode,
         "total": window.total,
         "x": float_list(x),
-        "min": float_list(window.min),
-        "max": float_list(window.max),
-        "mean": float_list(window.mean),
         "last": float_list(window.last),
-        "count": window.count.tolist(),
     }
+    if window.mode == "buckets":
+        out["min"] = float_list(window.min)
+        out["max"] = float_list(window.max)
+        out["mean"] = float_list(window.mean)
+        out["count"] = window.count.tolist()
+    return out
 
 
 def _read_windows(

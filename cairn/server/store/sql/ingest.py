@@ -25,7 +25,6 @@ from cairn.server.store.sql.schema import rejected_records, stream_offsets
 from cairn.server.store.sql.upsert import insert_ignore
 from cairn.wire import Batch, validate_record
 
-
 Authorizer = Callable[[Connection, str, str], None]
 
 

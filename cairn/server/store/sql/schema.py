@@ -167,7 +167,7 @@ run_kv = Table(
 event.listen(
     run_kv,
     "after_create",
-    DDL(
+    DDL(  # type: ignore[no-untyped-call]
         "CREATE STATISTICS st_run_kv_key_text (dependencies, mcv) ON key, text FROM run_kv"
     ).execute_if(dialect="postgresql"),
 )
@@ -219,6 +219,17 @@ series_chunks = Table(
     Column("neginf_count", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("blocks", LargeBinary),
+)
+
+# Chunk data is zstd-compressed (or a small raw tail): PostgreSQL's own TOAST compression
+# would spend CPU on every insert for nothing.
+event.listen(
+    series_chunks,
+    "after_create",
+    DDL(  # type: ignore[no-untyped-call]
+        "ALTER TABLE series_chunks ALTER COLUMN data SET STORAGE EXTERNAL, "
+        "ALTER COLUMN blocks SET STORAGE EXTERNAL"
+    ).execute_if(dialect="postgresql"),
 )
 
 run_values = Table(

@@ -104,12 +104,14 @@ class SqlSeriesStore(SeriesStore):
             np.asarray(times, dtype=np.float64),
             np.asarray(values, dtype=np.float64),
         )
-        self._insert_chunk(conn, row.pk, row.next_seq, points, sealed=False)
         summary = codec.summarize(points)
         tail_count = row.tail_points + n
-        next_seq = row.next_seq + 1
         if tail_count >= self.chunk_size:
-            next_seq, tail_count = self._seal(conn, row.pk, next_seq)
+            # Seal straight from memory: the new points are written once, compressed.
+            next_seq, tail_count = self._seal(conn, row.pk, row.next_seq, points)
+        else:
+            self._insert_chunk(conn, row.pk, row.next_seq, points, sealed=False)
+            next_seq = row.next_seq + 1
         conn.execute(
             update(series)
             .where(series.c.pk == row.pk)
@@ -157,15 +159,17 @@ class SqlSeriesStore(SeriesStore):
             )
         )
 
-    def _seal(self, conn: Connection, series_pk: int, next_seq: int) -> tuple[int, int]:
-        """Merge the tail segments into sealed chunks; returns (next_seq, new tail count)."""
+    def _seal(
+        self, conn: Connection, series_pk: int, next_seq: int, new: Points
+    ) -> tuple[int, int]:
+        """Merge the tail segments and ``new`` into sealed chunks; returns (next_seq, tail)."""
         rows = conn.execute(
             select(series_chunks.c.seq, series_chunks.c.codec, series_chunks.c.points,
                    series_chunks.c.data)
             .where(series_chunks.c.series_pk == series_pk, series_chunks.c.sealed.is_(False))
             .order_by(series_chunks.c.seq)
         ).all()  # fmt: skip
-        tail = codec.concat([codec.decode(r.data, r.codec, r.points) for r in rows])
+        tail = codec.concat([*(codec.decode(r.data, r.codec, r.points) for r in rows), new])
         tail = tail.take(np.argsort(tail.steps, kind="stable"))
         conn.execute(
             delete(series_chunks).where(
@@ -375,24 +379,28 @@ class _Plan:
 def _plan(chunks: Sequence[Any], axis: str, lo: float, hi: float, buckets: int) -> _Plan:
     width = bucket_width(lo, hi, buckets)
     plan = _Plan()
-    for chunk in chunks:
-        if not chunk.sealed:
-            plan.decode_seqs.append(chunk.seq)
-            continue
-        blocks = np.frombuffer(chunk.blocks, dtype=codec.BLOCK_DTYPE)
-        b_lo = blocks[f"{axis}_min"].astype(np.float64)
-        b_hi = blocks[f"{axis}_max"].astype(np.float64)
-        inside = (b_lo >= lo) & (b_hi <= hi)
-        usable = inside & ((b_hi - b_lo) <= width)
-        touching = (b_hi >= lo) & (b_lo <= hi)
-        must_decode = touching & ~usable
-        if usable.any():
-            index = np.flatnonzero(usable)
-            plan.blocks.append((blocks[index], chunk.seq * _ORDER_STRIDE + index * codec.BLOCK))
-            plan.block_points += int(blocks["n"][index].sum())
-        if must_decode.any():
-            plan.decode_seqs.append(chunk.seq)
-            plan.decode_masks[chunk.seq] = must_decode
+    sealed = [c for c in chunks if c.sealed]
+    plan.decode_seqs = [c.seq for c in chunks if not c.sealed]
+    if not sealed:
+        return plan
+    # One vectorized pass over the blocks of every sealed chunk in the window.
+    blocks = np.frombuffer(b"".join(c.blocks for c in sealed), dtype=codec.BLOCK_DTYPE)
+    per_chunk = np.array([len(c.blocks) // codec.BLOCK_DTYPE.itemsize for c in sealed])
+    seqs = np.repeat(np.array([c.seq for c in sealed], dtype=np.int64), per_chunk)
+    first = np.repeat(np.cumsum(per_chunk) - per_chunk, per_chunk)
+    position = (np.arange(len(blocks)) - first) * codec.BLOCK
+    b_lo = blocks[f"{axis}_min"].astype(np.float64)
+    b_hi = blocks[f"{axis}_max"].astype(np.float64)
+    usable = (b_lo >= lo) & (b_hi <= hi) & ((b_hi - b_lo) <= width)
+    must_decode = (b_hi >= lo) & (b_lo <= hi) & ~usable
+    index = np.flatnonzero(usable)
+    if len(index):
+        plan.blocks.append((blocks[index], seqs[index] * _ORDER_STRIDE + position[index]))
+        plan.block_points = int(blocks["n"][index].sum())
+    for seq in np.unique(seqs[must_decode]).tolist():
+        in_chunk = seqs == seq
+        plan.decode_seqs.append(seq)
+        plan.decode_masks[seq] = must_decode[in_chunk]
     return plan
 
 

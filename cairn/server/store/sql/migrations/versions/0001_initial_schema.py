@@ -351,6 +351,11 @@ def upgrade() -> None:
         op.execute(
             "CREATE STATISTICS st_run_kv_key_text (dependencies, mcv) ON key, text FROM run_kv"
         )
+        # Chunk data is already compressed: keep TOAST from compressing it again.
+        op.execute(
+            "ALTER TABLE series_chunks ALTER COLUMN data SET STORAGE EXTERNAL, "
+            "ALTER COLUMN blocks SET STORAGE EXTERNAL"
+        )
     # ### end Alembic commands ###
 
 

@@ -1,0 +1,200 @@
+"""The series store contract, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, insert
+
+from cairn.errors import InvalidInputError, NotFoundError
+from cairn.server.store.sql.schema import entities, projects, runs
+from cairn.server.store.sql.series import SqlSeriesStore
+
+CHUNK = 256  # small, so tests cross many chunk boundaries
+
+
+@pytest.fixture
+def run_pk(engine: Engine) -> int:
+    now = time.time()
+    with engine.begin() as conn:
+        ent = conn.execute(
+            insert(entities).values(name="e", kind="team", created_at=now).returning(entities.c.pk)
+        ).scalar_one()
+        proj = conn.execute(
+            insert(projects)
+            .values(entity_pk=ent, name="p", visibility="private", description="",
+                    created_at=now, updated_at=now)
+            .returning(projects.c.pk)
+        ).scalar_one()  # fmt: skip
+        return int(
+            conn.execute(
+                insert(runs)
+                .values(project_pk=proj, id="r1", name="r", state="running", config={},
+                        summary={}, tags=[], notes="", created_at=now, updated_at=now,
+                        heartbeat_at=now, console_lines=0)
+                .returning(runs.c.pk)
+            ).scalar_one()
+        )  # fmt: skip
+
+
+@pytest.fixture
+def store() -> SqlSeriesStore:
+    return SqlSeriesStore(chunk_size=CHUNK)
+
+
+def _append(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, steps: np.ndarray,
+            values: np.ndarray, kind: str = "history") -> None:  # fmt: skip
+    times = 1.7e9 + np.arange(len(values), dtype=np.float64)
+    with engine.begin() as conn:
+        store.append(conn, run_pk, key, kind, None if kind == "system" else steps, times, values)  # type: ignore[arg-type]
+
+
+def _points(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, page: int = 97):
+    steps, values = [], []
+    start = 0
+    while True:
+        with engine.connect() as conn:
+            got = store.read_points(conn, run_pk, key, start, page)
+        steps.append(got.steps)
+        values.append(got.values)
+        start += len(got.values)
+        if len(got.values) < page:
+            return np.concatenate(steps), np.concatenate(values)
+
+
+def test_round_trip_across_chunks_with_nonfinite_values(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=1000)
+    values[[5, 300, 999]] = [np.nan, np.inf, -np.inf]
+    for start in range(0, 1000, 90):  # batches that do not align with chunks
+        stop = min(start + 90, 1000)
+        _append(engine, store, run_pk, "loss", np.arange(start, stop), values[start:stop])
+    steps, back = _points(engine, store, run_pk, "loss")
+    assert list(steps) == list(range(1000))
+    assert back.tobytes() == values.tobytes()
+    with engine.connect() as conn:
+        (info,) = store.list_series(conn, run_pk)
+    assert (info.key, info.kind, info.count, info.step_min, info.step_max) == (
+        "loss",
+        "history",
+        1000,
+        0,
+        999,
+    )
+
+
+def test_out_of_order_steps_are_kept_in_step_then_arrival_order(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    _append(engine, store, run_pk, "x", np.arange(0, 300), np.zeros(300))
+    _append(engine, store, run_pk, "x", np.array([10, 10, 5]), np.array([1.0, 2.0, 3.0]))
+    steps, values = _points(engine, store, run_pk, "x")
+    assert len(steps) == 303
+    assert list(steps) == sorted(steps)
+    at_10 = values[steps == 10]
+    assert list(at_10) == [0.0, 1.0, 2.0]
+    assert list(values[steps == 5]) == [0.0, 3.0]
+
+
+def test_system_series_take_no_steps(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
+    _append(engine, store, run_pk, "system/cpu", np.empty(0), np.array([10.0, 20.0]), kind="system")
+    _append(engine, store, run_pk, "system/cpu", np.empty(0), np.array([30.0]), kind="system")
+    steps, values = _points(engine, store, run_pk, "system/cpu")
+    assert list(steps) == [0, 1, 2]
+    assert sorted(values) == [10.0, 20.0, 30.0]
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "system/cpu", "time", None, None, 100)
+    assert window.mode == "exact"
+    assert len(window.x) == 3
+
+
+def test_kind_conflict_and_unknown_key(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
+    _append(engine, store, run_pk, "a", np.arange(3), np.ones(3))
+    with pytest.raises(InvalidInputError, match="already a history series"):
+        _append(engine, store, run_pk, "a", np.empty(0), np.ones(3), kind="system")
+    with engine.connect() as conn, pytest.raises(NotFoundError, match="nope"):
+        store.read_window(conn, run_pk, "nope", "step", None, None, 10)
+    with engine.connect() as conn, pytest.raises(NotFoundError):
+        store.read_points(conn, run_pk, "nope", 0, 10)
+
+
+def test_bucketed_window_agrees_with_brute_force(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    n = 20_000
+    values = np.sin(np.arange(n) / 300.0) + np.random.default_rng(4).normal(scale=0.1, size=n)
+    for start in range(0, n, 5000):
+        _append(
+            engine, store, run_pk, "y", np.arange(start, start + 5000), values[start : start + 5000]
+        )
+    buckets = 100
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "y", "step", None, None, buckets)
+    assert window.mode == "buckets"
+    assert window.total == n
+    assert len(window.x) == buckets
+    width = (n - 1) / buckets
+    for i in range(buckets):
+        lo, hi = i * width, (i + 1) * width
+        # Edges may be off by one 64-point block on either side.
+        inner = values[int(np.ceil(lo + 64)) : int(hi - 64)]
+        outer = values[max(0, int(lo - 64)) : int(hi + 65)]
+        assert outer.min() <= window.min[i] <= inner.min()
+        assert inner.max() <= window.max[i] <= outer.max()
+    assert window.last[-1] == values[-1]
+    assert window.min.min() == values.min()
+    assert window.max.max() == values.max()
+
+
+def test_zoomed_window_is_exact(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
+    values = np.arange(5000, dtype=np.float64) * 2
+    _append(engine, store, run_pk, "z", np.arange(5000), values)
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "z", "step", 1000, 1099, 200)
+    assert window.mode == "exact"
+    assert list(window.x) == list(range(1000, 1100))
+    assert list(window.last) == list(values[1000:1100])
+
+
+def test_window_by_time(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
+    _append(engine, store, run_pk, "t", np.arange(1000), np.arange(1000, dtype=np.float64))
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "t", "time", 1.7e9 + 10, 1.7e9 + 19, 50)
+    assert window.mode == "exact"
+    assert list(window.last) == list(range(10, 20))
+
+
+def test_concurrent_appends_to_one_series_lose_nothing(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    errors: list[BaseException] = []
+
+    def writer(offset: int) -> None:
+        try:
+            for i in range(20):
+                start = offset + i * 50
+                _append(
+                    engine,
+                    store,
+                    run_pk,
+                    "shared",
+                    np.arange(start, start + 50),
+                    np.full(50, float(offset)),
+                )
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k * 100_000,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    steps, _ = _points(engine, store, run_pk, "shared", page=1000)
+    assert len(steps) == 3000
+    assert len(set(steps.tolist())) == 3000
