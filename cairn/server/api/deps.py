@@ -65,3 +65,6 @@ ProjectDep = Annotated[ProjectRecord, Depends(_project_with("viewer"))]
 ProjectAdminDep = Annotated[ProjectRecord, Depends(_project_with("admin"))]
 RunDep = Annotated[RunRecord, Depends(_run_with("viewer"))]
 RunWriteDep = Annotated[RunRecord, Depends(_run_with("member"))]
+
+MAX_OFFSET = 10**12
+"""Largest offset or start position a list or page accepts (keeps SQL integers in range)."""

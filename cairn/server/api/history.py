@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from cairn.errors import InvalidInputError
-from cairn.server.api.deps import Ctx, RunDep, Who
+from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, Who
 from cairn.server.auth.access import require_project_role
 from cairn.server.encoding import JSONBytesResponse, float_list
 from cairn.server.store.base import SeriesWindow
@@ -210,7 +210,7 @@ def series_points(
     run: RunDep,
     ctx: Ctx,
     key: str,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 10_000,
 ) -> JSONBytesResponse:
     """A page of exact points; pass ``next_start`` back as ``start`` for the next page."""

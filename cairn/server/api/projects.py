@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import delete
 
-from cairn.server.api.deps import Ctx, ProjectAdminDep, ProjectDep, Who
+from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectAdminDep, ProjectDep, Who
 from cairn.server.auth.access import visible_projects
 from cairn.server.store.records import ProjectRecord
 from cairn.server.store.sql.projects import list_projects, update_project
@@ -66,7 +66,7 @@ def get_projects(
     who: Who,
     entity: Annotated[str | None, Query(max_length=128)] = None,
     search: Annotated[str | None, Query(max_length=128)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Projects, most recently active first; ``search`` matches part of the name."""

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from cairn.errors import NotFoundError
-from cairn.server.api.deps import Ctx, RunDep, RunWriteDep
+from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, RunWriteDep
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import RunRecord
 from cairn.server.store.sql.projects import ensure_project
@@ -152,7 +152,7 @@ def remove_run(run: RunWriteDep, ctx: Ctx) -> Response:
 def read_console(
     run: RunDep,
     ctx: Ctx,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_CONSOLE_PAGE)] = 1000,
 ) -> JSONBytesResponse:
     """Console lines ``start`` .. ``start + limit`` (line numbers count from 0)."""

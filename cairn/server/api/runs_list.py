@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Row
 
 from cairn.errors import InvalidInputError
-from cairn.server.api.deps import Ctx, ProjectDep
+from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep
 from cairn.server.api.runs import RunOut, run_out
 from cairn.server.encoding import JSONBytesResponse
 from cairn.server.query.runs import MAX_LIMIT, RunsQuery
@@ -32,7 +32,9 @@ class RunsQueryBody(BaseModel):
     )
     order: str | None = Field(None, max_length=320, description='e.g. "-summary.acc"')
     cursor: str | None = Field(None, max_length=4096)
-    offset: int | None = Field(None, ge=0, description="offset window mode (returns total)")
+    offset: int | None = Field(
+        None, ge=0, le=MAX_OFFSET, description="offset window mode (returns total)"
+    )
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     keys: list[str] | None = Field(
         None, max_length=500, description="only these config./summary. keys (default: all)"
@@ -134,7 +136,7 @@ def list_runs(
     expression: Annotated[str | None, Query(max_length=10_000)] = None,
     order: Annotated[str | None, Query(max_length=320)] = None,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
-    offset: Annotated[int | None, Query(ge=0)] = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     keys: Annotated[list[str] | None, Query(max_length=500)] = None,
 ) -> JSONBytesResponse:
