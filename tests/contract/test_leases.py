@@ -29,7 +29,12 @@ def test_racing_holders_never_both_win(engine: Engine) -> None:
         winners: list[str] = []
         lock = threading.Lock()
 
-        def contend(holder: str, name: str = f"race{round_}") -> None:
+        def contend(
+            holder: str,
+            name: str = f"race{round_}",
+            winners: list[str] = winners,
+            lock: threading.Lock = lock,
+        ) -> None:
             if try_acquire(engine, name, holder, 60):
                 with lock:
                     winners.append(holder)

@@ -186,66 +186,26 @@ def test_roles_and_visibility(server: ServerProcess) -> None:
     assert anon.patch("/api/v1/runs/root/secret/run00001", json={"notes": "x"}).status_code == 401
 
 
-def test_non_loopback_server_refuses_to_start_without_an_admin(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cairn.cli.main",
-            "server",
-            "--host",
-            "0.0.0.0",  # noqa: S104
-            "--data-dir",
-            str(tmp_path),
-            "--port",
-            "1",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        timeout=60,
+CLI = (sys.executable, "-m", "cairn.cli.main", "server")
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def test_non_loopback_server_refuses_to_start_without_an_admin(tmp_path: Path) -> None:
+    result = _cli("--host", "0.0.0.0", "--data-dir", str(tmp_path), "--port", "1")
     assert result.returncode != 0
     assert "create-admin" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_create_admin_command(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cairn.cli.main",
-            "server",
-            "create-admin",
-            "--username",
-            "boss",
-            "--password-stdin",
-            "--data-dir",
-            str(tmp_path),
-        ],  # fmt: skip
-        input="long enough password\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    data = ("--password-stdin", "--data-dir", str(tmp_path))
+    result = _cli("create-admin", "--username", "boss", *data, stdin="long enough password\n")
     assert result.returncode == 0, result.stderr
-    short = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cairn.cli.main",
-            "server",
-            "create-admin",
-            "--username",
-            "b2",
-            "--password-stdin",
-            "--data-dir",
-            str(tmp_path),
-        ],  # fmt: skip
-        input="short\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    short = _cli("create-admin", "--username", "b2", *data, stdin="short\n")
     assert short.returncode == 1
     assert "at least 8 characters" in short.stderr

@@ -119,8 +119,11 @@ def test_edit_move_and_delete_a_run(client: httpx.Client) -> None:
 
 def test_console_and_export(client: httpx.Client) -> None:
     stream = new_stream()
-    post_batch(client, [["console", {"stream": "stdout", "lines": ["a", "b"], "time": 1.0}],
-                        ["console", {"stream": "stderr", "lines": ["c"], "time": 2.0}]], 0, stream, run_id="run00000")  # fmt: skip
+    records = [
+        ["console", {"stream": "stdout", "lines": ["a", "b"], "time": 1.0}],
+        ["console", {"stream": "stderr", "lines": ["c"], "time": 2.0}],
+    ]
+    post_batch(client, records, 0, stream, run_id="run00000")
     page = client.get(
         "/api/v1/runs/team/proj/run00000/console", params={"start": 1, "limit": 5}
     ).json()
