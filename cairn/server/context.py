@@ -21,7 +21,7 @@ class ServerContext:
     blobs: BlobStore
 
 
-def get_context(request: Request) -> ServerContext:
-    """FastAPI dependency: the app's context."""
+async def get_context(request: Request) -> ServerContext:
+    """FastAPI dependency: the app's context (async: no thread hop for a lookup)."""
     ctx: ServerContext = request.app.state.cairn
     return ctx

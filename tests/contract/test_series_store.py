@@ -46,13 +46,18 @@ def store() -> SqlSeriesStore:
 
 
 def _append(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, steps: np.ndarray,
-            values: np.ndarray, kind: str = "history") -> None:  # fmt: skip
-    times = 1.7e9 + np.arange(len(values), dtype=np.float64)
+            values: np.ndarray, kind: str = "history",
+            times: np.ndarray | None = None) -> None:  # fmt: skip
+    if times is None:
+        x = np.arange(len(values)) if kind == "system" else steps
+        times = 1.7e9 + np.asarray(x, dtype=np.float64)
     with engine.begin() as conn:
         store.append(conn, run_pk, key, kind, None if kind == "system" else steps, times, values)  # type: ignore[arg-type]
 
 
-def _points(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, page: int = 97):
+def _points(
+    engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, page: int = 97
+) -> tuple[np.ndarray, np.ndarray]:
     steps, values = [], []
     start = 0
     while True:
@@ -102,15 +107,41 @@ def test_out_of_order_steps_are_kept_in_step_then_arrival_order(
 
 
 def test_system_series_take_no_steps(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
-    _append(engine, store, run_pk, "system/cpu", np.empty(0), np.array([10.0, 20.0]), kind="system")
-    _append(engine, store, run_pk, "system/cpu", np.empty(0), np.array([30.0]), kind="system")
-    steps, values = _points(engine, store, run_pk, "system/cpu")
-    assert list(steps) == [0, 1, 2]
-    assert sorted(values) == [10.0, 20.0, 30.0]
+    t0 = 1.7e9
+    cpu = "system/cpu"
+    _append(engine, store, run_pk, cpu, np.empty(0), np.array([10.0, 20.0]), "system",
+            np.array([t0, t0 + 2]))  # fmt: skip
+    _append(engine, store, run_pk, cpu, np.empty(0), np.array([30.0]), "system", np.array([t0 + 1]))
+    steps, values = _points(engine, store, run_pk, cpu)
+    # Numbered by arrival, ordered by wall time.
+    assert list(steps) == [0, 2, 1]
+    assert list(values) == [10.0, 30.0, 20.0]
     with engine.connect() as conn:
-        window = store.read_window(conn, run_pk, "system/cpu", "time", None, None, 100)
+        window = store.read_window(conn, run_pk, cpu, "time", None, None, 100)
+        (info,) = store.list_series(conn, run_pk)
     assert window.mode == "exact"
-    assert len(window.x) == 3
+    assert list(window.x) == [t0, t0 + 1, t0 + 2]
+    assert (info.kind, info.count) == ("system", 3)
+
+
+def test_long_system_series_crosses_chunks_in_time_order(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    rng = np.random.default_rng(7)
+    times = 1.7e9 + np.sort(rng.uniform(0, 1000, 3000))
+    values = rng.normal(size=3000)
+    for start in range(0, 3000, 700):
+        stop = min(start + 700, 3000)
+        _append(engine, store, run_pk, "system/gpu", np.empty(0), values[start:stop], "system",
+                times[start:stop])  # fmt: skip
+    steps, back = _points(engine, store, run_pk, "system/gpu")
+    assert list(steps) == list(range(3000))
+    assert back.tobytes() == values.tobytes()
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "system/gpu", "time", None, None, 50)
+    assert window.mode == "buckets"
+    assert window.total == 3000
+    assert window.last[-1] == values[-1]
 
 
 def test_kind_conflict_and_unknown_key(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import AuthenticationError
 from cairn.server.auth.access import require_project_role
-from cairn.server.auth.principal import Principal
+from cairn.server.auth.principal import OPEN_PRINCIPAL, Principal
 from cairn.server.auth.request import authenticate
 from cairn.server.context import ServerContext, get_context
 from cairn.server.store.records import ProjectRecord, RunRecord
@@ -22,15 +23,17 @@ RunId = Annotated[str, Path(min_length=1, max_length=64, description="Run id")]
 Ctx = Annotated[ServerContext, Depends(get_context)]
 
 
-def principal_dep(request: Request, ctx: Ctx) -> Principal:
+async def principal_dep(request: Request, ctx: Ctx) -> Principal:
     """The caller of this request (anonymous when no credentials were sent)."""
-    return authenticate(request, ctx)
+    if ctx.settings.auth_open:
+        return OPEN_PRINCIPAL
+    return await run_in_threadpool(authenticate, request, ctx)
 
 
 Who = Annotated[Principal, Depends(principal_dep)]
 
 
-def signed_in_dep(who: Who) -> Principal:
+async def signed_in_dep(who: Who) -> Principal:
     """The caller, who must be signed in (or the open server's local user)."""
     if not who.is_authenticated:
         raise AuthenticationError("authentication required: log in or pass an API key")
@@ -55,7 +58,8 @@ def _run_with(role: str) -> Callable[..., RunRecord]:
         entity: EntityName, project: ProjectName, run_id: RunId, ctx: Ctx, who: Who
     ) -> RunRecord:
         with ctx.engine.connect() as conn:
-            require_project_role(conn, who, get_project(conn, entity, project), role)
+            if not who.is_superuser:
+                require_project_role(conn, who, get_project(conn, entity, project), role)
             return get_run(conn, entity, project, run_id)
 
     return dependency

@@ -103,36 +103,49 @@ def block_partials(
     )
 
 
+def usable_blocks(
+    lo: F64, hi: F64, x_min: float, x_max: float, width: float
+) -> npt.NDArray[np.bool_]:
+    """Which blocks (x spans ``[lo, hi]``) may stand for their points in a bucketed read.
+
+    A block qualifies when it lies inside the window and its span fits in one bucket width; the
+    caller decodes the points of the blocks that overlap the window without qualifying.
+    """
+    return (lo >= x_min) & (hi <= x_max) & ((hi - lo) <= width)
+
+
+def _concat(parts: list[Partials]) -> Partials:
+    if len(parts) == 1:
+        return parts[0]
+    return Partials(
+        *(np.concatenate([getattr(p, name) for p in parts]) for name in Partials.__slots__)
+    )
+
+
 def reduce_partials(parts: list[Partials]) -> Buckets:
     """Fold the pieces of each bucket: min/max/mean of finite values, total count, last value."""
-    if not parts or all(len(p.bucket) == 0 for p in parts):
+    parts = [p for p in parts if len(p.bucket)]
+    if not parts:
         empty = np.empty(0, np.float64)
         return Buckets(empty, empty, empty, empty, empty, np.empty(0, np.int64))
-    cat = {
-        name: np.concatenate([getattr(p, name) for p in parts])
-        for name in Partials.__dataclass_fields__
-    }
+    cat = _concat(parts)
     # Sort by bucket, then by (x, arrival) inside a bucket: the last piece holds the last value.
-    sort = np.lexsort((cat["last_order"], cat["last_x"], cat["bucket"]))
-    bucket = cat["bucket"][sort]
-    starts = np.flatnonzero(np.diff(bucket, prepend=np.int64(-1)))
-    ends = np.append(starts[1:], len(bucket)) - 1
-
-    def fold(name: str, ufunc: Any) -> Any:
-        return ufunc.reduceat(cat[name][sort], starts)
-
-    n_finite = fold("n_finite", np.add)
-    vmin = fold("vmin", np.minimum)
-    vmax = fold("vmax", np.maximum)
-    vsum = fold("vsum", np.add)
+    sort = np.lexsort((cat.last_order, cat.last_x, cat.bucket))
+    if not bool(np.all(sort[1:] > sort[:-1])):
+        # Pieces usually arrive in order already (monotone series); gather only when not.
+        cat = Partials(*(getattr(cat, name)[sort] for name in Partials.__slots__))
+    starts = np.flatnonzero(np.diff(cat.bucket, prepend=np.int64(-1)))
+    ends = np.append(starts[1:], len(cat.bucket)) - 1
+    n_finite = np.add.reduceat(cat.n_finite, starts)
+    vsum = np.add.reduceat(cat.vsum, starts)
     none = n_finite == 0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(none, np.nan, vsum / np.maximum(n_finite, 1))
     return Buckets(
-        x=fold("x", np.minimum),
-        min=np.where(none, np.nan, vmin),
-        max=np.where(none, np.nan, vmax),
+        x=np.minimum.reduceat(cat.x, starts),
+        min=np.where(none, np.nan, np.minimum.reduceat(cat.vmin, starts)),
+        max=np.where(none, np.nan, np.maximum.reduceat(cat.vmax, starts)),
         mean=mean,
-        last=cat["last"][sort][ends],
-        count=fold("n", np.add),
+        last=cat.last[ends],
+        count=np.add.reduceat(cat.n, starts),
     )

@@ -1,19 +1,22 @@
 """Metric series in SQL as columnar chunks (``series`` + ``series_chunks``), never a row a point.
 
 Appends add small raw *tail segments* (insert-only, so a batch never rewrites a big row). When a
-series' tail reaches ``chunk_size`` points, the segments are merged, stably sorted by step, cut
-into sealed zstd chunks with 64-point block summaries, and deleted. Reads select only chunks
-overlapping the x window, aggregate block summaries for coarse buckets and decode only what
-must be exact. See docs/design/0002-series-chunks.md.
+series' tail reaches ``chunk_size`` points, the segments and the new points are merged, stably
+sorted by x (step; wall time for system series), cut into sealed zstd chunks with 64-point block
+summaries, and the segments deleted. Reads select only chunks overlapping the x window, aggregate
+block summaries for coarse buckets and decode only what must be exact. Points are ordered by
+(x, chunk seq, position in chunk), which is (x, arrival) order because sealing sorts stably.
+See docs/design/0002-series-chunks.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+import numpy.typing as npt
+from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.series import codec
@@ -24,64 +27,47 @@ from cairn.server.series.downsample import (
     bucket_width,
     point_partials,
     reduce_partials,
+    usable_blocks,
 )
-from cairn.server.store.base import SeriesInfo, SeriesKind, SeriesPoints, SeriesStore, SeriesWindow
+from cairn.server.store.base import (
+    SeriesInfo,
+    SeriesKind,
+    SeriesPoints,
+    SeriesStore,
+    SeriesWindow,
+    XAxis,
+)
 from cairn.server.store.sql.schema import series, series_chunks
 from cairn.server.store.sql.upsert import insert_ignore
 
-KIND_CODES: dict[str, int] = {"history": 0, "system": 1}
-KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
-DEFAULT_CHUNK_SIZE = 4096
-# Orders points across chunks by arrival: chunk seq times this plus the position in the chunk.
-_ORDER_STRIDE = 1 << 24
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
-_META_COLUMNS = (
-    series_chunks.c.seq,
-    series_chunks.c.sealed,
-    series_chunks.c.codec,
-    series_chunks.c.points,
-    series_chunks.c.step_min,
-    series_chunks.c.step_max,
-    series_chunks.c.time_min,
-    series_chunks.c.time_max,
-)
+KIND_CODES: Final[dict[str, int]] = {"history": 0, "system": 1}
+KIND_NAMES: Final[dict[int, SeriesKind]] = {0: "history", 1: "system"}
+# 4,096 points: see docs/design/0002-series-chunks.md for the measurements behind it.
+DEFAULT_CHUNK_SIZE: Final = 4096
+# A window whose chunks hold no more points than this is answered from decoded points (exact
+# buckets); past it, from block summaries.
+DECODE_ALL_POINTS: Final = 65_536
+# Orders points across chunks by arrival: chunk seq times this plus the position in the chunk.
+_ORDER_STRIDE: Final = 1 << 24
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 
 
 class SqlSeriesStore(SeriesStore):
     """The series store on the metadata database (SQLite or PostgreSQL)."""
 
     def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK:
-            raise InvalidInputError(f"chunk size must be a multiple of {codec.BLOCK}")
+        if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK or chunk_size >= _ORDER_STRIDE:
+            raise InvalidInputError(
+                f"chunk size must be a multiple of {codec.BLOCK} below {_ORDER_STRIDE}"
+            )
         self.chunk_size = chunk_size
 
     # -- writing ---------------------------------------------------------------------------
-
-    def _lock_series(self, conn: Connection, run_pk: int, key: str, kind: SeriesKind) -> Row[Any]:
-        query = select(series).where(series.c.run_pk == run_pk, series.c.key == key)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).one_or_none()
-        if row is None:
-            insert_ignore(
-                conn,
-                series,
-                {
-                    "run_pk": run_pk,
-                    "key": key,
-                    "kind": KIND_CODES[kind],
-                    "points": 0,
-                    "tail_points": 0,
-                    "next_seq": 0,
-                },
-            )
-            row = conn.execute(query).one()
-        if KIND_NAMES[row.kind] != kind:
-            raise InvalidInputError(
-                f"{key!r} is already a {KIND_NAMES[row.kind]} series of this run; "
-                f"log {kind} values under another key"
-            )
-        return row
 
     def append(
         self,
@@ -89,29 +75,36 @@ class SqlSeriesStore(SeriesStore):
         run_pk: int,
         key: str,
         kind: SeriesKind,
-        steps: Any,
-        times: Any,
-        values: Any,
+        steps: I64 | None,
+        times: F64,
+        values: F64,
     ) -> None:
+        if kind not in KIND_CODES:
+            raise InvalidInputError(f"series kind must be 'history' or 'system', not {kind!r}")
         n = len(values)
+        if len(times) != n or (steps is not None and len(steps) != n):
+            raise InvalidInputError(f"series {key!r}: steps, times and values differ in length")
+        if kind == "history" and steps is None:
+            raise InvalidInputError(f"history series {key!r} needs steps")
         if n == 0:
             return
-        row = self._lock_series(conn, run_pk, key, kind)
-        if steps is None:
+        row = _lock_series(conn, run_pk, key, kind)
+        if kind == "system":
             steps = np.arange(row.points, row.points + n, dtype=np.int64)
+        assert steps is not None
         points = Points(
-            np.asarray(steps, dtype=np.int64),
-            np.asarray(times, dtype=np.float64),
-            np.asarray(values, dtype=np.float64),
+            np.ascontiguousarray(steps, dtype=np.int64),
+            np.ascontiguousarray(times, dtype=np.float64),
+            np.ascontiguousarray(values, dtype=np.float64),
         )
-        summary = codec.summarize(points)
         tail_count = row.tail_points + n
         if tail_count >= self.chunk_size:
             # Seal straight from memory: the new points are written once, compressed.
-            next_seq, tail_count = self._seal(conn, row.pk, row.next_seq, points)
+            next_seq, tail_count = self._seal(conn, row.pk, kind, row.next_seq, points)
         else:
-            self._insert_chunk(conn, row.pk, row.next_seq, points, sealed=False)
+            _insert_chunks(conn, row.pk, row.next_seq, [points], sealed=False)
             next_seq = row.next_seq + 1
+        step_min, step_max = int(points.steps.min()), int(points.steps.max())
         conn.execute(
             update(series)
             .where(series.c.pk == row.pk)
@@ -119,84 +112,38 @@ class SqlSeriesStore(SeriesStore):
                 points=row.points + n,
                 tail_points=tail_count,
                 next_seq=next_seq,
-                step_min=summary.step_min
-                if row.step_min is None
-                else min(row.step_min, summary.step_min),
-                step_max=summary.step_max
-                if row.step_max is None
-                else max(row.step_max, summary.step_max),
-                last_value=summary.vlast,
-            )
-        )
-
-    def _insert_chunk(
-        self, conn: Connection, series_pk: int, seq: int, points: Points, *, sealed: bool
-    ) -> None:
-        summary = codec.summarize(points)
-        chosen = codec.ZSTD_SHUFFLE if sealed else codec.RAW
-        blocks = codec.block_summaries(points).tobytes() if sealed else None
-        conn.execute(
-            insert(series_chunks).values(
-                series_pk=series_pk,
-                seq=seq,
-                sealed=sealed,
-                codec=chosen,
-                points=summary.count,
-                step_min=summary.step_min,
-                step_max=summary.step_max,
-                time_min=summary.time_min,
-                time_max=summary.time_max,
-                vmin=summary.vmin,
-                vmax=summary.vmax,
-                vsum=summary.vsum,
-                vsumsq=summary.vsumsq,
-                vlast=summary.vlast,
-                nan_count=summary.nan_count,
-                posinf_count=summary.posinf_count,
-                neginf_count=summary.neginf_count,
-                data=codec.encode(points, chosen),
-                blocks=blocks,
+                step_min=step_min if row.step_min is None else min(row.step_min, step_min),
+                step_max=step_max if row.step_max is None else max(row.step_max, step_max),
+                last_value=_nullable(float(points.values[-1])),
             )
         )
 
     def _seal(
-        self, conn: Connection, series_pk: int, next_seq: int, new: Points
+        self, conn: Connection, series_pk: int, kind: SeriesKind, next_seq: int, new: Points
     ) -> tuple[int, int]:
         """Merge the tail segments and ``new`` into sealed chunks; returns (next_seq, tail)."""
+        tail_filter = (series_chunks.c.series_pk == series_pk, series_chunks.c.sealed.is_(False))
         rows = conn.execute(
-            select(series_chunks.c.seq, series_chunks.c.codec, series_chunks.c.points,
-                   series_chunks.c.data)
-            .where(series_chunks.c.series_pk == series_pk, series_chunks.c.sealed.is_(False))
+            select(series_chunks.c.codec, series_chunks.c.points, series_chunks.c.data)
+            .where(*tail_filter)
             .order_by(series_chunks.c.seq)
-        ).all()  # fmt: skip
+        ).all()
         tail = codec.concat([*(codec.decode(r.data, r.codec, r.points) for r in rows), new])
-        tail = tail.take(np.argsort(tail.steps, kind="stable"))
-        conn.execute(
-            delete(series_chunks).where(
-                series_chunks.c.series_pk == series_pk, series_chunks.c.sealed.is_(False)
-            )
-        )
-        full = len(tail) - len(tail) % self.chunk_size
-        for start in range(0, full, self.chunk_size):
-            piece = tail.take(slice(start, start + self.chunk_size))
-            self._insert_chunk(conn, series_pk, next_seq, piece, sealed=True)
-            next_seq += 1
+        x = tail.steps if kind == "history" else tail.times
+        tail = tail.take(np.argsort(x, kind="stable"))
+        conn.execute(delete(series_chunks).where(*tail_filter))
+        size = self.chunk_size
+        full = len(tail) - len(tail) % size
+        pieces = [tail.take(slice(start, start + size)) for start in range(0, full, size)]
+        _insert_chunks(conn, series_pk, next_seq, pieces, sealed=True)
+        next_seq += len(pieces)
         rest = len(tail) - full
         if rest:
-            rest_points = tail.take(slice(full, None))
-            self._insert_chunk(conn, series_pk, next_seq, rest_points, sealed=False)
+            _insert_chunks(conn, series_pk, next_seq, [tail.take(slice(full, None))], sealed=False)
             next_seq += 1
         return next_seq, rest
 
     # -- reading ---------------------------------------------------------------------------
-
-    def _series_row(self, conn: Connection, run_pk: int, key: str) -> Row[Any]:
-        row = conn.execute(
-            select(series).where(series.c.run_pk == run_pk, series.c.key == key)
-        ).one_or_none()
-        if row is None:
-            raise NotFoundError(f"the run has no series {key!r}")
-        return row
 
     def list_series(self, conn: Connection, run_pk: int) -> list[SeriesInfo]:
         rows = conn.execute(
@@ -205,7 +152,7 @@ class SqlSeriesStore(SeriesStore):
         return [
             SeriesInfo(
                 key=r.key,
-                kind=KIND_NAMES[r.kind],  # type: ignore[arg-type]
+                kind=KIND_NAMES[r.kind],
                 count=r.points,
                 step_min=r.step_min,
                 step_max=r.step_max,
@@ -214,203 +161,247 @@ class SqlSeriesStore(SeriesStore):
             for r in rows
         ]
 
-    def _decode(self, conn: Connection, series_pk: int, seqs: list[int]) -> dict[int, Points]:
-        if not seqs:
-            return {}
-        rows = conn.execute(
-            select(series_chunks.c.seq, series_chunks.c.codec, series_chunks.c.points,
-                   series_chunks.c.data)
-            .where(series_chunks.c.series_pk == series_pk, series_chunks.c.seq.in_(seqs))
-        ).all()  # fmt: skip
-        out = {}
-        for r in rows:
-            points = codec.decode(r.data, r.codec, r.points)
-            out[r.seq] = points
-        return out
-
     def read_window(
         self,
         conn: Connection,
         run_pk: int,
         key: str,
-        x_axis: str,
+        x_axis: XAxis,
         x_min: float | None,
         x_max: float | None,
         buckets: int,
     ) -> SeriesWindow:
         if buckets < 1:
             raise InvalidInputError("buckets must be >= 1")
-        row = self._series_row(conn, run_pk, key)
-        lo_col = series_chunks.c.step_min if x_axis == "step" else series_chunks.c.time_min
-        hi_col = series_chunks.c.step_max if x_axis == "step" else series_chunks.c.time_max
-        conds = [series_chunks.c.series_pk == row.pk]
+        if x_axis not in ("step", "time"):
+            raise InvalidInputError(f"x axis must be 'step' or 'time', not {x_axis!r}")
+        row = _series_row(conn, run_pk, key)
+        lo_col, hi_col = _x_columns(x_axis)
+        conds: list[ColumnElement[bool]] = [series_chunks.c.series_pk == row.pk]
         if x_min is not None:
             conds.append(hi_col >= x_min)
         if x_max is not None:
             conds.append(lo_col <= x_max)
-        chunks = conn.execute(
-            select(*_META_COLUMNS, series_chunks.c.blocks)
-            .where(and_(*conds))
-            .order_by(series_chunks.c.seq)
-        ).all()
-        if not chunks:
-            return _empty_window()
-        lows = [getattr(c, f"{x_axis}_min") for c in chunks]
-        highs = [getattr(c, f"{x_axis}_max") for c in chunks]
-        lo = float(min(lows) if x_min is None else x_min)
-        hi = float(max(highs) if x_max is None else x_max)
-        plan = _plan(chunks, x_axis, lo, hi, buckets)
-        decoded = self._decode(conn, row.pk, plan.decode_seqs)
-        exact_x, exact_v, exact_order = _exact_points(decoded, plan, x_axis, lo, hi)
-        if plan.block_points + len(exact_v) <= buckets:
-            if not plan.blocks:
-                sort = np.lexsort((exact_order, exact_x))
-                x, v = exact_x[sort], exact_v[sort]
-                return SeriesWindow("exact", x, v, v, v, v, np.ones(len(v), np.int64), len(v))
-            # Few enough points to answer exactly: decode the chunks we had summarized too.
-            return self.read_window_exact(conn, row.pk, x_axis, lo, hi)
+        c = series_chunks.c
+        metas = _fetch(
+            conn,
+            select(c.seq, c.sealed, c.codec, c.points, lo_col, hi_col, c.blocks)
+            .where(*conds)
+            .order_by(c.seq),
+        )
+        if not metas:
+            return _exact_window(np.empty(0), np.empty(0))
+        lo = float(min(m[4] for m in metas) if x_min is None else x_min)
+        hi = float(max(m[5] for m in metas) if x_max is None else x_max)
+        if hi < lo:
+            return _exact_window(np.empty(0), np.empty(0))
         width = bucket_width(lo, hi, buckets)
-        parts: list[Partials] = [point_partials(exact_x, exact_v, exact_order, lo, width, buckets)]
-        if plan.blocks:
-            blocks = np.concatenate([b for b, _ in plan.blocks])
-            order = np.concatenate([o for _, o in plan.blocks])
-            parts.append(block_partials(blocks, x_axis, order, lo, width, buckets))
-        folded = reduce_partials(parts)
-        return SeriesWindow(
-            "buckets",
-            folded.x,
-            folded.min,
-            folded.max,
-            folded.mean,
-            folded.last,
-            folded.count,
-            int(folded.count.sum()),
-        )
-
-    def read_window_exact(
-        self, conn: Connection, series_pk: int, x_axis: str, lo: float, hi: float
-    ) -> SeriesWindow:
-        """Every point with x in [lo, hi], in (x, arrival) order."""
-        lo_col = series_chunks.c.step_min if x_axis == "step" else series_chunks.c.time_min
-        hi_col = series_chunks.c.step_max if x_axis == "step" else series_chunks.c.time_max
-        seqs = list(
-            conn.scalars(
-                select(series_chunks.c.seq).where(
-                    series_chunks.c.series_pk == series_pk, hi_col >= lo, lo_col <= hi
-                )
-            )
-        )
-        decoded = self._decode(conn, series_pk, seqs)
-        xs, vs, orders = [], [], []
-        for seq, points in decoded.items():
-            x = points.steps.astype(np.float64) if x_axis == "step" else points.times
-            keep = (x >= lo) & (x <= hi)
-            xs.append(x[keep])
-            vs.append(points.values[keep])
-            orders.append(seq * _ORDER_STRIDE + np.flatnonzero(keep))
-        x = np.concatenate(xs) if xs else np.empty(0)
-        v = np.concatenate(vs) if vs else np.empty(0)
-        order = np.concatenate(orders) if orders else np.empty(0, np.int64)
-        sort = np.lexsort((order, x))
-        x, v = x[sort], v[sort]
-        return SeriesWindow("exact", x, v, v, v, v, np.ones(len(v), np.int64), len(v))
+        if sum(m[3] for m in metas) <= max(DECODE_ALL_POINTS, buckets):
+            decoded = _decode(conn, row.pk, [m[0] for m in metas])
+            x, v, order = _points_in(decoded, {}, x_axis, lo, hi)
+            if len(v) <= buckets:
+                return _exact_window(x, v, order)
+            return _buckets(point_partials(x, v, order, lo, width, buckets))
+        plan = _plan(metas, x_axis, lo, hi, width)
+        decoded = _decode(conn, row.pk, plan.decode_seqs)
+        x, v, order = _points_in(decoded, plan.masks, x_axis, lo, hi)
+        if plan.block_points + len(v) <= buckets:
+            # Few enough points to answer exactly: decode the chunks we had summarized too.
+            decoded.update(_decode(conn, row.pk, sorted(set(plan.block_seqs) - set(decoded))))
+            return _exact_window(*_points_in(decoded, {}, x_axis, lo, hi))
+        parts = [point_partials(x, v, order, lo, width, buckets)]
+        if plan.blocks is not None:
+            parts.append(block_partials(plan.blocks, x_axis, plan.order, lo, width, buckets))
+        return _buckets(*parts)
 
     def read_points(
         self, conn: Connection, run_pk: int, key: str, start: int, limit: int
     ) -> SeriesPoints:
         if start < 0 or limit < 1:
             raise InvalidInputError("start must be >= 0 and limit >= 1")
-        row = self._series_row(conn, run_pk, key)
-        metas = conn.execute(
-            select(*_META_COLUMNS)
-            .where(series_chunks.c.series_pk == row.pk)
-            .order_by(series_chunks.c.step_min, series_chunks.c.seq)
-        ).all()
-        if _ordered_without_overlap(metas):
-            wanted: list[int] = []
-            skip, seen = 0, 0
-            for meta in metas:
-                if seen + meta.points > start and seen < start + limit:
-                    if not wanted:
-                        skip = start - seen
-                    wanted.append(meta.seq)
-                seen += meta.points
-            decoded = self._decode(conn, row.pk, wanted)
-            parts = [_sorted_by_step(decoded[seq]) for seq in wanted]
-            points = codec.concat(parts).take(slice(skip, skip + limit))
-        else:
-            # Out-of-order steps: chunks overlap, so order the whole series (rare, documented).
-            decoded = self._decode(conn, row.pk, [m.seq for m in metas])
-            seqs = sorted(decoded)
-            everything = codec.concat([decoded[s] for s in seqs])
-            sort = np.argsort(everything.steps, kind="stable")
-            points = everything.take(sort[start : start + limit])
-        return SeriesPoints(points.steps.copy(), points.times.copy(), points.values.copy())
+        row = _series_row(conn, run_pk, key)
+        axis: XAxis = "step" if row.kind == KIND_CODES["history"] else "time"
+        lo_col, hi_col = _x_columns(axis)
+        c = series_chunks.c
+        metas = _fetch(conn, select(c.seq, c.points, lo_col, hi_col).where(c.series_pk == row.pk))
+        seqs, before = _chunks_for_page(metas, start, limit)
+        decoded = _decode(conn, row.pk, seqs)
+        parts = [decoded[seq] for seq in seqs]
+        everything = codec.concat(parts)
+        if len(everything):
+            x = everything.steps if axis == "step" else everything.times
+            order = np.concatenate(
+                [
+                    seq * _ORDER_STRIDE + np.arange(len(p))
+                    for seq, p in zip(seqs, parts, strict=True)
+                ]
+            )
+            sort = np.lexsort((order, x))[start - before : start - before + limit]
+            everything = everything.take(sort)
+        return SeriesPoints(
+            everything.steps.copy(), everything.times.copy(), everything.values.copy()
+        )
 
 
-def _sorted_by_step(points: Points) -> Points:
-    if len(points) < 2 or bool(np.all(np.diff(points.steps) >= 0)):
-        return points
-    return points.take(np.argsort(points.steps, kind="stable"))
+# -- SQL helpers -------------------------------------------------------------------------------
 
 
-def _ordered_without_overlap(metas: Sequence[Any]) -> bool:
-    last_max: int | None = None
-    last_seq = -1
-    for meta in metas:
-        if last_max is not None and (
-            meta.step_min < last_max or (meta.step_min == last_max and meta.seq < last_seq)
-        ):
-            return False
-        last_max, last_seq = meta.step_max, meta.seq
-    return True
+def _lock_series(conn: Connection, run_pk: int, key: str, kind: SeriesKind) -> Row[Any]:
+    """The series row, created if missing and locked until the transaction ends."""
+    query = select(series).where(series.c.run_pk == run_pk, series.c.key == key)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).one_or_none()
+    if row is None:
+        values = {"run_pk": run_pk, "key": key, "kind": KIND_CODES[kind]}
+        insert_ignore(conn, series, {**values, "points": 0, "tail_points": 0, "next_seq": 0})
+        row = conn.execute(query).one()
+    if KIND_NAMES[row.kind] != kind:
+        raise InvalidInputError(
+            f"{key!r} is already a {KIND_NAMES[row.kind]} series of this run; "
+            f"log {kind} values under another key"
+        )
+    return row
+
+
+def _insert_chunks(
+    conn: Connection, series_pk: int, first_seq: int, pieces: list[Points], *, sealed: bool
+) -> None:
+    if not pieces:
+        return
+    chosen = codec.SEALED_CODEC if sealed else codec.RAW
+    rows = []
+    for seq, points in enumerate(pieces, start=first_seq):
+        s = codec.summarize(points)
+        blocks = codec.block_summaries(points) if sealed else None
+        rows.append(
+            {
+                "series_pk": series_pk,
+                "seq": seq,
+                "sealed": sealed,
+                "codec": chosen,
+                "points": s.count,
+                "step_min": s.step_min,
+                "step_max": s.step_max,
+                "time_min": s.time_min,
+                "time_max": s.time_max,
+                "vmin": s.vmin,
+                "vmax": s.vmax,
+                "vsum": s.vsum,
+                "vsumsq": s.vsumsq,
+                "vlast": s.vlast,
+                "nan_count": s.nan_count,
+                "posinf_count": s.posinf_count,
+                "neginf_count": s.neginf_count,
+                "data": codec.encode(points, chosen),
+                "blocks": None if blocks is None else codec.encode_blocks(blocks, chosen),
+            }
+        )
+    conn.execute(insert(series_chunks), rows)
+
+
+def _series_row(conn: Connection, run_pk: int, key: str) -> Row[Any, Any]:
+    row = conn.execute(
+        select(series.c.pk, series.c.kind).where(series.c.run_pk == run_pk, series.c.key == key)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"the run has no series {key!r}; list its series for the keys it has")
+    return row
+
+
+def _x_columns(axis: XAxis) -> tuple[Any, Any]:
+    c = series_chunks.c
+    return (c.step_min, c.step_max) if axis == "step" else (c.time_min, c.time_max)
+
+
+def _fetch(conn: Connection, stmt: Select[Any]) -> Sequence[Sequence[Any]]:
+    """Rows of ``stmt`` as tuples; on PostgreSQL in the binary format.
+
+    psycopg reads results as text by default, where bytea travels hex-encoded: fetching the
+    block arrays of a 1M-point series took 13 ms that way and 5 ms in binary. Same transaction:
+    the statement runs on the connection's own DBAPI connection.
+    """
+    if conn.dialect.name != "postgresql":
+        return conn.execute(stmt).all()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    with conn.connection.driver_connection.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+        cursor.execute(str(compiled), compiled.params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def _decode(conn: Connection, series_pk: int, seqs: list[int]) -> dict[int, Points]:
+    """Decoded points of the chunks ``seqs``, by seq."""
+    if not seqs:
+        return {}
+    c = series_chunks.c
+    rows = _fetch(
+        conn,
+        select(c.seq, c.codec, c.points, c.data).where(c.series_pk == series_pk, c.seq.in_(seqs)),
+    )
+    return {seq: codec.decode(data, code, n) for seq, code, n, data in rows}
+
+
+# -- planning and assembling windows -----------------------------------------------------------
 
 
 class _Plan:
-    """Which blocks a bucketed read may use as they are, and which chunks it must decode."""
+    """Which blocks a bucketed read uses as they are, and which chunks it must decode."""
 
     def __init__(self) -> None:
-        self.blocks: list[tuple[Any, Any]] = []
+        self.blocks: npt.NDArray[Any] | None = None
+        self.order: I64 = np.empty(0, np.int64)
         self.block_points = 0
+        self.block_seqs: list[int] = []
         self.decode_seqs: list[int] = []
-        self.decode_masks: dict[int, Any] = {}
+        self.masks: dict[int, npt.NDArray[np.bool_]] = {}
 
 
-def _plan(chunks: Sequence[Any], axis: str, lo: float, hi: float, buckets: int) -> _Plan:
-    width = bucket_width(lo, hi, buckets)
+def _plan(metas: Sequence[Sequence[Any]], axis: XAxis, lo: float, hi: float, width: float) -> _Plan:
+    """Rows are (seq, sealed, codec, points, x_lo, x_hi, blocks)."""
     plan = _Plan()
-    sealed = [c for c in chunks if c.sealed]
-    plan.decode_seqs = [c.seq for c in chunks if not c.sealed]
+    plan.decode_seqs = [m[0] for m in metas if not m[1]]
+    sealed = [m for m in metas if m[1]]
     if not sealed:
         return plan
-    # One vectorized pass over the blocks of every sealed chunk in the window.
-    blocks = np.frombuffer(b"".join(c.blocks for c in sealed), dtype=codec.BLOCK_DTYPE)
-    per_chunk = np.array([len(c.blocks) // codec.BLOCK_DTYPE.itemsize for c in sealed])
-    seqs = np.repeat(np.array([c.seq for c in sealed], dtype=np.int64), per_chunk)
-    first = np.repeat(np.cumsum(per_chunk) - per_chunk, per_chunk)
-    position = (np.arange(len(blocks)) - first) * codec.BLOCK
+    counts = np.array([codec.blocks_in(m[3]) for m in sealed], dtype=np.int64)
+    blocks = np.concatenate(
+        [codec.decode_blocks(m[6], m[2], int(k)) for m, k in zip(sealed, counts, strict=True)]
+    )
+    seqs = np.repeat(np.array([m[0] for m in sealed], dtype=np.int64), counts)
+    position = (
+        np.arange(len(blocks)) - np.repeat(np.cumsum(counts) - counts, counts)
+    ) * codec.BLOCK
     b_lo = blocks[f"{axis}_min"].astype(np.float64)
     b_hi = blocks[f"{axis}_max"].astype(np.float64)
-    usable = (b_lo >= lo) & (b_hi <= hi) & ((b_hi - b_lo) <= width)
+    usable = usable_blocks(b_lo, b_hi, lo, hi, width)
     must_decode = (b_hi >= lo) & (b_lo <= hi) & ~usable
     index = np.flatnonzero(usable)
     if len(index):
-        plan.blocks.append((blocks[index], seqs[index] * _ORDER_STRIDE + position[index]))
+        plan.blocks = blocks[index]
+        plan.order = seqs[index] * _ORDER_STRIDE + position[index]
         plan.block_points = int(blocks["n"][index].sum())
-    for seq in np.unique(seqs[must_decode]).tolist():
-        in_chunk = seqs == seq
+        plan.block_seqs = np.unique(seqs[index]).tolist()
+    starts = np.cumsum(counts) - counts
+    for i in np.flatnonzero(np.add.reduceat(must_decode, starts) > 0).tolist():
+        seq = int(sealed[i][0])
         plan.decode_seqs.append(seq)
-        plan.decode_masks[seq] = must_decode[in_chunk]
+        plan.masks[seq] = must_decode[starts[i] : starts[i] + counts[i]]
     return plan
 
 
-def _exact_points(
-    decoded: dict[int, Points], plan: _Plan, axis: str, lo: float, hi: float
-) -> tuple[Any, Any, Any]:
+def _points_in(
+    decoded: dict[int, Points],
+    masks: dict[int, npt.NDArray[np.bool_]],
+    axis: XAxis,
+    lo: float,
+    hi: float,
+) -> tuple[F64, F64, I64]:
+    """(x, value, order) of decoded points in [lo, hi]; only masked blocks where a mask is set."""
     xs, vs, orders = [], [], []
     for seq, points in decoded.items():
-        mask = plan.decode_masks.get(seq)
         positions = np.arange(len(points))
+        mask = masks.get(seq)
         if mask is not None:
             positions = positions[np.repeat(mask, codec.BLOCK)[: len(points)]]
         x_all = points.steps.astype(np.float64) if axis == "step" else points.times
@@ -424,6 +415,61 @@ def _exact_points(
     return np.concatenate(xs), np.concatenate(vs), np.concatenate(orders)
 
 
-def _empty_window() -> SeriesWindow:
-    empty = np.empty(0, np.float64)
-    return SeriesWindow("exact", empty, empty, empty, empty, empty, np.empty(0, np.int64), 0)
+def _chunks_for_page(
+    metas: Sequence[Sequence[Any]], start: int, limit: int
+) -> tuple[list[int], int]:
+    """The chunks holding positions [start, start + limit), and how many points precede them all.
+
+    Rows are (seq, points, x_lo, x_hi). A chunk's points lie between two bounds on their global
+    rank: the points of chunks wholly before it, and all but those of chunks wholly after it
+    (ties broken by seq, as reads order them). Chunks whose bounds miss the page are skipped, so
+    a monotone series decodes one or two chunks a page and out-of-order steps only the overlap.
+    """
+    if not metas:
+        return [], 0
+    seq = np.array([m[0] for m in metas], dtype=np.int64)
+    count = np.array([m[1] for m in metas], dtype=np.int64)
+    x_lo = np.array([m[2] for m in metas])
+    x_hi = np.array([m[3] for m in metas])
+    # Rank x values jointly so that (x, seq) packs into one sortable int64.
+    _, ranks = np.unique(np.concatenate([x_lo, x_hi]), return_inverse=True)
+    stride = int(seq.max()) + 1
+    key_lo = ranks[: len(metas)].astype(np.int64) * stride + seq
+    key_hi = ranks[len(metas) :].astype(np.int64) * stride + seq
+    by_hi = np.argsort(key_hi)
+    below = np.concatenate([[0], np.cumsum(count[by_hi])])
+    rank_lo = below[np.searchsorted(key_hi[by_hi], key_lo, "left")]
+    by_lo = np.argsort(key_lo)
+    upto = np.concatenate([[0], np.cumsum(count[by_lo])])
+    after = int(count.sum()) - upto[np.searchsorted(key_lo[by_lo], key_hi, "right")]
+    rank_hi = int(count.sum()) - after - 1
+    wanted = (rank_lo < start + limit) & (rank_hi >= start)
+    before = int(count[~wanted & (rank_hi < start)].sum())
+    return sorted(seq[wanted].tolist()), before
+
+
+def _buckets(*parts: Partials) -> SeriesWindow:
+    folded = reduce_partials(list(parts))
+    return SeriesWindow(
+        "buckets",
+        folded.x,
+        folded.min,
+        folded.max,
+        folded.mean,
+        folded.last,
+        folded.count,
+        int(folded.count.sum()),
+    )
+
+
+def _exact_window(x: F64, v: F64, order: I64 | None = None) -> SeriesWindow:
+    if order is not None and len(x):
+        sort = np.lexsort((order, x))
+        x, v = x[sort], v[sort]
+    x = x.astype(np.float64, copy=False)
+    return SeriesWindow("exact", x, v, v, v, v, np.ones(len(v), np.int64), len(v))
+
+
+def _nullable(value: float) -> float | None:
+    # SQL columns cannot hold NaN portably (PostgreSQL can, SQLite turns it into NULL).
+    return value if np.isfinite(value) else None
