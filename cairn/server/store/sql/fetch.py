@@ -24,4 +24,5 @@ def fetch_rows(conn: Connection, query: Select[Any]) -> Sequence[Any]:
     assert driver is not None
     with driver.cursor(binary=True, row_factory=namedtuple_row) as cursor:
         cursor.execute(str(compiled), compiled.params)
-        return cursor.fetchall()
+        rows: list[Any] = cursor.fetchall()
+    return rows
