@@ -40,9 +40,11 @@ def run_pk(engine: Engine) -> int:
         )  # fmt: skip
 
 
-@pytest.fixture
-def store() -> SqlSeriesStore:
-    return SqlSeriesStore(chunk_size=CHUNK)
+@pytest.fixture(params=["blocks", "points"])
+def store(request: pytest.FixtureRequest) -> SqlSeriesStore:
+    """Small chunks; windows answered from block summaries, or from decoded points."""
+    decode_all = 0 if request.param == "blocks" else 1 << 30
+    return SqlSeriesStore(chunk_size=CHUNK, decode_all_points=decode_all)
 
 
 def _append(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, steps: np.ndarray,
@@ -68,6 +70,13 @@ def _points(
         start += len(got.values)
         if len(got.values) < page:
             return np.concatenate(steps), np.concatenate(values)
+
+
+def _brute_buckets(x: np.ndarray, v: np.ndarray, lo: float, hi: float, n: int) -> list[np.ndarray]:
+    width = (hi - lo) / n
+    index = np.clip(np.floor((x - lo) / width).astype(int), 0, n - 1)
+    inside = (x >= lo) & (x <= hi)
+    return [v[inside & (index == b)] for b in range(n)]
 
 
 def test_round_trip_across_chunks_with_nonfinite_values(
@@ -229,3 +238,118 @@ def test_concurrent_appends_to_one_series_lose_nothing(
     steps, _ = _points(engine, store, run_pk, "shared", page=1000)
     assert len(steps) == 3000
     assert len(set(steps.tolist())) == 3000
+
+
+def test_random_out_of_order_batches_read_back_in_step_then_arrival_order(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    rng = np.random.default_rng(11)
+    all_steps, all_values = [], []
+    for _ in range(25):
+        size = int(rng.integers(1, 120))
+        steps = rng.integers(0, 500, size)
+        values = rng.normal(size=size)
+        _append(engine, store, run_pk, "ooo", steps, values)
+        all_steps.append(steps)
+        all_values.append(values)
+    steps_in, values_in = np.concatenate(all_steps), np.concatenate(all_values)
+    order = np.argsort(steps_in, kind="stable")  # stable = arrival order among equal steps
+    for page in (1, 37, 256, 5000):
+        steps, values = _points(engine, store, run_pk, "ooo", page=page)
+        assert steps.tolist() == steps_in[order].tolist()
+        assert values.tobytes() == values_in[order].tobytes()
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "ooo", "step", 100, 120, 10_000)
+    inside = (steps_in[order] >= 100) & (steps_in[order] <= 120)
+    assert window.mode == "exact"
+    assert window.x.tolist() == steps_in[order][inside].tolist()
+    assert window.last.tobytes() == values_in[order][inside].tobytes()
+
+
+def test_bucketed_window_of_out_of_order_series_counts_every_point(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    rng = np.random.default_rng(12)
+    steps = rng.integers(0, 10_000, 4000)
+    values = rng.normal(size=4000)
+    for start in range(0, 4000, 1000):
+        _append(engine, store, run_pk, "mix", steps[start : start + 1000],
+                values[start : start + 1000])  # fmt: skip
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "mix", "step", None, None, 20)
+    assert window.mode == "buckets"
+    assert window.total == 4000
+    assert window.min.min() == values.min()
+    assert window.max.max() == values.max()
+    assert np.isclose((window.mean * window.count).sum(), values.sum())
+
+
+def test_nonfinite_values_in_buckets_and_exact_windows(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    values = np.arange(2000, dtype=np.float64)
+    values[100:500] = np.nan  # whole blocks without a finite value
+    values[700] = np.inf
+    values[701] = -np.inf
+    _append(engine, store, run_pk, "nf", np.arange(2000), values)
+    with engine.connect() as conn:
+        coarse = store.read_window(conn, run_pk, "nf", "step", None, None, 20)
+        exact = store.read_window(conn, run_pk, "nf", "step", 695, 705, 100)
+    assert coarse.total == 2000
+    assert np.isnan(coarse.min[3])  # steps 299.85..399.8: only NaN, give or take a block
+    assert np.isnan(coarse.max[3])
+    assert np.isnan(coarse.mean[3])
+    assert coarse.count[3] >= 64
+    assert np.isfinite([coarse.min[7], coarse.max[7], coarse.mean[7]]).all()  # finite only
+    assert exact.mode == "exact"
+    assert exact.last.tobytes() == values[695:706].tobytes()
+
+
+def test_coarse_window_within_one_block_of_brute_force_with_x_range(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    n = 12_000
+    values = np.cumsum(np.random.default_rng(13).normal(size=n))
+    _append(engine, store, run_pk, "w", np.arange(n), values)
+    lo, hi, buckets = 1000.0, 9000.0, 40
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "w", "step", lo, hi, buckets)
+    assert window.mode == "buckets"
+    assert window.total == 8001
+    expected = _brute_buckets(np.arange(n, dtype=np.float64), values, lo, hi, buckets)
+    assert len(window.x) == buckets
+    for i in range(buckets):
+        assert abs(int(window.count[i]) - len(expected[i])) <= 64
+    assert window.x[0] == lo
+    assert window.last[-1] == values[int(hi)]
+
+
+def test_window_by_time_on_a_history_series(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    n = 3000
+    values = np.arange(n, dtype=np.float64)
+    _append(engine, store, run_pk, "h", np.arange(n), values, times=1.7e9 + np.arange(n) * 0.5)
+    with engine.connect() as conn:
+        coarse = store.read_window(conn, run_pk, "h", "time", None, None, 30)
+        exact = store.read_window(conn, run_pk, "h", "time", 1.7e9 + 100, 1.7e9 + 110, 100)
+    assert coarse.mode == "buckets"
+    assert coarse.total == n
+    assert exact.mode == "exact"
+    assert exact.last.tolist() == list(range(200, 221))
+
+
+def test_empty_window_and_bad_arguments(engine: Engine, store: SqlSeriesStore, run_pk: int) -> None:
+    _append(engine, store, run_pk, "e", np.arange(10), np.ones(10))
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "e", "step", 100, 200, 10)
+        page = store.read_points(conn, run_pk, "e", 50, 10)
+        assert window.total == 0
+        assert len(window.x) == 0
+        assert len(page.values) == 0
+        with pytest.raises(InvalidInputError):
+            store.read_window(conn, run_pk, "e", "step", None, None, 0)
+        with pytest.raises(InvalidInputError):
+            store.read_points(conn, run_pk, "e", -1, 10)
+    with engine.begin() as conn, pytest.raises(InvalidInputError, match="length"):
+        store.append(conn, run_pk, "e", "history", np.arange(3), np.zeros(2), np.zeros(3))

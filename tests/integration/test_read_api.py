@@ -136,3 +136,25 @@ def test_console_and_export(client: httpx.Client) -> None:
     assert csv[0] == "step,time,value"
     assert len(csv) == 31
     assert csv[1] == "0,1.0,10.0"
+
+
+def test_history_against_another_key(client: httpx.Client) -> None:
+    rows = [(s, 1.0, {"epoch": s // 10, "acc": s / 100}) for s in range(100)]
+    rows += [(s, 1.0, {"acc": s / 100}) for s in range(100, 110)]  # no epoch: left out
+    post_batch(client, [history_record(rows)], 0, new_stream(), run_id="xkey0001")
+    url = "/api/v1/runs/team/proj/xkey0001/history"
+    exact = client.get(url, params={"keys": "acc", "x_key": "epoch", "buckets": 1000}).json()
+    (series,) = exact["series"]
+    assert series["mode"] == "exact"
+    assert len(series["x"]) == 100
+    assert series["x"][:11] == [0.0] * 10 + [1.0]
+    zoom = client.get(url, params={"keys": "acc", "x_key": "epoch", "x_min": 3, "x_max": 4}).json()
+    assert zoom["series"][0]["x"] == [3.0] * 10 + [4.0] * 10
+    assert zoom["series"][0]["last"][0] == 0.3
+    coarse = client.get(url, params={"keys": "acc", "x_key": "epoch", "buckets": 5}).json()
+    series = coarse["series"][0]
+    assert series["mode"] == "buckets"
+    assert series["x"] == sorted(series["x"])
+    assert sum(series["count"]) <= 110
+    missing = client.get(url, params={"keys": "acc", "x_key": "nope"}).json()
+    assert missing["series"] == []

@@ -7,14 +7,18 @@ import io
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, Who
 from cairn.server.auth.access import require_project_role
 from cairn.server.encoding import JSONBytesResponse, float_list
+from cairn.server.series import join
+from cairn.server.series.downsample import bucket_width
 from cairn.server.store.base import SeriesWindow
 from cairn.server.store.records import RunRecord
 from cairn.server.store.sql.projects import get_project
@@ -69,9 +73,10 @@ class SeriesWindowOut(BaseModel):
 
 
 class HistoryResponse(BaseModel):
-    """Windows of the requested series."""
+    """Windows of the requested series; with ``x_key``, x holds that key's values."""
 
     x_axis: XAxisParam
+    x_key: str | None = None
     series: list[SeriesWindowOut]
 
 
@@ -84,6 +89,7 @@ class HistoryQuery(BaseModel):
     x_min: float | None = None
     x_max: float | None = None
     buckets: int = Field(1000, ge=1, le=MAX_BUCKETS)
+    x_key: str | None = Field(None, max_length=256, description="plot against this logged key")
 
 
 class PointsPage(BaseModel):
@@ -113,6 +119,45 @@ def _window_json(run: RunRecord, key: str, window: SeriesWindow, offset: float) 
     return out
 
 
+def _window_against(
+    conn: Connection,
+    ctx: Ctx,
+    run: RunRecord,
+    key: str,
+    x_key: str,
+    x_min: float | None,
+    x_max: float | None,
+    buckets: int,
+) -> SeriesWindow | None:
+    """``key`` plotted against ``x_key``; None when the run lacks either series.
+
+    A range on the x key is mapped to steps through the x key's own series (exact for keys that
+    grow with the step, such as epoch or tokens seen), read again at full resolution there, and
+    then filtered on x.
+    """
+    infos = {info.key: info for info in ctx.series.list_series(conn, run.pk)}
+    if key not in infos or x_key not in infos:
+        return None
+    lo = float(min(infos[key].step_min or 0, infos[x_key].step_min or 0))
+    hi = float(max(infos[key].step_max or 0, infos[x_key].step_max or 0))
+    x_series = ctx.series.read_window(conn, run.pk, x_key, "step", lo, hi, buckets)
+    if x_min is not None or x_max is not None:
+        x_values = x_series.last if x_series.mode == "exact" else x_series.mean
+        inside = np.ones(len(x_values), dtype=bool)
+        if x_min is not None:
+            inside &= x_values >= x_min
+        if x_max is not None:
+            inside &= x_values <= x_max
+        if not inside.any():
+            return join.empty()
+        margin = bucket_width(lo, hi, buckets)
+        lo = max(lo, float(x_series.x[inside].min()) - margin)
+        hi = min(hi, float(x_series.x[inside].max()) + 2 * margin)
+        x_series = ctx.series.read_window(conn, run.pk, x_key, "step", lo, hi, buckets)
+    y_series = ctx.series.read_window(conn, run.pk, key, "step", lo, hi, buckets)
+    return join.within(join.join_on_step(y_series, x_series, lo, hi, buckets), x_min, x_max)
+
+
 def _read_windows(
     ctx: Ctx,
     run_list: list[RunRecord],
@@ -121,6 +166,7 @@ def _read_windows(
     x_min: float | None,
     x_max: float | None,
     buckets: int,
+    x_key: str | None = None,
 ) -> list[dict[str, Any]]:
     if len(run_list) * len(keys) > MAX_SERIES_PER_QUERY:
         raise InvalidInputError(
@@ -133,6 +179,14 @@ def _read_windows(
         check_key(key)
     out = []
     with ctx.engine.connect() as conn:
+        if x_key is not None:
+            check_key(x_key, "x_key")
+            for run in run_list:
+                for key in keys:
+                    joined = _window_against(conn, ctx, run, key, x_key, x_min, x_max, buckets)
+                    if joined is not None:
+                        out.append(_window_json(run, key, joined, 0.0))
+            return out
         for run in run_list:
             offset = run.created_at if x_axis == "relative" else 0.0
             lo = None if x_min is None else x_min + offset
@@ -182,10 +236,13 @@ def run_history(
     x_min: float | None = None,
     x_max: float | None = None,
     buckets: Annotated[int, Query(ge=1, le=MAX_BUCKETS)] = 1000,
+    x_key: Annotated[
+        str | None, Query(max_length=256, description="plot against this logged key")
+    ] = None,
 ) -> JSONBytesResponse:
     """Bucketed (min/max/mean/last) or exact windows of a run's series."""
-    series = _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets)
-    return JSONBytesResponse({"x_axis": x_axis, "series": series})
+    series = _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets, x_key)
+    return JSONBytesResponse({"x_axis": x_axis, "x_key": x_key, "series": series})
 
 
 @router.post("/history", response_model=HistoryResponse)
@@ -200,9 +257,16 @@ def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
             require_project_role(conn, who, get_project(conn, parts[0], parts[1]), "viewer")
             run_list.append(get_run(conn, *parts))
     series = _read_windows(
-        ctx, run_list, query.keys, query.x_axis, query.x_min, query.x_max, query.buckets
+        ctx,
+        run_list,
+        query.keys,
+        query.x_axis,
+        query.x_min,
+        query.x_max,
+        query.buckets,
+        query.x_key,
     )
-    return JSONBytesResponse({"x_axis": query.x_axis, "series": series})
+    return JSONBytesResponse({"x_axis": query.x_axis, "x_key": query.x_key, "series": series})
 
 
 @router.get(RUN_PATH + "/series/{key:path}/points", response_model=PointsPage)

@@ -60,12 +60,15 @@ F64 = npt.NDArray[np.float64]
 class SqlSeriesStore(SeriesStore):
     """The series store on the metadata database (SQLite or PostgreSQL)."""
 
-    def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+    def __init__(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, decode_all_points: int = DECODE_ALL_POINTS
+    ) -> None:
         if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK or chunk_size >= _ORDER_STRIDE:
             raise InvalidInputError(
                 f"chunk size must be a multiple of {codec.BLOCK} below {_ORDER_STRIDE}"
             )
         self.chunk_size = chunk_size
+        self.decode_all_points = decode_all_points
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -196,7 +199,7 @@ class SqlSeriesStore(SeriesStore):
         if hi < lo:
             return _exact_window(np.empty(0), np.empty(0))
         width = bucket_width(lo, hi, buckets)
-        if sum(m[3] for m in metas) <= max(DECODE_ALL_POINTS, buckets):
+        if sum(m[3] for m in metas) <= max(self.decode_all_points, buckets):
             decoded = _decode(conn, row.pk, [m[0] for m in metas])
             x, v, order = _points_in(decoded, {}, x_axis, lo, hi)
             if len(v) <= buckets:
