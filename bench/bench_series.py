@@ -1,10 +1,15 @@
-"""Series store chunk-size study: in-process append and read times per chunk size.
+"""Series store benchmark: append throughput and read times per chunk size, SQLite and PostgreSQL.
 
-For chunk sizes 1k..16k points, on SQLite and PostgreSQL: append a 1M-point series in batches
-of 100k, then time a 1,000-bucket read of the whole series and an exact 10k-point window
-(median of 30, warm), and report stored bytes per point.
+For each backend and chunk size (1k..16k points), in one process without HTTP:
 
-Usage: python bench/bench_series.py [--backends sqlite,postgresql] [--points 1000000]
+* append: 10 keys x 100k steps, one transaction per batch of 10k rows (10 appends of 10k points);
+* a 1M-point series appended in batches of 10k, then the warm median of 30 reads of
+  - a 1,000-bucket ``read_window`` of the whole series,
+  - an exact zoomed window of 10k points (``buckets`` = 10,000),
+  each read on a fresh pooled connection as a request would;
+* stored bytes per point (chunk data + block summaries).
+
+Usage: python bench/bench_series.py [--backends sqlite,postgresql] [--chunks 1024,...]
 """
 
 from __future__ import annotations
@@ -15,107 +20,153 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import Engine, create_engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cairn.server.store.sql.engine import open_engine
 from cairn.server.store.sql.migrate import upgrade
-from cairn.server.store.sql.schema import entities, projects, runs, series_chunks
+from cairn.server.store.sql.schema import entities, projects, runs, series, series_chunks
 from cairn.server.store.sql.series import SqlSeriesStore
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BATCH = 10_000
 
 
-def make_run(engine: object) -> int:
+def make_run(engine: Engine) -> int:
+    """Insert an entity, a project and a run; return the run's pk."""
     now = time.time()
-    with engine.begin() as conn:  # type: ignore[attr-defined]
+    with engine.begin() as conn:
         ent = conn.execute(
             insert(entities).values(name="b", kind="team", created_at=now).returning(entities.c.pk)
         ).scalar_one()
         proj = conn.execute(
-            insert(projects).values(entity_pk=ent, name="p", visibility="private", description="",
-                                    created_at=now, updated_at=now).returning(projects.c.pk)
+            insert(projects)
+            .values(entity_pk=ent, name="p", visibility="private", description="",
+                    created_at=now, updated_at=now)
+            .returning(projects.c.pk)
         ).scalar_one()  # fmt: skip
-        return int(conn.execute(
-            insert(runs).values(project_pk=proj, id="r", name="r", state="running", config={},
-                                summary={}, tags=[], notes="", created_at=now, updated_at=now,
-                                heartbeat_at=now, console_lines=0).returning(runs.c.pk)
-        ).scalar_one())  # fmt: skip
+        return int(
+            conn.execute(
+                insert(runs)
+                .values(project_pk=proj, id="r", name="r", state="running", config={},
+                        summary={}, tags=[], notes="", created_at=now, updated_at=now,
+                        heartbeat_at=now, console_lines=0)
+                .returning(runs.c.pk)
+            ).scalar_one()
+        )  # fmt: skip
 
 
-def median_ms(fn: object, repeat: int = 30) -> float:
-    fn()  # type: ignore[operator]
+def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
+    """Warm median wall time of ``fn`` in milliseconds."""
+    fn()
     samples = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
+        fn()
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples) * 1000
 
 
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """A URL of an empty database: a temp SQLite file or a PostgreSQL schema dropped after."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/series.db"
+        return
+    schema = f"bench_series_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def append_rate(engine: Engine, store: SqlSeriesStore, run_pk: int) -> float:
+    """Points per second for 10 keys x 100k steps in transactions of 10k rows."""
+    rng = np.random.default_rng(1)
+    keys = [f"train/metric_{k}" for k in range(10)]
+    t0 = time.perf_counter()
+    for start in range(0, 100_000, BATCH):
+        steps = np.arange(start, start + BATCH, dtype=np.int64)
+        times = 1.7e9 + steps * 0.01
+        with engine.begin() as conn:
+            for key in keys:
+                store.append(conn, run_pk, key, "history", steps, times, rng.normal(size=BATCH))
+    return 10 * 100_000 / (time.perf_counter() - t0)
+
+
 def measure(url: str, chunk: int, n: int) -> tuple[float, float, float, float]:
+    """(append points/s, 1k-bucket ms, 10k exact ms, bytes/point) for one chunk size."""
     engine = open_engine(url)
     upgrade(engine)
-    run_pk = make_run(engine)
-    store = SqlSeriesStore(chunk)
-    values = np.cumsum(np.random.default_rng(0).normal(size=n))
-    t0 = time.perf_counter()
-    for start in range(0, n, 100_000):
-        stop = min(start + 100_000, n)
-        with engine.begin() as conn:
-            steps = np.arange(start, stop)
-            times = 1.7e9 + steps.astype(np.float64)
-            store.append(conn, run_pk, "y", "history", steps, times, values[start:stop])
-    append_s = time.perf_counter() - t0
+    try:
+        run_pk = make_run(engine)
+        store = SqlSeriesStore(chunk)
+        rate = append_rate(engine, store, run_pk)
+        values = np.cumsum(np.random.default_rng(0).normal(size=n))
+        for start in range(0, n, BATCH):
+            steps = np.arange(start, min(start + BATCH, n), dtype=np.int64)
+            with engine.begin() as conn:
+                store.append(
+                    conn, run_pk, "y", "history", steps, 1.7e9 + steps * 0.01, values[steps]
+                )
 
-    def coarse() -> None:
+        def coarse() -> None:
+            with engine.connect() as conn:
+                window = store.read_window(conn, run_pk, "y", "step", None, None, 1000)
+            assert window.total == n
+
+        def zoom() -> None:
+            with engine.connect() as conn:
+                window = store.read_window(
+                    conn, run_pk, "y", "step", n // 2, n // 2 + 9_999, 10_000
+                )
+            assert window.mode == "exact"
+
         with engine.connect() as conn:
-            store.read_window(conn, run_pk, "y", "step", None, None, 1000)
-
-    def zoom() -> None:
-        with engine.connect() as conn:
-            store.read_window(conn, run_pk, "y", "step", n // 2, n // 2 + 9_999, 10_000)
-
-    with engine.connect() as conn:
-        stored = conn.scalar(
-            select(
-                func.sum(func.length(series_chunks.c.data) + func.length(series_chunks.c.blocks))
+            stored = conn.scalar(
+                select(
+                    func.sum(
+                        func.length(series_chunks.c.data)
+                        + func.coalesce(func.length(series_chunks.c.blocks), 0)
+                    )
+                )
+                .join(series, series.c.pk == series_chunks.c.series_pk)
+                .where(series.c.key == "y")
             )
-        )
-    result = (n / append_s, median_ms(coarse), median_ms(zoom), float(stored or 0) / n)
-    engine.dispose()
-    return result
+        return rate, median_ms(coarse), median_ms(zoom), float(stored or 0) / n
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
+    """Print one table row per backend and chunk size."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--chunks", default="1024,2048,4096,8192,16384")
     args = parser.parse_args()
-    print(f"{'backend':<11} {'chunk':>6} {'append pts/s':>13} {'1k-bucket ms':>13} "
-          f"{'10k exact ms':>13} {'bytes/pt':>9}")  # fmt: skip
+    print("| backend | chunk | append pts/s | 1k-bucket ms | 10k exact ms | bytes/pt |")
+    print("|---|---:|---:|---:|---:|---:|")
     for backend in args.backends.split(","):
         for chunk in [int(c) for c in args.chunks.split(",")]:
-            if backend == "sqlite":
-                url = f"sqlite:///{tempfile.mkdtemp()}/s.db"
-                r = measure(url, chunk, args.points)
-            else:
-                schema = f"bs_{uuid.uuid4().hex[:8]}"
-                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                try:
-                    r = measure(f"{PG_ADMIN}?options=-csearch_path%3D{schema}", chunk, args.points)
-                finally:
-                    with admin.connect() as conn:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            print(f"{backend:<11} {chunk:>6} {r[0]:>13,.0f} {r[1]:>13.1f} {r[2]:>13.1f} "
-                  f"{r[3]:>9.2f}", flush=True)  # fmt: skip
+            with database(backend) as url:
+                rate, coarse, zoom, size = measure(url, chunk, args.points)
+            print(
+                f"| {backend} | {chunk:,} | {rate:,.0f} | {coarse:.1f} | {zoom:.1f} | {size:.2f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

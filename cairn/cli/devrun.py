@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import secrets
 import subprocess
 import sys
 import time
 
 import httpx
 
+from cairn.naming import new_run_id
 from cairn.wire import CONTENT_TYPE, ColumnBlockBuilder, encode_batch, encode_records
 
 EXAMPLE_ENTITY = "examples"
@@ -35,7 +35,7 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float 
 
 def log_example_run(base_url: str) -> str:
     """Log a small example run (config, 200 steps of two curves, console lines) and finish it."""
-    run_id = secrets.token_hex(4)
+    run_id = new_run_id()
     now = time.time()
     block = ColumnBlockBuilder()
     for step in range(200):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cairn.server.series import codec
 from cairn.server.series.codec import Points
@@ -11,6 +13,7 @@ from cairn.server.series.downsample import (
     bucket_width,
     point_partials,
     reduce_partials,
+    usable_blocks,
 )
 
 
@@ -68,3 +71,61 @@ def test_bucket_with_only_nan_has_nan_stats_but_counts_points() -> None:
     assert np.isnan(folded.min[0])
     assert np.isnan(folded.mean[0])
     assert folded.mean[1] == 5.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 3000),
+    buckets=st.integers(1, 60),
+    seed=st.integers(0, 2**32 - 1),
+    gaps=st.booleans(),
+)
+def test_blocks_plus_decoded_points_match_brute_force_within_one_block(
+    n: int, buckets: int, seed: int, gaps: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    steps = np.cumsum(rng.integers(1, 50 if gaps else 2, n)).astype(np.int64)
+    v = rng.normal(size=n)
+    v[rng.random(n) < 0.05] = np.nan
+    points = Points(steps, np.zeros(n), v)
+    blocks = codec.block_summaries(points)
+    lo = float(rng.uniform(steps[0] - 10, steps[-1]))
+    hi = float(rng.uniform(lo, steps[-1] + 10))
+    width = bucket_width(lo, hi, buckets)
+    b_lo, b_hi = blocks["step_min"].astype(float), blocks["step_max"].astype(float)
+    usable = usable_blocks(b_lo, b_hi, lo, hi, width)
+    # What a store does: blocks that qualify stand for their points, the rest are decoded.
+    decode = np.repeat(~usable, codec.BLOCK)[:n]
+    x = steps.astype(float)
+    inside = decode & (x >= lo) & (x <= hi)
+    parts = [point_partials(x[inside], v[inside], np.flatnonzero(inside), lo, width, buckets)]
+    order = np.flatnonzero(usable) * codec.BLOCK
+    parts.append(block_partials(blocks[usable], "step", order, lo, width, buckets))
+    folded = reduce_partials(parts)
+    window = (x >= lo) & (x <= hi)
+    assert folded.count.sum() == window.sum()
+    finite = v[window][np.isfinite(v[window])]
+    if len(finite):
+        assert np.nanmin(folded.min) == finite.min()
+        assert np.nanmax(folded.max) == finite.max()
+    # Each bucket's count is off by at most one block on either edge.
+    brute = np.bincount(bucket_of_points(x[window], lo, width, buckets), minlength=buckets)
+    got = np.zeros(buckets, np.int64)
+    got[bucket_of_points(folded.x, lo, width, buckets)] = folded.count
+    assert np.abs(got - brute).max(initial=0) <= 2 * codec.BLOCK
+    if window.any():
+        assert folded.last[-1] == v[window][-1] or np.isnan(v[window][-1])
+
+
+def bucket_of_points(x: np.ndarray, lo: float, width: float, buckets: int) -> np.ndarray:
+    return np.clip(np.floor((x - lo) / width).astype(np.int64), 0, buckets - 1)
+
+
+def test_exact_mode_points_equal_raw_points() -> None:
+    x = np.array([3.0, 1.0, 2.0, 1.0])
+    v = np.array([30.0, 10.0, 20.0, 11.0])
+    folded = reduce_partials([point_partials(x, v, np.arange(4), 0.0, 1.0, 4)])
+    # One point per bucket here except x=1, whose last value is the later arrival.
+    assert folded.x.tolist() == [1.0, 2.0, 3.0]
+    assert folded.last.tolist() == [11.0, 20.0, 30.0]
+    assert folded.count.tolist() == [2, 1, 1]

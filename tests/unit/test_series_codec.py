@@ -19,7 +19,7 @@ def _points(values: np.ndarray, steps: np.ndarray | None = None) -> Points:
     return Points(steps, 1.7e9 + np.arange(n) * 0.25, values.astype(np.float64))
 
 
-@pytest.mark.parametrize("chosen", [codec.RAW, codec.ZSTD_SHUFFLE])
+@pytest.mark.parametrize("chosen", [codec.RAW, codec.ZSTD_SHUFFLE, codec.ZSTD_SHUFFLE_ZBLOCKS])
 @settings(max_examples=50, deadline=None)
 @given(
     values=arrays(np.float64, st.integers(0, 300), elements=st.floats(allow_nan=True)),
@@ -79,3 +79,41 @@ def test_summary_counts_nonfinite_values_apart() -> None:
     assert (summary.nan_count, summary.posinf_count, summary.neginf_count) == (1, 1, 1)
     assert (summary.vmin, summary.vmax, summary.vsum) == (1.0, 3.0, 4.0)
     assert summary.vlast == 3.0
+
+
+@pytest.mark.parametrize("chosen", [codec.ZSTD_SHUFFLE, codec.ZSTD_SHUFFLE_ZBLOCKS])
+@settings(max_examples=30, deadline=None)
+@given(values=arrays(np.float64, st.integers(1, 700), elements=st.floats(allow_nan=True)))
+def test_block_arrays_round_trip_bit_exact(chosen: int, values: np.ndarray) -> None:
+    blocks = codec.block_summaries(_points(values))
+    assert len(blocks) == codec.blocks_in(len(values))
+    back = codec.decode_blocks(codec.encode_blocks(blocks, chosen), chosen, len(blocks))
+    assert back.tobytes() == blocks.tobytes()
+
+
+def test_compressed_blocks_are_smaller() -> None:
+    values = np.cumsum(np.random.default_rng(5).normal(size=4096))
+    blocks = codec.block_summaries(_points(values))
+    packed = codec.encode_blocks(blocks, codec.ZSTD_SHUFFLE_ZBLOCKS)
+    assert len(packed) < 0.7 * blocks.nbytes
+
+
+def test_raw_tail_keeps_no_blocks() -> None:
+    blocks = codec.block_summaries(_points(np.ones(3)))
+    with pytest.raises(InvalidInputError, match="keeps no blocks"):
+        codec.encode_blocks(blocks, codec.RAW)
+
+
+def test_many_block_arrays_decode_end_to_end() -> None:
+    rng = np.random.default_rng(6)
+    arrays_ = [codec.block_summaries(_points(rng.normal(size=n))) for n in (256, 256, 256)]
+    chosen = codec.ZSTD_SHUFFLE_ZBLOCKS
+    same = [(codec.encode_blocks(b, chosen), chosen, len(b)) for b in arrays_]
+    assert codec.decode_many_blocks(same).tobytes() == np.concatenate(arrays_).tobytes()
+    mixed = [
+        *same,
+        (codec.encode_blocks(arrays_[0][:2], codec.ZSTD_SHUFFLE), codec.ZSTD_SHUFFLE, 2),
+    ]
+    expected = np.concatenate([*arrays_, arrays_[0][:2]])
+    assert codec.decode_many_blocks(mixed).tobytes() == expected.tobytes()
+    assert len(codec.decode_many_blocks([])) == 0

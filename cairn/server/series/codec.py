@@ -20,6 +20,7 @@ summaries count them apart and compute min/max/sum over finite values only.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -156,6 +157,16 @@ def block_summaries(points: Points, block: int = BLOCK) -> npt.NDArray[Any]:
     values = points.values
     finite = np.isfinite(values)
     clean = np.where(finite, values, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums of huge values may overflow to inf
+        _fill_blocks(out, points, finite, clean, starts)
+    return out
+
+
+def _fill_blocks(
+    out: npt.NDArray[Any], points: Points, finite: npt.NDArray[np.bool_], clean: F64, starts: I64
+) -> None:
+    n = len(points)
+    values = points.values
     out["step_min"] = np.minimum.reduceat(points.steps, starts)
     out["step_max"] = np.maximum.reduceat(points.steps, starts)
     out["time_min"] = np.minimum.reduceat(points.times, starts)
@@ -170,7 +181,6 @@ def block_summaries(points: Points, block: int = BLOCK) -> npt.NDArray[Any]:
     empty = out["n_finite"] == 0
     out["vmin"][empty] = np.nan
     out["vmax"][empty] = np.nan
-    return out
 
 
 def encode_blocks(blocks: npt.NDArray[Any], codec: int) -> bytes:
@@ -211,6 +221,31 @@ def decode_blocks(data: bytes, codec: int, n_blocks: int) -> npt.NDArray[Any]:
     return out
 
 
+def decode_many_blocks(chunks: Sequence[tuple[bytes, int, int]]) -> npt.NDArray[Any]:
+    """The block arrays of several chunks, given as (blocks, codec, n_blocks), end to end."""
+    names = BLOCK_DTYPE.names or ()
+    sizes = {n_blocks for _, _, n_blocks in chunks}
+    if len(sizes) != 1 or any(code != ZSTD_SHUFFLE_ZBLOCKS for _, code, _ in chunks):
+        parts = [decode_blocks(data, code, n_blocks) for data, code, n_blocks in chunks]
+        return np.concatenate(parts) if parts else np.empty(0, BLOCK_DTYPE)
+    # Equal-sized chunks (every sealed chunk of a series): unshuffle them all in one pass.
+    (n_blocks,) = sizes
+    width = 8 * n_blocks * len(names)
+    raw = b"".join(_decompress(data, width) for data, _, _ in chunks)
+    if len(raw) != width * len(chunks):
+        raise InvalidInputError("a chunk's block array has the wrong size")
+    planes = np.frombuffer(raw, np.uint8).reshape(len(chunks), len(names), 8, n_blocks)
+    columns = planes.transpose(1, 0, 3, 2)
+    out = np.empty(len(chunks) * n_blocks, BLOCK_DTYPE)
+    for i, name in enumerate(names):
+        column = np.ascontiguousarray(columns[i]).view("<f8").reshape(len(chunks), n_blocks)
+        if BLOCK_DTYPE[name].kind == "i":
+            out[name] = np.cumsum(column.view("<i8"), axis=1).reshape(-1)
+        else:
+            out[name] = column.reshape(-1)
+    return out
+
+
 def blocks_in(points: int) -> int:
     """How many blocks summarize a chunk of ``points`` points."""
     return -(-points // BLOCK)
@@ -241,6 +276,8 @@ def summarize(points: Points) -> ChunkSummary:
     finite = np.isfinite(values)
     has_finite = bool(finite.any())
     clean = values[finite]
+    with np.errstate(over="ignore", invalid="ignore"):
+        vsum, vsumsq = float(clean.sum()), float((clean * clean).sum())
     return ChunkSummary(
         count=len(values),
         step_min=int(points.steps.min()),
@@ -249,8 +286,8 @@ def summarize(points: Points) -> ChunkSummary:
         time_max=float(points.times.max()),
         vmin=float(clean.min()) if has_finite else None,
         vmax=float(clean.max()) if has_finite else None,
-        vsum=float(clean.sum()),
-        vsumsq=float((clean * clean).sum()),
+        vsum=vsum,
+        vsumsq=vsumsq,
         vlast=_nullable(float(values[-1])),
         nan_count=int(np.isnan(values).sum()),
         posinf_count=int(np.isposinf(values).sum()),

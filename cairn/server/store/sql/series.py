@@ -368,8 +368,8 @@ def _plan(metas: Sequence[Sequence[Any]], axis: XAxis, lo: float, hi: float, wid
     if not sealed:
         return plan
     counts = np.array([codec.blocks_in(m[3]) for m in sealed], dtype=np.int64)
-    blocks = np.concatenate(
-        [codec.decode_blocks(m[6], m[2], int(k)) for m, k in zip(sealed, counts, strict=True)]
+    blocks = codec.decode_many_blocks(
+        [(m[6], m[2], int(k)) for m, k in zip(sealed, counts, strict=True)]
     )
     seqs = np.repeat(np.array([m[0] for m in sealed], dtype=np.int64), counts)
     position = (
