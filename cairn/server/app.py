@@ -8,12 +8,13 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
-from cairn.server.api import auth, blobs, history, ingest, projects, runs, runs_list
+from cairn.server.api import auth, blobs, history, ingest, projects, runs, runs_list, values
 from cairn.server.auth.accounts import count_admins, create_user
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
@@ -94,11 +95,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     install_error_handlers(app)
 
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        """Until the web app is served here, point people at the API documentation."""
+        return RedirectResponse("/api/docs")
+
     @app.get("/api/health", response_model=Health, tags=["meta"])
     def health() -> Health:
         """Liveness probe."""
         return Health(status="ok", version=__version__)
 
-    for module in (auth, ingest, projects, runs_list, runs, history, blobs):
+    for module in (auth, ingest, projects, runs_list, runs, history, values, blobs):
         app.include_router(module.router)
     return app

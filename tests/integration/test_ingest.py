@@ -204,3 +204,19 @@ def test_unknown_run_and_key_are_404(client: httpx.Client) -> None:
     response = client.get(f"{RUN}/series/missing/points")
     assert response.status_code == 404
     assert "missing" in response.json()["detail"]
+
+
+def test_text_values_are_kept_beside_the_float_series(client: httpx.Client) -> None:
+    records = [
+        ["values", {"step": 3, "time": 1.0, "values": {"sample": "a cat", "meta": {"k": [1]}}}],
+        ["values", {"step": 1, "time": 2.0, "values": {"sample": "<script>x</script>"}}],
+    ]
+    post_batch(client, records, 0, new_stream())
+    page = client.get(f"{RUN}/values", params={"key": "sample"}).json()
+    assert [(v["step"], v["value"]) for v in page["values"]] == [
+        (1, "<script>x</script>"),
+        (3, "a cat"),
+    ]
+    assert client.get(f"{RUN}/values", params={"key": "meta"}).json()["values"][0]["value"] == {
+        "k": [1]
+    }

@@ -1,0 +1,55 @@
+"""Non-numeric values logged with history (strings, media references), read by key and step."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep
+from cairn.server.encoding import JSONBytesResponse
+from cairn.server.store.sql.schema import run_values
+from cairn.wire import check_key
+
+router = APIRouter(prefix="/api/v1", tags=["history"])
+
+
+class ValueOut(BaseModel):
+    """One logged value."""
+
+    step: int
+    time: float
+    value: Any
+
+
+class ValuesPage(BaseModel):
+    """Values of one key in (step, arrival) order; pass ``next_after`` back as ``after``."""
+
+    key: str
+    values: list[ValueOut]
+    next_after: int | None
+
+
+@router.get("/runs/{entity}/{project}/{run_id}/values", response_model=ValuesPage)
+def read_values(
+    run: RunDep,
+    ctx: Ctx,
+    key: Annotated[str, Query(min_length=1, max_length=256)],
+    after: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="cursor from next_after")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JSONBytesResponse:
+    """A page of a key's non-numeric values."""
+    check_key(key)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(run_values.c.pk, run_values.c.step, run_values.c.time, run_values.c.value)
+            .where(run_values.c.run_pk == run.pk, run_values.c.key == key)
+            .order_by(run_values.c.step, run_values.c.pk)
+            .offset(after)
+            .limit(limit)
+        ).all()
+    values = [{"step": r.step, "time": r.time, "value": r.value} for r in rows]
+    next_after = after + len(rows) if len(rows) == limit else None
+    return JSONBytesResponse({"key": key, "values": values, "next_after": next_after})
