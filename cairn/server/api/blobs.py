@@ -11,7 +11,8 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from cairn.errors import InvalidInputError, NotFoundError, PayloadTooLargeError
+from cairn.errors import InvalidInputError, NotFoundError
+from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
 from cairn.server.store.sql.schema import blobs
 from cairn.server.store.sql.upsert import insert_ignore
@@ -37,11 +38,7 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -
         raise InvalidInputError("a blob address is 64 lowercase hex digits")
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
     try:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BLOB_BYTES:
-                raise PayloadTooLargeError(f"blobs are limited to {MAX_BLOB_BYTES} bytes")
+        async for chunk in limited_chunks(request, MAX_BLOB_BYTES):
             spool.write(chunk)
         spool.seek(0)
         info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)

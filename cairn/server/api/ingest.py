@@ -9,7 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from cairn.errors import InvalidInputError, PayloadTooLargeError
+from cairn.errors import InvalidInputError
+from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
 from cairn.server.auth.access import authorize_write
 from cairn.server.store.sql.ingest import apply_batch
@@ -33,23 +34,6 @@ class IngestResponse(BaseModel):
     applied: int
     skipped: int
     rejected: list[Rejection]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the request body, refusing more than ``limit`` bytes before buffering them."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLargeError(
-            f"request body of {declared} bytes exceeds the {limit}-byte limit"
-        )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post(

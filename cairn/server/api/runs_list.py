@@ -7,14 +7,14 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Row
 
 from cairn.errors import InvalidInputError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep
 from cairn.server.api.runs import RunOut, run_out
 from cairn.server.encoding import JSONBytesResponse
 from cairn.server.query.runs import MAX_LIMIT, RunsQuery
-from cairn.server.store.records import ProjectRecord, RunRecord
+from cairn.server.store.records import ProjectRecord
+from cairn.server.store.sql.runs import to_record
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 
@@ -62,34 +62,6 @@ def _combined_filter(filters: dict[str, Any] | None, expression: str | None) -> 
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def _record(project: ProjectRecord, row: Row[Any]) -> RunRecord:
-    m = row._mapping
-    return RunRecord(
-        pk=m["pk"],
-        project_pk=m["project_pk"],
-        entity=project.entity,
-        project=project.name,
-        id=m["id"],
-        name=m["name"],
-        state=m["state"],
-        config=dict(m["config"] or {}),
-        summary=dict(m["summary"] or {}),
-        tags=list(m["tags"] or []),
-        group=m["group"],
-        job_type=m["job_type"],
-        notes=m["notes"],
-        host=m["host"],
-        git=m["git"],
-        meta=m["meta"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        heartbeat_at=m["heartbeat_at"],
-        finished_at=m["finished_at"],
-        exit_code=m["exit_code"],
-        last_step=m["last_step"],
-    )
-
-
 def _pick(mapping: dict[str, Any], prefix: str, keys: list[str] | None) -> dict[str, Any]:
     if keys is None:
         return mapping
@@ -119,7 +91,7 @@ def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONByt
             rows, next_cursor = page.rows, page.next_cursor
     out = []
     for row in rows:
-        item = run_out(_record(project, row))
+        item = run_out(to_record(row, project.entity, project.name))
         item["config"] = _pick(item["config"], "config.", body.keys)
         item["summary"] = _pick(item["summary"], "summary.", body.keys)
         out.append(item)

@@ -54,13 +54,13 @@ def run_select() -> Any:
     )
 
 
-def to_record(row: Row[Any]) -> RunRecord:
-    """Snapshot of a row from :func:`run_select`."""
+def to_record(row: Row[Any], entity: str | None = None, project: str | None = None) -> RunRecord:
+    """Snapshot of a runs row; names come from :func:`run_select`'s columns unless given."""
     return RunRecord(
         pk=row.pk,
         project_pk=row.project_pk,
-        entity=row.entity_name,
-        project=row.project_name,
+        entity=entity or row.entity_name,
+        project=project or row.project_name,
         id=row.id,
         name=row.name,
         state=row.state,
