@@ -47,6 +47,10 @@ def apply_batch(
                 f"this stream up to {next_offset}; resend from {next_offset}",
                 expected_offset=next_offset,
             )
+        if not batch.records:
+            # An empty batch is a heartbeat from a sender with nothing new to say.
+            RunApplier(conn, series, run_pk, project_pk, now).flush()
+            return IngestResult(next_offset=next_offset, applied=0, skipped=0)
         skip = next_offset - batch.first_offset
         if skip >= len(batch.records):
             return IngestResult(next_offset=next_offset, applied=0, skipped=len(batch.records))

@@ -1,0 +1,203 @@
+"""``cairn.init`` and the module-level current run (``cairn.log``, ``cairn.finish``...)."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import socket
+import sys
+import threading
+from dataclasses import fields
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cairn.errors import CairnError, InvalidInputError, NotFoundError
+from cairn.naming import new_run_id, new_run_name
+from cairn.sdk.config import DEFAULTS_FILE, load_yaml
+from cairn.sdk.run import DisabledRun, Run
+from cairn.sdk.settings import Settings, load_settings
+from cairn.wire import check_name, check_run_id
+
+logger = logging.getLogger("cairn")
+
+_state: dict[str, Any] = {"run": None, "exit_code": None, "hooks": False}
+_lock = threading.Lock()
+RESUME_MODES = ("allow", "must", "never")
+
+
+def current_run() -> Run | None:
+    """The run started by the last ``init()``, unless finished."""
+    run: Run | None = _state["run"]
+    return run if run is not None and not run.finished else None
+
+
+def _settings_from(settings: Settings | dict[str, Any] | None, **args: Any) -> Settings:
+    overrides: dict[str, Any] = {}
+    if isinstance(settings, Settings):
+        defaults = Settings()
+        overrides = {
+            f.name: getattr(settings, f.name)
+            for f in fields(settings)
+            if getattr(settings, f.name) != getattr(defaults, f.name)
+        }
+    elif isinstance(settings, dict):
+        overrides = dict(settings)
+    elif settings is not None:
+        raise InvalidInputError("settings must be a cairn.Settings or a dict")
+    return load_settings(**{**overrides, **{k: v for k, v in args.items() if v is not None}})
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    config: Any = None,
+    tags: list[str] | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    notes: str | None = None,
+    dir: str | Path | None = None,
+    mode: str | None = None,
+    resume: str | bool | None = None,
+    settings: Settings | dict[str, Any] | None = None,
+) -> Run:
+    """Start a run and make it the current one (a previous current run is finished first)."""
+    with _lock:
+        previous = current_run()
+        if previous is not None:
+            previous.finish()
+        resolved = _settings_from(
+            settings, project=project, entity=entity, dir=Path(dir) if dir else None, mode=mode
+        )
+        run = _start(resolved, name, id, config, tags, group, job_type, notes, resume)
+        _state["run"] = run
+        _install_hooks()
+    if resolved.mode == "online" and resolved.show_progress:
+        print(f"cairn: tracking run {run.name} at {run.url}", file=sys.stderr, flush=True)
+    return run
+
+
+def _start(
+    settings: Settings,
+    name: str | None,
+    run_id: str | None,
+    config: Any,
+    tags: list[str] | None,
+    group: str | None,
+    job_type: str | None,
+    notes: str | None,
+    resume: str | bool | None,
+) -> Run:
+    project = check_name(settings.project or "uncategorized", "project")
+    entity = check_name(settings.default_entity(), "entity")
+    if resume is True:
+        resume = "allow"
+    if resume not in (None, False, *RESUME_MODES):
+        raise InvalidInputError(f"resume must be one of {list(RESUME_MODES)} or None")
+    if resume and not run_id:
+        raise InvalidInputError(
+            "resume needs the id of the run to continue: init(id=..., resume=...)"
+        )
+    run_id = check_run_id(run_id) if run_id else new_run_id()
+    if settings.mode == "disabled":
+        return DisabledRun(settings, entity=entity, project=project, run_id=run_id,
+                           name=name or new_run_name())  # fmt: skip
+    start_step, resumed = 0, False
+    if resume and settings.mode == "online":
+        start_step, resumed = _resume_point(settings, entity, project, run_id, str(resume))
+    run = Run(
+        settings,
+        entity=entity,
+        project=project,
+        run_id=run_id,
+        name=name or new_run_name(),
+        start_step=start_step,
+    )
+    meta: dict[str, Any] = {"name": run.name, "host": socket.gethostname(),
+                            "created_at": run.created_at}  # fmt: skip
+    for key, value in (("tags", tags), ("group", group), ("job_type", job_type),
+                       ("notes", notes)):  # fmt: skip
+        if value is not None:
+            meta[key] = list(value) if key == "tags" else value
+    if resumed:
+        meta["resumed"] = True
+        del meta["created_at"]
+    run.update_run(**meta)
+    defaults = Path.cwd() / DEFAULTS_FILE
+    if defaults.is_file():
+        run.config.update(load_yaml(defaults), allow_val_change=True)
+    if config is not None:
+        run.config.update(config, allow_val_change=True)
+    return run
+
+
+def _resume_point(
+    settings: Settings, entity: str, project: str, run_id: str, mode: str
+) -> tuple[int, bool]:
+    """(first step to log, whether the run existed) from the server."""
+    from cairn.sdk.api.client import ApiClient
+
+    try:
+        existing = ApiClient(settings.base_url, settings.api_key).get_run(entity, project, run_id)
+    except NotFoundError:
+        if mode == "must":
+            raise InvalidInputError(
+                f"resume='must' but run {entity}/{project}/{run_id} does not exist"
+            ) from None
+        return 0, False
+    if mode == "never":
+        raise InvalidInputError(f"run {entity}/{project}/{run_id} exists and resume='never'")
+    last = existing.get("last_step")
+    return (0 if last is None else int(last) + 1), True
+
+
+def _install_hooks() -> None:
+    if _state["hooks"]:
+        return
+    _state["hooks"] = True
+    previous = sys.excepthook
+
+    def excepthook(
+        kind: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        _state["exit_code"] = 1
+        previous(kind, value, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_at_exit)
+
+
+def _finish_at_exit() -> None:
+    run = current_run()
+    if run is None:
+        return
+    try:
+        run.finish(exit_code=_state["exit_code"] or 0)
+    except CairnError as exc:
+        print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
+
+
+def _require_run() -> Run:
+    run = current_run()
+    if run is None:
+        raise InvalidInputError("no run is active: call cairn.init() first")
+    return run
+
+
+def log(data: dict[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    """``log`` on the current run."""
+    _require_run().log(data, step=step, commit=commit)
+
+
+def finish(exit_code: int | None = None, timeout_s: float | None = None) -> None:
+    """Finish the current run (nothing happens when none is active)."""
+    run = current_run()
+    if run is not None:
+        run.finish(exit_code=exit_code, timeout_s=timeout_s)
+
+
+def define_metric(name: str, **kwargs: Any) -> None:
+    """``define_metric`` on the current run."""
+    _require_run().define_metric(name, **kwargs)

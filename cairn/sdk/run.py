@@ -1,0 +1,273 @@
+"""``Run``: what ``cairn.init`` returns; ``log`` hands rows to the writer and returns at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cairn.errors import InvalidInputError
+from cairn.sdk.config import Config
+from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
+from cairn.sdk.runlog.format import LogHeader
+from cairn.sdk.settings import Settings
+from cairn.sdk.summary import Summary, make_rule
+from cairn.sdk.uploader import Uploader
+from cairn.sdk.values import split_values
+from cairn.sdk.writer import Item, Writer
+
+log = logging.getLogger("cairn")
+
+
+class Run:
+    """One tracked run: config, summary, history; backed by a run log on local disk."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        entity: str,
+        project: str,
+        run_id: str,
+        name: str,
+        start_step: int = 0,
+    ) -> None:
+        self.settings = settings
+        self.entity = entity
+        self.project = project
+        self.id = run_id
+        self.name = name
+        self._step = start_step
+        self._pending: dict[str, Any] | None = None
+        self._pending_step = start_step
+        self._pending_time = 0.0
+        self._known_keys: set[str] = set()
+        self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self._finished = False
+        self._lock = threading.Lock()
+        self.created_at = time.time()
+        stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(self.created_at))
+        self.dir = settings.run_root / f"run-{stamp}-{run_id}"
+        self.log_path = self.dir / f"run-{run_id}{LOG_SUFFIX}"
+        header = LogHeader(
+            stream=os.urandom(16),
+            entity=entity,
+            project=project,
+            run_id=run_id,
+            created_at=self.created_at,
+            base_url=settings.base_url,
+        )
+        self._log_writer = LogWriter(self.log_path, header)
+        self._link_latest()
+        self.config = Config(lambda changed: self._put(("config", changed)))
+        self.summary = Summary(lambda values, removed: self._put(("summary", values, removed)))
+        self._wake = threading.Event()
+        self._writer = Writer(
+            self._log_writer,
+            self._items,
+            self._wake,
+            self.summary._observe,
+            settings.flush_interval_s,
+            settings.fsync_interval_s,
+        )
+        self._writer.start()
+        self._uploader: Uploader | None = None
+        if settings.mode == "online":
+            self._uploader = Uploader(self.log_path, settings, self._wake)
+            self._uploader.start()
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        """``entity/project/run_id``."""
+        return f"{self.entity}/{self.project}/{self.id}"
+
+    @property
+    def url(self) -> str:
+        """Where the run is seen in the web app."""
+        return f"{self.settings.base_url.rstrip('/')}/{self.entity}/{self.project}/runs/{self.id}"
+
+    @property
+    def step(self) -> int:
+        """The step the next ``log()`` without ``step=`` writes to."""
+        return self._step
+
+    @property
+    def finished(self) -> bool:
+        """Whether ``finish()`` has run."""
+        return self._finished
+
+    def _link_latest(self) -> None:
+        link = self.settings.run_root / "latest-run"
+        try:
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(self.dir.name)
+        except OSError:
+            pass  # a convenience only (e.g. no symlinks on this filesystem)
+
+    def _put(self, item: Item) -> None:
+        if self._finished:
+            raise InvalidInputError(f"run {self.path} is finished; start a new one with init()")
+        self._items.put(item)
+
+    # -- recording ------------------------------------------------------------------------
+
+    def log(
+        self, data: dict[str, Any], step: int | None = None, commit: bool | None = None
+    ) -> None:
+        """Record metrics at a step; returns at once (the writer thread does the I/O).
+
+        Without ``step`` each call is one step (``commit=False`` keeps adding to the same step).
+        With ``step`` values wait for more at that step until a call names another step or
+        passes ``commit=True``. Any step is kept, also one lower than before.
+        """
+        if self._finished:
+            raise InvalidInputError(f"run {self.path} is finished; start a new one with init()")
+        if not isinstance(data, dict):
+            raise TypeError(f"log() takes a dict of values, not {type(data).__name__}")
+        if step is not None:
+            if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+                raise TypeError(f"step must be an integer >= 0, got {step!r}")
+            if self._pending is not None and step != self._pending_step:
+                self._commit()
+            if step >= self._step:
+                self._step = step
+            target = step
+        else:
+            target = self._step
+        if self._pending is None:
+            self._pending = {}
+            self._pending_step = target
+            self._pending_time = time.time()
+        self._pending.update(data)
+        if commit or (commit is None and step is None):
+            self._commit()
+
+    def _commit(self) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        numbers, others = split_values(pending, self._known_keys)
+        self._items.put(("row", self._pending_step, self._pending_time, numbers, others))
+        if self._pending_step >= self._step:
+            self._step = self._pending_step + 1
+
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        hidden: bool | None = None,
+    ) -> None:
+        """How a metric (or glob, ``val/*``) is summarised: min, max, mean, last, best, none."""
+        self._put(("rule", make_rule(name, step_metric, summary, goal, hidden)))
+
+    def update_run(self, **fields: Any) -> None:
+        """Record run metadata (name, tags, notes, group, job_type, host, git, meta)."""
+        self._put(("run", fields))
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything logged so far is in the run log and fsynced."""
+        self._commit()
+        done = threading.Event()
+        self._put(("sync", done))
+        return done.wait(timeout_s)
+
+    # -- ending ---------------------------------------------------------------------------
+
+    def finish(self, exit_code: int | None = None, timeout_s: float | None = None) -> None:
+        """Flush, write the finish record, and wait (bounded) for the upload."""
+        with self._lock:
+            if self._finished:
+                return
+            self._commit()
+            self._items.put(("finish", {"time": time.time(), "exit_code": exit_code}))
+            self._finished = True
+        self._writer.join(timeout=60)
+        if self._writer.dropped_records:
+            log.warning("%d records could not be written to the run log (disk full?)",
+                        self._writer.dropped_records)  # fmt: skip
+        if self._uploader is None:
+            if self.settings.mode == "offline":
+                _say(f"cairn: run {self.path} saved offline; upload it with: "
+                     f"cairn sync {self.dir}")  # fmt: skip
+            return
+        total = self._log_writer.records
+        timeout = self.settings.finish_timeout_s if timeout_s is None else timeout_s
+        left = self._uploader.drain(total, timeout, self.settings.show_progress)
+        if left:
+            _say(f"cairn: {left} of {total} records of run {self.path} are not uploaded yet; "
+                 f"upload them with: cairn sync {self.dir}")  # fmt: skip
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.finish(exit_code=0 if exc_type is None else 1)
+
+    def __repr__(self) -> str:
+        return f"<Run {self.path} ({self.name})>"
+
+
+class DisabledRun(Run):
+    """What ``init(mode="disabled")`` returns: the same API, recording nothing, no files."""
+
+    def __init__(
+        self, settings: Settings, *, entity: str, project: str, run_id: str, name: str
+    ) -> None:
+        self.settings = settings
+        self.entity, self.project, self.id, self.name = entity, project, run_id, name
+        self._step = 0
+        self._finished = False
+        self._lock = threading.Lock()
+        self.created_at = time.time()
+        self.dir = settings.run_root / f"disabled-{run_id}"
+        self.config = Config(lambda changed: None)
+        self.summary = Summary(lambda values, removed: None)
+
+    def log(
+        self, data: dict[str, Any], step: int | None = None, commit: bool | None = None
+    ) -> None:
+        """Accepted and dropped."""
+        if step is not None:
+            self._step = max(self._step, step)
+        elif commit is not False:
+            self._step += 1
+
+    def define_metric(self, name: str, **kwargs: Any) -> None:  # type: ignore[override]
+        """Ignored."""
+
+    def update_run(self, **fields: Any) -> None:
+        """Ignored."""
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Nothing to flush."""
+        return True
+
+    def finish(self, exit_code: int | None = None, timeout_s: float | None = None) -> None:
+        """Marks the run finished."""
+        self._finished = True
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_dir_of(path: Path) -> Path:
+    """The run directory for a path that is a run directory or a run log inside one."""
+    return path.parent if path.suffix == LOG_SUFFIX else path

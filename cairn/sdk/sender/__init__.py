@@ -1,0 +1,1 @@
+"""Streaming a run log to the server: batches, acknowledgements, retries."""

@@ -1,0 +1,151 @@
+"""The sender: streams a run log to the server exactly once, from wherever it was left.
+
+It reads frames after the acknowledged progress, posts them as numbered batches, and records the
+server's acknowledgement beside the log only after a 200. A resent batch is skipped by the
+server; a 409 says where to resume. Network errors and 5xx are retried with exponential backoff
+and jitter; nothing here ever blocks ``log()``, which only talks to the writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cairn.sdk.runlog.files import Frame, LogReader, Progress, read_progress, write_progress
+from cairn.sdk.sender.transport import Transport
+from cairn.wire import encode_batch
+
+log = logging.getLogger("cairn.sender")
+
+MAX_BACKOFF_S = 30.0
+
+
+@dataclass
+class SendStatus:
+    """Where a sender stands."""
+
+    acked: int
+    fatal: str | None = None
+
+
+class Sender:
+    """Sends one run log; use from one thread at a time."""
+
+    def __init__(
+        self,
+        log_path: Path,
+        transport: Transport,
+        *,
+        max_records: int = 5000,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> None:
+        self.log_path = log_path
+        self._transport = transport
+        self._reader = LogReader(log_path)
+        self.header = self._reader.header
+        self.progress = read_progress(log_path)
+        self._max_records = max_records
+        self._max_bytes = max_bytes
+        self._failures = 0
+        self.fatal: str | None = None
+        self._warned_rejections = False
+
+    @property
+    def acked(self) -> int:
+        """Records the server has acknowledged."""
+        return self.progress.offset
+
+    def _next_frames(self) -> list[Frame]:
+        frames: list[Frame] = []
+        size = 0
+        for frame in self._reader.frames(self.progress.offset, self.progress.position):
+            frames.append(frame)
+            size += len(frame.payload)
+            if len(frames) >= self._max_records or size >= self._max_bytes:
+                break
+        return frames
+
+    def send_once(self, stop: threading.Event | None = None) -> bool:
+        """Send the next batch if there is one; True when something was acknowledged.
+
+        On a retryable failure it waits out the backoff (interruptible by ``stop``) and
+        returns False.
+        """
+        if self.fatal:
+            return False
+        frames = self._next_frames()
+        if not frames:
+            return False
+        return self._post(frames, stop)
+
+    def _post(self, frames: list[Frame], stop: threading.Event | None) -> bool:
+        header = self.header
+        body = encode_batch(
+            header.entity or "local",
+            header.project,
+            header.run_id,
+            header.stream,
+            frames[0].offset,
+            [f.payload for f in frames],
+        )
+        result = self._transport.post_batch(body)
+        if result.outcome == "ok":
+            self._failures = 0
+            self._advance(Progress(frames[-1].offset + 1, frames[-1].end))
+            if result.rejected and not self._warned_rejections:
+                self._warned_rejections = True
+                log.warning("the server rejected %d record(s): %s", len(result.rejected),
+                            result.rejected[0].get("error"))  # fmt: skip
+            return True
+        if result.outcome == "gap" and result.next_offset is not None:
+            log.info("server expects offset %d; resuming there", result.next_offset)
+            self._advance(Progress(result.next_offset, None))
+            return False
+        if result.outcome == "too_large" and self._max_records > 1:
+            self._max_records = max(1, len(frames) // 2)
+            self._max_bytes = max(1024, self._max_bytes // 2)
+            return False
+        if result.outcome in ("fatal", "too_large"):
+            self.fatal = result.detail
+            log.error(
+                "the server refused this run's data (%s); keep the run log and run "
+                "`cairn sync %s` once fixed",
+                result.detail,
+                self.log_path.parent,
+            )
+            return False
+        self._failures += 1
+        delay = min(MAX_BACKOFF_S, 0.25 * 2 ** min(self._failures, 10))
+        delay *= random.uniform(0.5, 1.0)
+        log.debug("send failed (%s); retrying in %.1f s", result.detail, delay)
+        if stop is not None:
+            stop.wait(delay)
+        else:
+            time.sleep(delay)
+        return False
+
+    def _advance(self, progress: Progress) -> None:
+        self.progress = progress
+        write_progress(self.log_path, progress)
+
+    def heartbeat(self) -> None:
+        """Tell the server the run is alive (an empty batch at the acknowledged offset)."""
+        header = self.header
+        body = encode_batch(
+            header.entity or "local",
+            header.project,
+            header.run_id,
+            header.stream,
+            self.progress.offset,
+            [],
+        )
+        self._transport.post_batch(body)
+
+    def close(self) -> None:
+        """Release the file and the connection pool."""
+        self._reader.close()
+        self._transport.close()

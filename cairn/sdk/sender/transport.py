@@ -1,0 +1,77 @@
+"""HTTP to the Cairn server for the sender: one client, auth header, typed outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+
+from cairn.__about__ import __version__
+from cairn.wire import CONTENT_TYPE
+
+Outcome = Literal["ok", "gap", "retry", "too_large", "fatal"]
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """What became of one POST: the next offset the server expects, or why not."""
+
+    outcome: Outcome
+    next_offset: int | None = None
+    detail: str = ""
+    rejected: tuple[dict[str, Any], ...] = ()
+
+
+class Transport:
+    """Posts batches; network errors and 5xx become ``retry``, never exceptions."""
+
+    def __init__(self, base_url: str, api_key: str | None, timeout_s: float = 30.0) -> None:
+        headers = {"User-Agent": f"cairn-sdk/{__version__}"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._client = httpx.Client(
+            base_url=base_url, headers=headers, timeout=httpx.Timeout(timeout_s, connect=5.0)
+        )
+
+    def post_batch(self, body: bytes) -> PostResult:
+        """POST one encoded batch to /api/v1/ingest."""
+        try:
+            response = self._client.post(
+                "/api/v1/ingest", content=body, headers={"Content-Type": CONTENT_TYPE}
+            )
+        except httpx.HTTPError as exc:
+            return PostResult("retry", detail=f"{type(exc).__name__}: {exc}")
+        return _classify(response)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+
+def _detail(response: httpx.Response) -> tuple[str, dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500], {}
+    if not isinstance(body, dict):
+        return str(body)[:500], {}
+    return str(body.get("detail", ""))[:500], body
+
+
+def _classify(response: httpx.Response) -> PostResult:
+    status = response.status_code
+    detail, body = _detail(response)
+    if status == 200:
+        return PostResult(
+            "ok",
+            next_offset=int(body["next_offset"]),
+            rejected=tuple(body.get("rejected") or ()),
+        )
+    if status == 409 and isinstance(body.get("expected_offset"), int):
+        return PostResult("gap", next_offset=body["expected_offset"], detail=detail)
+    if status == 413:
+        return PostResult("too_large", detail=detail)
+    if status in (408, 425, 429) or status >= 500:
+        return PostResult("retry", detail=f"HTTP {status}: {detail}")
+    return PostResult("fatal", detail=f"HTTP {status}: {detail}")

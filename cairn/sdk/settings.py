@@ -1,0 +1,116 @@
+"""SDK settings: one typed object built once from arguments, environment and the login file."""
+
+from __future__ import annotations
+
+import getpass
+import netrc
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from cairn.errors import InvalidInputError
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+MODES = ("online", "offline", "disabled")
+
+
+def credentials_path() -> Path:
+    """Where ``cairn login`` keeps API keys (netrc format, mode 0600)."""
+    override = os.environ.get("CAIRN_NETRC")
+    return Path(override) if override else Path.home() / ".config" / "cairn" / "netrc"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run needs to know; built once, passed down, never read from env later."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
+    mode: str = "online"
+    project: str | None = None
+    entity: str | None = None
+    dir: Path | None = None
+    heartbeat_s: float = 15.0
+    flush_interval_s: float = 0.1
+    fsync_interval_s: float = 1.0
+    finish_timeout_s: float = 60.0
+    batch_max_records: int = 5000
+    batch_max_bytes: int = 8 * 1024 * 1024
+    capture_console: bool = True
+    capture_git: bool = True
+    capture_code_diff: bool = True
+    capture_environment: bool = True
+    capture_system: bool = True
+    system_interval_s: float = 10.0
+    show_progress: bool = True
+
+    def merged(self, **changes: Any) -> Settings:
+        """A copy with the non-None ``changes`` applied."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise InvalidInputError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def validated(self) -> Settings:
+        """Check values; raise InvalidInputError naming the bad one."""
+        if self.mode not in MODES:
+            raise InvalidInputError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
+        if urlparse(self.base_url).scheme not in ("http", "https"):
+            raise InvalidInputError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        return self
+
+    @property
+    def run_root(self) -> Path:
+        """The directory that holds run directories (``./cairn`` by default)."""
+        return (self.dir or Path.cwd()) / "cairn"
+
+    def default_entity(self) -> str:
+        """The entity runs go to when none is given: the setting, else the OS user's name."""
+        if self.entity:
+            return self.entity
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "local"
+        cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", user).strip("-.") or "local"
+        return cleaned[:128]
+
+
+_ENV = {
+    "CAIRN_BASE_URL": "base_url",
+    "CAIRN_API_KEY": "api_key",
+    "CAIRN_MODE": "mode",
+    "CAIRN_PROJECT": "project",
+    "CAIRN_ENTITY": "entity",
+    "CAIRN_DIR": "dir",
+}
+
+
+def stored_api_key(base_url: str) -> str | None:
+    """The API key ``cairn login`` stored for this server's host, if any."""
+    path = credentials_path()
+    if not path.exists():
+        return None
+    try:
+        auth = netrc.netrc(str(path)).authenticators(urlparse(base_url).netloc)
+    except (netrc.NetrcParseError, OSError):
+        return None
+    return auth[2] if auth else None
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from (lowest first) defaults, the login file, the environment, ``overrides``."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for variable, name in _ENV.items():
+        if environ.get(variable):
+            values[name] = Path(environ[variable]) if name == "dir" else environ[variable]
+    settings = Settings().merged(**values).merged(**overrides)
+    if settings.api_key is None:
+        settings = settings.merged(api_key=stored_api_key(settings.base_url))
+    return settings.validated()

@@ -1,0 +1,134 @@
+"""Run summaries: the last value of each metric by default, or min/max/mean/best per metric."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from cairn.errors import InvalidInputError
+
+SUMMARY_MODES = ("min", "max", "mean", "last", "best", "none", "first")
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRule:
+    """How one metric (or a glob of them) is summarised and plotted."""
+
+    name: str
+    step_metric: str | None = None
+    summary: str = "last"
+    goal: str | None = None
+    hidden: bool = False
+
+    def matches(self, key: str) -> bool:
+        """Whether the rule applies to ``key`` (exact name or glob)."""
+        return key == self.name or fnmatch.fnmatchcase(key, self.name)
+
+
+def make_rule(
+    name: str,
+    step_metric: str | None,
+    summary: str | None,
+    goal: str | None,
+    hidden: bool | None,
+) -> MetricRule:
+    """A validated rule for ``define_metric``."""
+    if not isinstance(name, str) or not name:
+        raise InvalidInputError("define_metric needs a metric name or glob")
+    if summary is not None and summary not in SUMMARY_MODES:
+        raise InvalidInputError(f"summary must be one of {list(SUMMARY_MODES)}, got {summary!r}")
+    if goal is not None and goal not in ("minimize", "maximize"):
+        raise InvalidInputError(f"goal must be 'minimize' or 'maximize', got {goal!r}")
+    if summary == "best" and goal is None:
+        raise InvalidInputError("summary='best' needs goal='minimize' or 'maximize'")
+    return MetricRule(name, step_metric, summary or "last", goal, bool(hidden))
+
+
+class SummaryTracker:
+    """Folds logged numbers into summary values; owned by the writer thread."""
+
+    def __init__(self) -> None:
+        self.rules: list[MetricRule] = []
+        self._rule_of: dict[str, MetricRule | None] = {}
+        self._stats: dict[str, list[float]] = {}  # key -> [value, count] per its rule
+        self.changed: dict[str, Any] = {}
+
+    def add_rule(self, rule: MetricRule) -> None:
+        """Apply ``rule`` to matching keys from now on (later rules win)."""
+        self.rules.append(rule)
+        self._rule_of.clear()
+
+    def _rule(self, key: str) -> MetricRule | None:
+        if key not in self._rule_of:
+            self._rule_of[key] = next((r for r in reversed(self.rules) if r.matches(key)), None)
+        return self._rule_of[key]
+
+    def observe(self, values: dict[str, float]) -> None:
+        """Fold one row's numbers in."""
+        for key, value in values.items():
+            rule = self._rule(key)
+            mode = "last" if rule is None else rule.summary
+            if rule is not None and rule.summary == "best":
+                mode = "min" if rule.goal == "minimize" else "max"
+            if mode == "none":
+                continue
+            state = self._stats.get(key)
+            if state is None or mode == "last":
+                self._stats[key] = [value, 1.0]
+            elif math.isnan(value):
+                continue
+            elif mode == "min":
+                state[0] = value if math.isnan(state[0]) else min(state[0], value)
+            elif mode == "max":
+                state[0] = value if math.isnan(state[0]) else max(state[0], value)
+            elif mode == "mean":
+                state[1] += 1
+                state[0] += (value - state[0]) / state[1]
+            else:  # first
+                continue
+            self.changed[key] = self._stats[key][0]
+
+    def take_changes(self) -> dict[str, Any]:
+        """The summary values changed since the last call."""
+        changed, self.changed = self.changed, {}
+        return changed
+
+
+class Summary(MutableMapping[str, Any]):
+    """``run.summary``: read the current summary, or set values explicitly (they win)."""
+
+    def __init__(self, on_set: Any) -> None:
+        self._data: dict[str, Any] = {}
+        self._on_set = on_set
+
+    def _observe(self, values: dict[str, Any]) -> None:
+        self._data.update(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+        self._on_set({key: value}, [])
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self._on_set({}, [key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Set several values at once (one record)."""
+        values = dict(*args, **kwargs)
+        self._data.update(values)
+        self._on_set(values, [])
+
+    def __repr__(self) -> str:
+        return f"Summary({self._data!r})"

@@ -1,0 +1,115 @@
+"""The sender's thread for a live run, and the bounded drain at ``finish()``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cairn.sdk.settings import Settings
+
+if TYPE_CHECKING:
+    from cairn.sdk.sender.sender import Sender
+
+log = logging.getLogger("cairn.sender")
+
+
+class Uploader:
+    """Runs a :class:`Sender` in a daemon thread; ``drain`` takes over in the caller's thread.
+
+    The sender (and httpx) is imported and built inside the thread, so ``init()`` never waits
+    on the network or on importing httpx.
+    """
+
+    def __init__(self, log_path: Path, settings: Settings, wake: threading.Event) -> None:
+        self._log_path = log_path
+        self._settings = settings
+        self._wake = wake
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._sender: Sender | None = None
+        self._thread = threading.Thread(target=self._run, name="cairn-sender", daemon=True)
+
+    def start(self) -> None:
+        """Start sending in the background."""
+        self._thread.start()
+
+    def _build(self) -> Sender:
+        from cairn.sdk.sender.sender import Sender
+        from cairn.sdk.sender.transport import Transport
+
+        transport = Transport(self._settings.base_url, self._settings.api_key)
+        return Sender(
+            self._log_path,
+            transport,
+            max_records=self._settings.batch_max_records,
+            max_bytes=self._settings.batch_max_bytes,
+        )
+
+    def _run(self) -> None:
+        try:
+            self._sender = self._build()
+        finally:
+            self._ready.set()
+        sender = self._sender
+        if sender is None:
+            return
+        last_contact = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                if sender.send_once(self._stop):
+                    last_contact = time.monotonic()
+                    continue
+                if sender.fatal:
+                    return
+                if time.monotonic() - last_contact >= self._settings.heartbeat_s:
+                    last_contact = time.monotonic()
+                    sender.heartbeat()
+            except Exception:
+                log.exception("sender error; retrying")
+                self._stop.wait(1.0)
+            self._wake.wait(0.5)
+            self._wake.clear()
+
+    def drain(self, total: int, timeout_s: float, show_progress: bool) -> int:
+        """Stop the thread, send the rest here for at most ``timeout_s``; returns what is left."""
+        self._stop.set()
+        self._wake.set()
+        self._ready.wait(10)
+        self._thread.join(timeout=35)
+        sender = self._sender
+        if sender is None:
+            return total
+        started = time.monotonic()
+        deadline = started + timeout_s
+        stop_at_deadline = threading.Event()
+        timer = threading.Timer(timeout_s, stop_at_deadline.set)
+        timer.daemon = True
+        timer.start()
+        shown = False
+        try:
+            while sender.acked < total and time.monotonic() < deadline:
+                if sender.fatal:
+                    break
+                if not sender.send_once(stop_at_deadline):
+                    stop_at_deadline.wait(0.05)
+                if show_progress and time.monotonic() - started > 1.0:
+                    shown = True
+                    _progress(sender.acked, total)
+            if shown:
+                print(file=sys.stderr)
+            return int(total - sender.acked)
+        finally:
+            timer.cancel()
+            sender.close()
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    bar = "#" * filled + "-" * (width - filled)
+    line = f"\rcairn: uploading [{bar}] {done}/{total} records"
+    print(line, end="", file=sys.stderr, flush=True)

@@ -1,0 +1,108 @@
+"""Turning what users pass to ``log()`` into floats and other values, cheaply.
+
+Python ints and floats take a fast path. numpy and torch scalars (anything with ``.item()`` and
+a single element) become floats without importing those libraries. Strings and other JSON-able
+values go to the run's non-numeric values; anything else is a TypeError naming the key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from cairn.wire import check_key
+
+_MAX_TEXT = 1 << 20
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts become ``a/b`` keys (W&B's convention for ``log``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise TypeError(f"log() keys must be strings, got {key!r}")
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, name + "/"))
+        else:
+            out[name] = value
+    return out
+
+
+def split_values(
+    data: Mapping[str, Any], known_keys: set[str]
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Numbers as floats, and the other values; TypeError names a key that is neither.
+
+    Keys are validated once: ``known_keys`` collects those already checked.
+    """
+    numbers: dict[str, float] = {}
+    others: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known_keys:
+            if not isinstance(key, str):
+                raise TypeError(f"log() keys must be strings, got {key!r}")
+            if not isinstance(value, Mapping):
+                check_key(key, "log() key")
+                known_keys.add(key)
+        kind = type(value)
+        if kind is float or kind is int:
+            numbers[key] = float(value)
+            continue
+        if isinstance(value, Mapping):
+            nested_numbers, nested_others = split_values(flatten(value, key + "/"), known_keys)
+            numbers.update(nested_numbers)
+            others.update(nested_others)
+            continue
+        _classify(key, value, numbers, others)
+    return numbers, others
+
+
+def _classify(key: str, value: Any, numbers: dict[str, float], others: dict[str, Any]) -> None:
+    if isinstance(value, bool | int | float):
+        numbers[key] = float(value)
+    elif _is_scalar_array(value):
+        numbers[key] = float(value.item())
+    elif isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise TypeError(f"log() value of {key!r} is a string over {_MAX_TEXT} characters")
+        others[key] = value
+    elif value is None or _is_json(value):
+        others[key] = value
+    else:
+        raise TypeError(
+            f"log() value of {key!r} has type {type(value).__name__}: log numbers, strings, "
+            "lists/dicts of those, or numpy/torch scalars"
+        )
+
+
+def _is_scalar_array(value: Any) -> bool:
+    item = getattr(value, "item", None)
+    if item is None or not callable(item):
+        return False
+    size = getattr(value, "size", None)
+    size = size() if callable(size) else size
+    if size is None:
+        numel = getattr(value, "numel", None)
+        size = numel() if callable(numel) else None
+    return size == 1
+
+
+def _is_json(value: Any, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_is_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def is_number(value: float) -> bool:
+    """Whether a float is finite (summaries ignore NaN/inf for min/max/mean)."""
+    return math.isfinite(value)

@@ -1,0 +1,193 @@
+"""The writer thread: turns what the run hands it into numbered records in the run log.
+
+``log()`` only puts a tuple on a queue. This thread packs consecutive rows into column blocks,
+appends them (and every other record) to the log as they come, writes at least every
+``flush_interval_s`` (so ``kill -9`` loses at most that much), fsyncs every ``fsync_interval_s``
+and at the end, and wakes the sender. A full disk never stops training: it warns once and
+counts what it could not record.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+from cairn.sdk.runlog.files import LogWriter
+from cairn.sdk.summary import MetricRule, SummaryTracker
+from cairn.wire import ColumnBlockBuilder, encode_records
+
+log = logging.getLogger("cairn.writer")
+
+ROWS_PER_BLOCK = 2000
+SUMMARY_INTERVAL_S = 1.0
+
+Item = tuple[Any, ...]
+
+
+class Writer(threading.Thread):
+    """Owns the run log; consumes the run's queue until a ``finish`` item."""
+
+    def __init__(
+        self,
+        log_writer: LogWriter,
+        items: queue.SimpleQueue[Item],
+        wake_sender: threading.Event,
+        on_summary: Any,
+        flush_interval_s: float = 0.1,
+        fsync_interval_s: float = 1.0,
+    ) -> None:
+        super().__init__(name="cairn-writer", daemon=True)
+        self.log_writer = log_writer
+        self._items = items
+        self._wake = wake_sender
+        self._on_summary = on_summary
+        self._flush_s = flush_interval_s
+        self._fsync_s = fsync_interval_s
+        self._history = ColumnBlockBuilder()
+        self._system = ColumnBlockBuilder()
+        self._pending_since: float | None = None
+        self._summary = SummaryTracker()
+        self._last_summary = 0.0
+        self._dirty = False
+        self.dropped_records = 0
+        self._warned_disk = False
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # never let the writer die silently
+            self.error = exc
+            log.exception("the run log writer stopped; data after this point is not recorded")
+
+    def _timeout(self) -> float | None:
+        now = time.monotonic()
+        waits = []
+        if self._pending_since is not None:
+            waits.append(self._pending_since + self._flush_s - now)
+        if self._dirty:
+            waits.append(self._fsync_s)
+        return max(0.0, min(waits)) if waits else None
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                item = self._items.get(timeout=self._timeout())
+            except queue.Empty:
+                self._flush_rows()
+                self._sync_if_due()
+                continue
+            kind = item[0]
+            if kind == "row":
+                self._add_row(item)
+            elif kind == "system":
+                self._system.add_row(None, item[1], item[2])
+                self._mark_pending()
+            elif kind == "finish":
+                self._finish(item)
+                return
+            else:
+                self._flush_rows()
+                self._handle(item)
+            if self._pending_since is not None and (
+                time.monotonic() - self._pending_since >= self._flush_s
+                or len(self._history) >= ROWS_PER_BLOCK
+            ):
+                self._flush_rows()
+            self._sync_if_due()
+
+    def _mark_pending(self) -> None:
+        if self._pending_since is None:
+            self._pending_since = time.monotonic()
+
+    def _add_row(self, item: Item) -> None:
+        _, step, wall, numbers, others = item
+        if numbers:
+            self._history.add_row(step, wall, numbers)
+            self._summary.observe(numbers)
+            self._mark_pending()
+        if others:
+            self._flush_rows()
+            self._append([["values", {"step": step, "time": wall, "values": others}]])
+
+    def _handle(self, item: Item) -> None:
+        kind = item[0]
+        if kind == "config":
+            self._append([["run", {"config": item[1]}]])
+        elif kind == "run":
+            self._append([["run", item[1]]])
+        elif kind == "summary":
+            self._append([["summary", {"set": item[1], "remove": item[2]}]])
+        elif kind == "console":
+            self._append([["console", {"stream": item[1], "lines": item[2], "time": item[3]}]])
+        elif kind == "file":
+            self._append([["file", item[1]]])
+        elif kind == "rule":
+            rule: MetricRule = item[1]
+            self._summary.add_rule(rule)
+        elif kind == "sync":
+            self._flush_summary(force=True)
+            self._sync()
+            item[1].set()
+
+    def _flush_rows(self) -> None:
+        records: list[Any] = []
+        if len(self._history):
+            records.append(["history", self._history.build()])
+        if len(self._system):
+            records.append(["system", self._system.build(with_steps=False)])
+        self._pending_since = None
+        if records:
+            self._append(records)
+        self._flush_summary(force=False)
+
+    def _flush_summary(self, force: bool) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_summary < SUMMARY_INTERVAL_S:
+            return
+        changed = self._summary.take_changes()
+        self._last_summary = now
+        if changed:
+            self._on_summary(changed)
+            self._append([["summary", {"set": changed}]])
+
+    def _append(self, records: list[Any]) -> None:
+        try:
+            self.log_writer.append(encode_records(records))
+        except OSError as exc:
+            self.dropped_records += len(records)
+            if not self._warned_disk:
+                self._warned_disk = True
+                log.warning(
+                    "cannot write the run log (%s); training goes on, but records are being "
+                    "dropped: free disk space to record the rest",
+                    exc,
+                )
+            return
+        self._dirty = True
+        self._wake.set()
+
+    def _sync_if_due(self) -> None:
+        if self._dirty and time.monotonic() - self.log_writer.last_sync >= self._fsync_s:
+            self._sync()
+
+    def _sync(self) -> None:
+        try:
+            self.log_writer.sync()
+        except OSError as exc:
+            log.warning("fsync of the run log failed: %s", exc)
+        self._dirty = False
+
+    def _finish(self, item: Item) -> None:
+        _, record = item
+        self._flush_rows()
+        self._flush_summary(force=True)
+        self._append([["finish", record]])
+        try:
+            self.log_writer.close()
+        except OSError as exc:
+            log.warning("closing the run log failed: %s", exc)
+        self._wake.set()
