@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from cairn.__about__ import __version__
-from cairn.cli import server_cmd
+from cairn.cli import server_cmd, sync_cmd
 from cairn.errors import CairnError
 
 
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cairn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     server_cmd.register(commands)
+    sync_cmd.register(commands)
     return parser
 
 

@@ -46,6 +46,7 @@ class Run:
         self._step = start_step
         self._pending: dict[str, Any] | None = None
         self._pending_step = start_step
+        self._pending_explicit = False
         self._pending_time = 0.0
         self._known_keys: set[str] = set()
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
@@ -142,10 +143,13 @@ class Run:
                 self._step = step
             target = step
         else:
+            if self._pending is not None and self._pending_explicit:
+                self._commit()  # a row held at an explicit step ends when auto steps resume
             target = self._step
         if self._pending is None:
             self._pending = {}
             self._pending_step = target
+            self._pending_explicit = step is not None
             self._pending_time = time.time()
         self._pending.update(data)
         if commit or (commit is None and step is None):
@@ -191,7 +195,8 @@ class Run:
             if self._finished:
                 return
             self._commit()
-            self._items.put(("finish", {"time": time.time(), "exit_code": exit_code}))
+            code = 0 if exit_code is None else exit_code
+            self._items.put(("finish", {"time": time.time(), "exit_code": code}))
             self._finished = True
         self._writer.join(timeout=60)
         if self._writer.dropped_records:

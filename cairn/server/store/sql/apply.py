@@ -60,7 +60,8 @@ class RunApplier:
 
     def _apply_history(self, body: dict[str, Any]) -> None:
         block = decode_column_block(body)
-        for key in block.columns:
+        # A fixed (sorted) key order: concurrent batches lock series rows in the same order.
+        for key in sorted(block.columns):
             steps, times, values = block.column_points(key)
             self._series.append(self._conn, self._run_pk, key, "history", steps, times, values)
         if block.steps is not None and len(block.steps):
@@ -69,7 +70,7 @@ class RunApplier:
 
     def _apply_system(self, body: dict[str, Any]) -> None:
         block = decode_column_block(body)
-        for key in block.columns:
+        for key in sorted(block.columns):
             _, times, values = block.column_points(key)
             self._series.append(self._conn, self._run_pk, key, "system", None, times, values)
 

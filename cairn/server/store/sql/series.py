@@ -27,8 +27,8 @@ from cairn.server.series.downsample import (
     bucket_width,
     point_partials,
     reduce_partials,
-    usable_blocks,
 )
+from cairn.server.series.plan import ORDER_STRIDE, chunks_for_page, plan_blocks, points_in
 from cairn.server.store.base import (
     SeriesInfo,
     SeriesKind,
@@ -50,8 +50,6 @@ DEFAULT_CHUNK_SIZE: Final = 4096
 # A window whose chunks hold no more points than this is answered from decoded points (exact
 # buckets); past it, from block summaries.
 DECODE_ALL_POINTS: Final = 65_536
-# Orders points across chunks by arrival: chunk seq times this plus the position in the chunk.
-_ORDER_STRIDE: Final = 1 << 24
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -63,9 +61,9 @@ class SqlSeriesStore(SeriesStore):
     def __init__(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, decode_all_points: int = DECODE_ALL_POINTS
     ) -> None:
-        if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK or chunk_size >= _ORDER_STRIDE:
+        if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK or chunk_size >= ORDER_STRIDE:
             raise InvalidInputError(
-                f"chunk size must be a multiple of {codec.BLOCK} below {_ORDER_STRIDE}"
+                f"chunk size must be a multiple of {codec.BLOCK} below {ORDER_STRIDE}"
             )
         self.chunk_size = chunk_size
         self.decode_all_points = decode_all_points
@@ -201,17 +199,17 @@ class SqlSeriesStore(SeriesStore):
         width = bucket_width(lo, hi, buckets)
         if sum(m[3] for m in metas) <= max(self.decode_all_points, buckets):
             decoded = _decode(conn, row.pk, [m[0] for m in metas])
-            x, v, order = _points_in(decoded, {}, x_axis, lo, hi)
+            x, v, order = points_in(decoded, {}, x_axis, lo, hi)
             if len(v) <= buckets:
                 return _exact_window(x, v, order)
             return _buckets(point_partials(x, v, order, lo, width, buckets))
-        plan = _plan(metas, x_axis, lo, hi, width)
+        plan = plan_blocks(metas, x_axis, lo, hi, width)
         decoded = _decode(conn, row.pk, plan.decode_seqs)
-        x, v, order = _points_in(decoded, plan.masks, x_axis, lo, hi)
+        x, v, order = points_in(decoded, plan.masks, x_axis, lo, hi)
         if plan.block_points + len(v) <= buckets:
             # Few enough points to answer exactly: decode the chunks we had summarized too.
             decoded.update(_decode(conn, row.pk, sorted(set(plan.block_seqs) - set(decoded))))
-            return _exact_window(*_points_in(decoded, {}, x_axis, lo, hi))
+            return _exact_window(*points_in(decoded, {}, x_axis, lo, hi))
         parts = [point_partials(x, v, order, lo, width, buckets)]
         if plan.blocks is not None:
             parts.append(block_partials(plan.blocks, x_axis, plan.order, lo, width, buckets))
@@ -227,17 +225,14 @@ class SqlSeriesStore(SeriesStore):
         lo_col, hi_col = _x_columns(axis)
         c = series_chunks.c
         metas = _fetch(conn, select(c.seq, c.points, lo_col, hi_col).where(c.series_pk == row.pk))
-        seqs, before = _chunks_for_page(metas, start, limit)
+        seqs, before = chunks_for_page(metas, start, limit)
         decoded = _decode(conn, row.pk, seqs)
         parts = [decoded[seq] for seq in seqs]
         everything = codec.concat(parts)
         if len(everything):
             x = everything.steps if axis == "step" else everything.times
             order = np.concatenate(
-                [
-                    seq * _ORDER_STRIDE + np.arange(len(p))
-                    for seq, p in zip(seqs, parts, strict=True)
-                ]
+                [seq * ORDER_STRIDE + np.arange(len(p)) for seq, p in zip(seqs, parts, strict=True)]
             )
             sort = np.lexsort((order, x))[start - before : start - before + limit]
             everything = everything.take(sort)
@@ -345,110 +340,7 @@ def _decode(conn: Connection, series_pk: int, seqs: list[int]) -> dict[int, Poin
     return {seq: codec.decode(data, code, n) for seq, code, n, data in rows}
 
 
-# -- planning and assembling windows -----------------------------------------------------------
-
-
-class _Plan:
-    """Which blocks a bucketed read uses as they are, and which chunks it must decode."""
-
-    def __init__(self) -> None:
-        self.blocks: npt.NDArray[Any] | None = None
-        self.order: I64 = np.empty(0, np.int64)
-        self.block_points = 0
-        self.block_seqs: list[int] = []
-        self.decode_seqs: list[int] = []
-        self.masks: dict[int, npt.NDArray[np.bool_]] = {}
-
-
-def _plan(metas: Sequence[Sequence[Any]], axis: XAxis, lo: float, hi: float, width: float) -> _Plan:
-    """Rows are (seq, sealed, codec, points, x_lo, x_hi, blocks)."""
-    plan = _Plan()
-    plan.decode_seqs = [m[0] for m in metas if not m[1]]
-    sealed = [m for m in metas if m[1]]
-    if not sealed:
-        return plan
-    counts = np.array([codec.blocks_in(m[3]) for m in sealed], dtype=np.int64)
-    blocks = codec.decode_many_blocks(
-        [(m[6], m[2], int(k)) for m, k in zip(sealed, counts, strict=True)]
-    )
-    seqs = np.repeat(np.array([m[0] for m in sealed], dtype=np.int64), counts)
-    position = (
-        np.arange(len(blocks)) - np.repeat(np.cumsum(counts) - counts, counts)
-    ) * codec.BLOCK
-    b_lo = blocks[f"{axis}_min"].astype(np.float64)
-    b_hi = blocks[f"{axis}_max"].astype(np.float64)
-    usable = usable_blocks(b_lo, b_hi, lo, hi, width)
-    must_decode = (b_hi >= lo) & (b_lo <= hi) & ~usable
-    index = np.flatnonzero(usable)
-    if len(index):
-        plan.blocks = blocks[index]
-        plan.order = seqs[index] * _ORDER_STRIDE + position[index]
-        plan.block_points = int(blocks["n"][index].sum())
-        plan.block_seqs = np.unique(seqs[index]).tolist()
-    starts = np.cumsum(counts) - counts
-    for i in np.flatnonzero(np.add.reduceat(must_decode, starts) > 0).tolist():
-        seq = int(sealed[i][0])
-        plan.decode_seqs.append(seq)
-        plan.masks[seq] = must_decode[starts[i] : starts[i] + counts[i]]
-    return plan
-
-
-def _points_in(
-    decoded: dict[int, Points],
-    masks: dict[int, npt.NDArray[np.bool_]],
-    axis: XAxis,
-    lo: float,
-    hi: float,
-) -> tuple[F64, F64, I64]:
-    """(x, value, order) of decoded points in [lo, hi]; only masked blocks where a mask is set."""
-    xs, vs, orders = [], [], []
-    for seq, points in decoded.items():
-        positions = np.arange(len(points))
-        mask = masks.get(seq)
-        if mask is not None:
-            positions = positions[np.repeat(mask, codec.BLOCK)[: len(points)]]
-        x_all = points.steps.astype(np.float64) if axis == "step" else points.times
-        x = x_all[positions]
-        keep = (x >= lo) & (x <= hi)
-        xs.append(x[keep])
-        vs.append(points.values[positions][keep])
-        orders.append(seq * _ORDER_STRIDE + positions[keep])
-    if not xs:
-        return np.empty(0), np.empty(0), np.empty(0, np.int64)
-    return np.concatenate(xs), np.concatenate(vs), np.concatenate(orders)
-
-
-def _chunks_for_page(
-    metas: Sequence[Sequence[Any]], start: int, limit: int
-) -> tuple[list[int], int]:
-    """The chunks holding positions [start, start + limit), and how many points precede them all.
-
-    Rows are (seq, points, x_lo, x_hi). A chunk's points lie between two bounds on their global
-    rank: the points of chunks wholly before it, and all but those of chunks wholly after it
-    (ties broken by seq, as reads order them). Chunks whose bounds miss the page are skipped, so
-    a monotone series decodes one or two chunks a page and out-of-order steps only the overlap.
-    """
-    if not metas:
-        return [], 0
-    seq = np.array([m[0] for m in metas], dtype=np.int64)
-    count = np.array([m[1] for m in metas], dtype=np.int64)
-    x_lo = np.array([m[2] for m in metas])
-    x_hi = np.array([m[3] for m in metas])
-    # Rank x values jointly so that (x, seq) packs into one sortable int64.
-    _, ranks = np.unique(np.concatenate([x_lo, x_hi]), return_inverse=True)
-    stride = int(seq.max()) + 1
-    key_lo = ranks[: len(metas)].astype(np.int64) * stride + seq
-    key_hi = ranks[len(metas) :].astype(np.int64) * stride + seq
-    by_hi = np.argsort(key_hi)
-    below = np.concatenate([[0], np.cumsum(count[by_hi])])
-    rank_lo = below[np.searchsorted(key_hi[by_hi], key_lo, "left")]
-    by_lo = np.argsort(key_lo)
-    upto = np.concatenate([[0], np.cumsum(count[by_lo])])
-    after = int(count.sum()) - upto[np.searchsorted(key_lo[by_lo], key_hi, "right")]
-    rank_hi = int(count.sum()) - after - 1
-    wanted = (rank_lo < start + limit) & (rank_hi >= start)
-    before = int(count[~wanted & (rank_hi < start)].sum())
-    return sorted(seq[wanted].tolist()), before
+# -- assembling windows ---------------------------------------------------------------------
 
 
 def _buckets(*parts: Partials) -> SeriesWindow:

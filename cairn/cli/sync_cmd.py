@@ -1,0 +1,71 @@
+"""``cairn sync [PATH...] [--all] [--list] [--clean]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cairn.errors import CairnError
+
+
+def register(commands: Any) -> None:
+    """Add the ``sync`` subcommand."""
+    parser = commands.add_parser(
+        "sync",
+        help="upload offline or left-behind runs",
+        description="Upload run logs the server does not have yet; each record exactly once.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="run directories or run logs")
+    parser.add_argument("--all", action="store_true", help="every run under ./cairn (or --dir)")
+    parser.add_argument("--list", action="store_true", help="only list runs and their state")
+    parser.add_argument("--clean", action="store_true", help="remove runs fully uploaded")
+    parser.add_argument("--dir", type=Path, help="where run logs live (default ./cairn)")
+    parser.add_argument("--base-url", help="server URL (default from settings)")
+    parser.set_defaults(handler=run_sync)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Sync, list or clean run logs."""
+    from cairn.sdk.settings import load_settings
+    from cairn.sdk.sync import clean, find_logs, state_of, sync_log
+
+    settings = load_settings(base_url=args.base_url)
+    root = args.dir or settings.run_root
+    paths = list(args.paths) or ([root] if args.all or args.list or args.clean else [])
+    if not paths:
+        print("cairn sync: name run directories, or pass --all", file=sys.stderr)
+        return 2
+    logs = find_logs(paths) if any(p.exists() for p in paths) else []
+    if not logs:
+        print("no run logs found")
+        return 0
+    failed = 0
+    for log in logs:
+        state = state_of(log)
+        if args.list:
+            status = "synced" if not state.pending else f"{state.pending} records to upload"
+            print(f"{state.run_path}  {log.parent}  {status}")
+            continue
+        if state.pending:
+            try:
+                state = sync_log(log, settings, on_progress=_progress(state.run_path))
+                print(f"\n{state.run_path}: uploaded ({state.records} records)")
+            except CairnError as exc:
+                failed += 1
+                print(f"\n{state.run_path}: not uploaded: {exc.message}", file=sys.stderr)
+                continue
+        if args.clean and clean(log):
+            print(f"{state.run_path}: removed {log.parent}")
+    return 1 if failed else 0
+
+
+def _progress(label: str) -> Any:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\r{label} [{bar}] {done}/{total}", end="", flush=True)
+
+    return show

@@ -1,0 +1,94 @@
+"""``cairn sync``: upload run logs written offline or left behind, each record exactly once."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cairn.errors import InvalidInputError
+from cairn.sdk.runlog.files import LOG_SUFFIX, LogReader, count_records, read_progress
+from cairn.sdk.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class LogState:
+    """A run log on disk and how much of it the server has."""
+
+    path: Path
+    run_path: str
+    records: int
+    acked: int
+
+    @property
+    def pending(self) -> int:
+        """Records not yet acknowledged."""
+        return self.records - self.acked
+
+
+def find_logs(paths: Iterable[Path]) -> list[Path]:
+    """Run logs in the given files or directories (searched recursively), oldest first."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file() and path.suffix == LOG_SUFFIX:
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(path.rglob(f"*{LOG_SUFFIX}")))
+        else:
+            raise InvalidInputError(f"{path} is neither a run directory nor a run log")
+    return sorted(dict.fromkeys(found), key=lambda p: p.stat().st_mtime)
+
+
+def state_of(log: Path) -> LogState:
+    """How far a run log has been uploaded."""
+    reader = LogReader(log)
+    header = reader.header
+    reader.close()
+    return LogState(
+        path=log,
+        run_path=f"{header.entity}/{header.project}/{header.run_id}",
+        records=count_records(log),
+        acked=read_progress(log).offset,
+    )
+
+
+def sync_log(log: Path, settings: Settings, *, on_progress: object = None) -> LogState:
+    """Upload what the server lacks of one run log; returns its state afterwards.
+
+    Safe to run twice, concurrently with nothing else, or after an interrupted sync: the
+    server skips what it already has and the progress file says where to resume.
+    """
+    from cairn.sdk.sender.sender import Sender
+    from cairn.sdk.sender.transport import Transport
+
+    total = count_records(log)
+    sender = Sender(
+        log,
+        Transport(settings.base_url, settings.api_key),
+        max_records=settings.batch_max_records,
+        max_bytes=settings.batch_max_bytes,
+    )
+    stop = threading.Event()
+    try:
+        while sender.acked < total and not sender.fatal:
+            sent = sender.send_once(stop)
+            if callable(on_progress):
+                on_progress(sender.acked, total)
+            if not sent and sender.acked < total and not sender.fatal:
+                stop.wait(0.05)
+    finally:
+        sender.close()
+    if sender.fatal:
+        raise InvalidInputError(f"the server refused {log}: {sender.fatal}")
+    return state_of(log)
+
+
+def clean(log: Path) -> bool:
+    """Remove a fully uploaded run's directory; False (and nothing removed) otherwise."""
+    state = state_of(log)
+    if state.pending:
+        return False
+    shutil.rmtree(log.parent)
+    return True

@@ -1,0 +1,199 @@
+"""The SDK against a real server: what init/log/finish record, offline + sync, outages."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import msgpack
+import pytest
+
+import cairn
+from cairn.errors import InvalidInputError
+from cairn.sdk.runlog.files import LogReader, count_records
+from cairn.wire import decode_column_block
+from tests.serverproc import ServerProcess, free_port, start_server
+
+
+def _get(server: ServerProcess, path: str, **params: object) -> dict:
+    response = httpx.get(f"{server.base_url}/api/v1/{path}", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _keys(server: ServerProcess, run_path: str) -> dict[str, int]:
+    return {k["key"]: k["count"] for k in _get(server, f"runs/{run_path}/keys")["keys"]}
+
+
+def test_three_lines_record_config_history_and_summary(
+    server: ServerProcess, workdir: Path
+) -> None:
+    run = cairn.init(project="demo", config={"lr": 0.01, "layers": [1, 2]},
+                     settings={"base_url": server.base_url})  # fmt: skip
+    run.define_metric("val/loss", summary="min")
+    for step in range(300):
+        run.log({"train/loss": 1 / (step + 1), "val": {"loss": abs(step - 100) + 0.5}})
+    run.log({"note": "a string", "nan": math.nan, "inf": math.inf})
+    run.config.update({"epochs": 3})
+    run.summary["custom"] = "kept"
+    run.finish()
+    stored = _get(server, f"runs/{run.path}")
+    assert stored["state"] == "finished"
+    assert stored["exit_code"] == 0
+    assert stored["name"] == run.name
+    assert stored["config"] == {"lr": 0.01, "layers": [1, 2], "epochs": 3}
+    assert stored["summary"]["val/loss"] == 0.5
+    assert stored["summary"]["train/loss"] == pytest.approx(1 / 300)
+    assert stored["summary"]["custom"] == "kept"
+    assert stored["summary"]["nan"] == "NaN"
+    assert stored["last_step"] == 300
+    assert _keys(server, run.path) == {"train/loss": 300, "val/loss": 300, "nan": 1, "inf": 1}
+    note = _get(server, f"runs/{run.path}/values", key="note")["values"]
+    assert [(v["step"], v["value"]) for v in note] == [(300, "a string")]
+    assert run.url.endswith(f"/tester/demo/runs/{run.id}")
+    assert (run.dir / f"run-{run.id}.cairn").exists()
+
+
+def test_steps_commit_and_out_of_order(server: ServerProcess, workdir: Path) -> None:
+    with cairn.init(project="steps", settings={"base_url": server.base_url}) as run:
+        run.log({"a": 1.0}, commit=False)
+        run.log({"b": 2.0})  # same step 0
+        run.log({"a": 3.0}, step=10)
+        run.log({"b": 4.0}, step=10)
+        run.log({"a": 5.0}, step=5)  # lower step: kept
+        run.log({"a": 6.0})
+    points = _get(server, f"runs/{run.path}/series/a/points")
+    assert points["steps"] == [0, 5, 10, 11]
+    assert points["values"] == [1.0, 5.0, 3.0, 6.0]
+    assert _get(server, f"runs/{run.path}/series/b/points")["steps"] == [0, 10]
+
+
+def test_bad_values_raise_type_errors_naming_the_key(server: ServerProcess, workdir: Path) -> None:
+    run = cairn.init(project="bad", settings={"base_url": server.base_url})
+    with pytest.raises(TypeError, match="'weird'"):
+        run.log({"weird": object()})
+    with pytest.raises(TypeError, match="dict"):
+        run.log([1, 2])  # type: ignore[arg-type]
+    run.config.update({"lr": 1})
+    with pytest.raises(InvalidInputError, match="allow_val_change"):
+        run.config.update({"lr": 2})
+    run.log({"fine": 1.0})
+    run.finish()
+    with pytest.raises(InvalidInputError, match="finished"):
+        run.log({"late": 1.0})
+    assert _keys(server, run.path) == {"fine": 1}
+
+
+def test_offline_run_syncs_later_exactly_once(server: ServerProcess, workdir: Path) -> None:
+    run = cairn.init(project="off", mode="offline", settings={"base_url": server.base_url})
+    for step in range(1000):
+        run.log({"x": float(step)})
+    run.finish()
+    assert httpx.get(f"{server.base_url}/api/v1/runs/{run.path}").status_code == 404
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "cairn.cli.main", "sync", str(run.dir), "--base-url",
+             server.base_url], capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert _keys(server, run.path) == {"x": 1000}
+    assert _get(server, f"runs/{run.path}")["state"] == "finished"
+    listed = subprocess.run(
+        [sys.executable, "-m", "cairn.cli.main", "sync", "--list", "--base-url", server.base_url],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "synced" in listed.stdout
+    cleaned = subprocess.run(
+        [sys.executable, "-m", "cairn.cli.main", "sync", "--clean", "--base-url", server.base_url],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert cleaned.returncode == 0
+    assert not run.dir.exists()
+
+
+def test_server_down_for_the_whole_run(
+    tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    run = cairn.init(project="down", settings={"base_url": url, "finish_timeout_s": 2})
+    for step in range(500):
+        run.log({"y": float(step)})
+    run.finish()
+    assert f"cairn sync {run.dir}" in capsys.readouterr().err
+    server = start_server(tmp_path / "late", port=port)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "cairn.cli.main", "sync", str(run.dir), "--base-url", url],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert _keys(server, run.path) == {"y": 500}
+    finally:
+        server.stop()
+
+
+SCRIPT = """
+import sys, cairn
+run = cairn.init(project="proc", settings={"base_url": sys.argv[1]})
+print(run.path, flush=True)
+for step in range(int(sys.argv[2])):
+    run.log({"z": float(step)})
+if sys.argv[3] == "raise":
+    raise RuntimeError("boom")
+"""
+
+
+def _script(workdir: Path, *args: str) -> subprocess.Popen[str]:
+    (workdir / "train.py").write_text(SCRIPT)
+    return subprocess.Popen(
+        [sys.executable, "train.py", *args], cwd=workdir, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_exit_finishes_the_run_and_an_exception_fails_it(
+    server: ServerProcess, workdir: Path
+) -> None:
+    ok = _script(workdir, server.base_url, "50", "ok")
+    path_ok = ok.stdout.readline().strip()
+    assert ok.wait(timeout=120) == 0
+    failing = _script(workdir, server.base_url, "50", "raise")
+    path_failed = failing.stdout.readline().strip()
+    assert failing.wait(timeout=120) == 1
+    assert _get(server, f"runs/{path_ok}")["state"] == "finished"
+    failed = _get(server, f"runs/{path_failed}")
+    assert failed["state"] == "failed"
+    assert failed["exit_code"] == 1
+    assert _keys(server, path_failed) == {"z": 50}
+
+
+def test_kill_9_loses_nothing_that_reached_the_log(server: ServerProcess, workdir: Path) -> None:
+    proc = _script(workdir, server.base_url, "200000", "ok")
+    run_path = proc.stdout.readline().strip()
+    logs: list[Path] = []
+    while not logs:  # wait for the log to exist, then kill mid-run
+        logs = list((workdir / "cairn").glob("run-*/*.cairn"))
+    while count_records(logs[0]) < 5:
+        pass
+    proc.kill()
+    proc.wait(timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "cairn.cli.main", "sync", str(logs[0].parent), "--base-url",
+         server.base_url], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reader = LogReader(logs[0])
+    in_log = 0
+    for frame in reader.frames():
+        kind, body = msgpack.unpackb(frame.payload, raw=False)
+        if kind == "history":
+            in_log += len(decode_column_block(body).columns["z"].values)
+    reader.close()
+    points = _get(server, f"runs/{run_path}/series/z/points", limit=100000)
+    assert in_log > 0
+    assert len(points["steps"]) == in_log
+    assert points["steps"] == list(range(in_log))
