@@ -15,25 +15,39 @@ from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.store.base import BlobInfo, BlobStore
 
 CHUNK_BYTES = 1024 * 1024
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_TEMP_PREFIX = ".tmp-"
+TEMP_PREFIX = ".tmp-"
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
-def check_sha256(sha256: str) -> str:
+def check_sha256(sha256: object) -> str:
     """Return ``sha256`` if it is 64 lowercase hex digits, else raise InvalidInputError."""
-    if not isinstance(sha256, str) or not _SHA_RE.match(sha256):
-        raise InvalidInputError(f"{sha256!r} is not a blob address (64 lowercase hex digits)")
+    if not isinstance(sha256, str) or not _SHA_RE.fullmatch(sha256):
+        raise InvalidInputError(
+            f"{sha256!r} is not a blob address: use the sha256 of the content as 64 lowercase "
+            "hex digits"
+        )
     return sha256
 
 
+def mismatch_error(actual: str, expected: str) -> InvalidInputError:
+    """The error for content that does not hash to the address it was sent under."""
+    return InvalidInputError(
+        f"content hashes to {actual}, not {expected}: the upload was corrupted or the address "
+        "is wrong; send it again",
+        expected_sha256=expected,
+        actual_sha256=actual,
+    )
+
+
 class LocalBlobStore(BlobStore):
-    """Content-addressed files under one directory; safe for several processes at once."""
+    """Content-addressed files under one directory; safe for threads and processes at once."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, sha256: str) -> Path:
+    def path_of(self, sha256: str) -> Path:
+        """Where the blob ``sha256`` lives (validated first, so it is always inside root)."""
         check_sha256(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -42,10 +56,12 @@ class LocalBlobStore(BlobStore):
             check_sha256(expected_sha256)
         digest = hashlib.sha256()
         size = 0
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
+        # The temp file sits in root so the final rename never crosses filesystems.
+        fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o644)  # mkstemp's 0600 would hide blobs from backups
                 while chunk := data.read(CHUNK_BYTES):
                     digest.update(chunk)
                     out.write(chunk)
@@ -54,37 +70,35 @@ class LocalBlobStore(BlobStore):
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             if expected_sha256 is not None and sha != expected_sha256:
-                raise InvalidInputError(
-                    f"content hashes to {sha}, not {expected_sha256}: the upload was corrupted "
-                    "or the address is wrong"
-                )
-            target = self._path(sha)
-            if target.exists():
-                return BlobInfo(sha, size)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temp, target)
+                raise mismatch_error(sha, expected_sha256)
+            target = self.path_of(sha)
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Racing writers of one content rename identical bytes: any winner is correct.
+                os.replace(temp, target)
+                _fsync_dir(target.parent)
             return BlobInfo(sha, size)
         finally:
             temp.unlink(missing_ok=True)
 
     def exists(self, sha256: str) -> bool:
-        return self._path(sha256).is_file()
+        return self.path_of(sha256).is_file()
 
     def open(self, sha256: str) -> Iterator[bytes]:
         try:
-            handle = self._path(sha256).open("rb")
+            handle = self.path_of(sha256).open("rb")
         except FileNotFoundError:
             raise NotFoundError(f"blob {sha256} is not stored") from None
         return _read_chunks(handle)
 
     def size(self, sha256: str) -> int:
         try:
-            return self._path(sha256).stat().st_size
+            return self.path_of(sha256).stat().st_size
         except FileNotFoundError:
             raise NotFoundError(f"blob {sha256} is not stored") from None
 
     def delete(self, sha256: str) -> None:
-        self._path(sha256).unlink(missing_ok=True)
+        self.path_of(sha256).unlink(missing_ok=True)
 
     def presigned_url(self, sha256: str, expires_s: int = 3600) -> str | None:
         check_sha256(sha256)
@@ -92,17 +106,29 @@ class LocalBlobStore(BlobStore):
 
     def iter_all(self) -> Iterator[BlobInfo]:
         for path in self.root.glob("??/??/*"):
-            if _SHA_RE.match(path.name) and path.is_file():
-                yield BlobInfo(path.name, path.stat().st_size)
+            name = path.name
+            if not _SHA_RE.fullmatch(name) or path.parent != self.root / name[:2] / name[2:4]:
+                continue
+            try:
+                yield BlobInfo(name, path.stat().st_size)
+            except FileNotFoundError:  # deleted while we walked
+                continue
 
     def clean_temp(self, older_than_s: float) -> int:
-        """Remove temp files left by interrupted uploads; returns how many went."""
+        """Remove temp files of uploads interrupted by a crash; return how many were removed.
+
+        Pick ``older_than_s`` well above the longest upload: a live upload's temp file removed
+        under it makes that upload fail.
+        """
         cutoff = time.time() - older_than_s
         removed = 0
-        for path in self.root.glob(_TEMP_PREFIX + "*"):
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
+        for path in self.root.glob(TEMP_PREFIX + "*"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or cleaned by someone else meanwhile
+                continue
         return removed
 
 
@@ -110,3 +136,12 @@ def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         while chunk := handle.read(CHUNK_BYTES):
             yield chunk
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename into ``path`` durable across a power cut."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,31 +1,49 @@
-"""Blobs in an S3-compatible bucket: ``prefix/ab/<sha256>``, uploaded after hashing."""
+"""Blobs in an S3-compatible bucket: ``prefix/ab/<sha256>``, uploaded once hashed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.store.base import BlobInfo, BlobStore
-from cairn.server.store.blobs.local import CHUNK_BYTES, check_sha256
+from cairn.server.store.blobs.local import CHUNK_BYTES, check_sha256, mismatch_error
 
-_SPOOL_BYTES = 16 * 1024 * 1024
+# Blobs up to this size are spooled in memory while hashed; larger ones go to a temp file.
+SPOOL_BYTES = 8 * 1024 * 1024
+MIB = 1024 * 1024
+_MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_UPLOAD_ATTEMPTS = 3
+_MAX_PARTS = 10_000
 
 
-def _boto3_client(endpoint_url: str | None, region: str | None) -> Any:
+def make_client(endpoint_url: str | None, region: str | None) -> Any:
+    """A boto3 S3 client; InvalidInputError naming the extra when boto3 is not installed."""
     try:
         import boto3
+        from botocore.config import Config
     except ImportError:
         raise InvalidInputError(
             'the S3 blob store needs boto3: pip install "cairn-ml[s3]"'
         ) from None
-    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    # Custom endpoints (MinIO, Ceph, R2 ...) rarely resolve bucket subdomains: address by path.
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        retries={"mode": "standard"},
+    )
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
 
 
 class S3BlobStore(BlobStore):
     """Content-addressed objects in one bucket under a prefix."""
+
+    #: Larger blobs go up in parts of ``part_bytes`` (S3: 5 MiB at least, 10,000 parts at most).
+    single_put_bytes = 64 * MIB
+    part_bytes = 16 * MIB
 
     def __init__(
         self,
@@ -39,88 +57,149 @@ class S3BlobStore(BlobStore):
             raise InvalidInputError("an S3 blob store needs a bucket: s3://bucket/prefix")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
-        self._client = client or _boto3_client(endpoint_url, region)
+        self.client: Any = client if client is not None else make_client(endpoint_url, region)
 
-    def _key(self, sha256: str) -> str:
+    def key_of(self, sha256: str) -> str:
+        """The object key of blob ``sha256`` (validated first, so it stays under the prefix)."""
         check_sha256(sha256)
         name = f"{sha256[:2]}/{sha256}"
         return f"{self.prefix}/{name}" if self.prefix else name
-
-    def _missing(self, exc: Exception) -> bool:
-        error = getattr(exc, "response", {}).get("Error", {})
-        return str(error.get("Code")) in ("404", "NoSuchKey", "NotFound")
 
     def put(self, data: BinaryIO, expected_sha256: str | None = None) -> BlobInfo:
         if expected_sha256 is not None:
             check_sha256(expected_sha256)
         digest = hashlib.sha256()
         size = 0
-        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+        # The key is the hash, known only at the end: spool first, upload once verified.
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             while chunk := data.read(CHUNK_BYTES):
                 digest.update(chunk)
                 spool.write(chunk)
                 size += len(chunk)
             sha = digest.hexdigest()
             if expected_sha256 is not None and sha != expected_sha256:
-                raise InvalidInputError(
-                    f"content hashes to {sha}, not {expected_sha256}: the upload was corrupted "
-                    "or the address is wrong"
-                )
+                raise mismatch_error(sha, expected_sha256)
             if not self.exists(sha):
-                spool.seek(0)
-                self._client.upload_fileobj(spool, self.bucket, self._key(sha))
+                self._upload(spool, self.key_of(sha), size)
         return BlobInfo(sha, size)
+
+    def _upload(self, spool: IO[bytes], key: str, size: int) -> None:
+        """Create the object unless it exists: a PUT, or parts above ``single_put_bytes``.
+
+        Both are atomic (no reader sees a partial object) and conditional (``If-None-Match: *``),
+        so racing writers of one content do not overwrite each other: a 412 means the same bytes
+        are already stored. A 409 (a conflicting conditional write in flight) is retried.
+        Stores without conditional writes ignore the header and overwrite identical bytes.
+        """
+        for attempt in range(_UPLOAD_ATTEMPTS):
+            spool.seek(0)
+            try:
+                if size <= self.single_put_bytes:
+                    self.client.put_object(
+                        Bucket=self.bucket, Key=key, Body=spool, ContentLength=size, IfNoneMatch="*"
+                    )
+                else:
+                    self._upload_parts(spool, key, size)
+            except Exception as exc:
+                code = _error_code(exc)
+                if code == "PreconditionFailed":
+                    return
+                if code != "ConditionalRequestConflict" or attempt + 1 == _UPLOAD_ATTEMPTS:
+                    raise
+            else:
+                return
+
+    def _upload_parts(self, spool: IO[bytes], key: str, size: int) -> None:
+        """A multipart upload, one part in memory at a time; aborted on any failure."""
+        part_bytes = max(self.part_bytes, -(-size // _MAX_PARTS))
+        upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        try:
+            parts: list[dict[str, Any]] = []
+            while part := spool.read(part_bytes):
+                number = len(parts) + 1
+                response = self.client.upload_part(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=part
+                )
+                parts.append({"ETag": response["ETag"], "PartNumber": number})
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+                IfNoneMatch="*",
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+            raise
 
     def exists(self, sha256: str) -> bool:
         try:
-            self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except Exception as exc:
-            if self._missing(exc):
-                return False
-            raise
+            self._head(sha256)
+        except NotFoundError:
+            return False
         return True
 
     def open(self, sha256: str) -> Iterator[bytes]:
         try:
-            response = self._client.get_object(Bucket=self.bucket, Key=self._key(sha256))
+            response = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256))
         except Exception as exc:
-            if self._missing(exc):
+            if _is_missing(exc):
                 raise NotFoundError(f"blob {sha256} is not stored") from None
             raise
-        body = response["Body"]
-        return _stream(body)
+        return _stream(response["Body"])
 
     def size(self, sha256: str) -> int:
-        try:
-            head = self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except Exception as exc:
-            if self._missing(exc):
-                raise NotFoundError(f"blob {sha256} is not stored") from None
-            raise
-        return int(head["ContentLength"])
+        return int(self._head(sha256)["ContentLength"])
 
     def delete(self, sha256: str) -> None:
-        self._client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
+        self.client.delete_object(Bucket=self.bucket, Key=self.key_of(sha256))
 
     def presigned_url(self, sha256: str, expires_s: int = 3600) -> str | None:
-        url: str = self._client.generate_presigned_url(
+        url: str = self.client.generate_presigned_url(
             "get_object",
-            Params={"Bucket": self.bucket, "Key": self._key(sha256)},
+            Params={"Bucket": self.bucket, "Key": self.key_of(sha256)},
             ExpiresIn=expires_s,
         )
         return url
 
     def iter_all(self) -> Iterator[BlobInfo]:
-        paginator = self._client.get_paginator("list_objects_v2")
+        paginator = self.client.get_paginator("list_objects_v2")
         start = f"{self.prefix}/" if self.prefix else ""
         for page in paginator.paginate(Bucket=self.bucket, Prefix=start):
             for item in page.get("Contents", []):
                 name = item["Key"].rsplit("/", 1)[-1]
                 try:
-                    check_sha256(name)
+                    if self.key_of(name) != item["Key"]:
+                        continue  # a foreign object under the prefix, not one of ours
                 except InvalidInputError:
                     continue
                 yield BlobInfo(name, int(item["Size"]))
+
+    def _head(self, sha256: str) -> dict[str, Any]:
+        try:
+            head: dict[str, Any] = self.client.head_object(
+                Bucket=self.bucket, Key=self.key_of(sha256)
+            )
+        except Exception as exc:
+            if _is_missing(exc):
+                raise NotFoundError(f"blob {sha256} is not stored") from None
+            raise
+        return head
+
+
+def _error_code(exc: Exception) -> str | None:
+    """The S3 error code of a botocore ClientError, None for any other exception."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return None if code is None else str(code)
+
+
+def _is_missing(exc: Exception) -> bool:
+    """Whether a botocore ClientError says the object does not exist."""
+    return _error_code(exc) in _MISSING_CODES
 
 
 def _stream(body: Any) -> Iterator[bytes]:
