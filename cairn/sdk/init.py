@@ -125,6 +125,7 @@ def _start(
         meta["resumed"] = True
         del meta["created_at"]
     run.update_run(**meta)
+    run.start_capture()
     defaults = Path.cwd() / DEFAULTS_FILE
     if defaults.is_file():
         run.config.update(load_yaml(defaults), allow_val_change=True)

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
@@ -21,6 +21,10 @@ from cairn.sdk.summary import Summary, make_rule
 from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import split_values
 from cairn.sdk.writer import Item, Writer
+from cairn.wire import check_file_path
+
+if TYPE_CHECKING:
+    from cairn.sdk.capturing import Capture
 
 log = logging.getLogger("cairn")
 
@@ -78,6 +82,7 @@ class Run:
             settings.fsync_interval_s,
         )
         self._writer.start()
+        self._capture: Capture | None = None
         self._uploader: Uploader | None = None
         if settings.mode == "online":
             self._uploader = Uploader(self.log_path, settings, self._wake)
@@ -118,6 +123,31 @@ class Run:
         if self._finished:
             raise InvalidInputError(f"run {self.path} is finished; start a new one with init()")
         self._items.put(item)
+
+    def enqueue(self, item: Item) -> bool:
+        """Hand a record to the writer from a capture thread; False once the run is finished."""
+        if self._finished:
+            return False
+        self._items.put(item)
+        return True
+
+    def start_capture(self) -> None:
+        """Start console, system-metrics, git and environment capture as the settings say."""
+        from cairn.sdk.capturing import Capture
+
+        self._capture = Capture()
+        self._capture.start(self)
+
+    def save_bytes(self, name: str, data: bytes) -> None:
+        """Save ``data`` as the run file ``name`` (kept in the run dir, uploaded with the log)."""
+        import hashlib
+
+        check_file_path(name)
+        target = self.dir / "files" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        record = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        self.enqueue(("file", record))
 
     # -- recording ------------------------------------------------------------------------
 
@@ -194,6 +224,8 @@ class Run:
         with self._lock:
             if self._finished:
                 return
+            if self._capture is not None:
+                self._capture.stop()
             self._commit()
             code = 0 if exit_code is None else exit_code
             self._items.put(("finish", {"time": time.time(), "exit_code": code}))
@@ -244,6 +276,10 @@ class DisabledRun(Run):
         self.dir = settings.run_root / f"disabled-{run_id}"
         self.config = Config(lambda changed: None)
         self.summary = Summary(lambda values, removed: None)
+        self._capture = None
+
+    def start_capture(self) -> None:
+        """Nothing is captured."""
 
     def log(
         self, data: dict[str, Any], step: int | None = None, commit: bool | None = None

@@ -64,9 +64,10 @@ def sync_log(log: Path, settings: Settings, *, on_progress: object = None) -> Lo
     from cairn.sdk.sender.transport import Transport
 
     total = count_records(log)
+    transport = Transport(settings.base_url, settings.api_key)
     sender = Sender(
         log,
-        Transport(settings.base_url, settings.api_key),
+        transport,
         max_records=settings.batch_max_records,
         max_bytes=settings.batch_max_bytes,
     )
@@ -80,6 +81,7 @@ def sync_log(log: Path, settings: Settings, *, on_progress: object = None) -> Lo
                 stop.wait(0.05)
     finally:
         sender.close()
+        transport.close()
     if sender.fatal:
         raise InvalidInputError(f"the server refused {log}: {sender.fatal}")
     return state_of(log)

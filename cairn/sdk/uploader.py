@@ -39,9 +39,9 @@ class Uploader:
 
     def _build(self) -> Sender:
         from cairn.sdk.sender.sender import Sender
-        from cairn.sdk.sender.transport import Transport
+        from cairn.sdk.sender.transport import shared_transport
 
-        transport = Transport(self._settings.base_url, self._settings.api_key)
+        transport = shared_transport(self._settings.base_url, self._settings.api_key)
         return Sender(
             self._log_path,
             transport,

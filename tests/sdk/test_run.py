@@ -197,3 +197,42 @@ def test_kill_9_loses_nothing_that_reached_the_log(server: ServerProcess, workdi
     assert in_log > 0
     assert len(points["steps"]) == in_log
     assert points["steps"] == list(range(in_log))
+
+
+def test_capture_records_git_environment_console_and_diff(
+    server: ServerProcess, workdir: Path
+) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=workdir, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x")
+    (workdir / "tracked.py").write_text("a = 1\n")
+    git("add", "tracked.py")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "add")
+    (workdir / "tracked.py").write_text("a = 2\n")
+    script = (
+        "import sys, cairn\n"
+        "settings = {'base_url': sys.argv[1], 'system_interval_s': 0.2}\n"
+        "run = cairn.init(project='cap', settings=settings)\n"
+        "print('hello <b>console</b>', flush=True)\n"
+        "import time; time.sleep(0.5)\n"
+        "print(run.path)\n"
+    )
+    (workdir / "cap.py").write_text(script)
+    out = subprocess.run([sys.executable, "cap.py", server.base_url], cwd=workdir,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    run_path = out.stdout.strip().splitlines()[-1]
+    stored = _get(server, f"runs/{run_path}")
+    assert stored["git"]["dirty"] is True
+    assert len(stored["git"]["commit"]) == 40
+    assert stored["meta"]["python_version"].startswith("3.")
+    assert any(p.startswith("httpx==") for p in stored["meta"]["packages"])
+    lines = [line["text"] for line in _get(server, f"runs/{run_path}/console")["lines"]]
+    assert "hello <b>console</b>" in lines
+    files = {f["path"] for f in _get(server, f"runs/{run_path}/files")["files"]}
+    assert "diff.patch" in files
+    diff = httpx.get(f"{server.base_url}/api/v1/runs/{run_path}/files/diff.patch").text
+    assert "+a = 2" in diff
+    assert any(k.startswith("system/") for k in _keys(server, run_path))

@@ -15,11 +15,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgpack
+
 from cairn.sdk.runlog.files import Frame, LogReader, Progress, read_progress, write_progress
-from cairn.sdk.sender.transport import Transport
-from cairn.wire import encode_batch
+from cairn.sdk.sender.transport import PostResult, Transport
+from cairn.wire import check_file_path, encode_batch
 
 log = logging.getLogger("cairn.sender")
+
+# msgpack of ["file", ...]: a 2-element array header, then the 4-letter string "file".
+_FILE_RECORD = b"\x92\xa4file"
 
 MAX_BACKOFF_S = 30.0
 
@@ -82,8 +87,25 @@ class Sender:
             return False
         return self._post(frames, stop)
 
+    def _upload_files(self, frames: list[Frame]) -> PostResult | None:
+        """Upload the blobs that file records in ``frames`` name; a failure, or None."""
+        for frame in frames:
+            if not frame.payload.startswith(_FILE_RECORD):
+                continue
+            body = msgpack.unpackb(frame.payload, raw=False)[1]
+            local = self.log_path.parent / "files" / check_file_path(body["path"])
+            if not local.is_file():
+                continue  # saved elsewhere or removed: the reference still goes up
+            result = self._transport.upload_blob(body["sha256"], local)
+            if result.outcome != "ok":
+                return result
+        return None
+
     def _post(self, frames: list[Frame], stop: threading.Event | None) -> bool:
         header = self.header
+        failed = self._upload_files(frames)
+        if failed is not None:
+            return self._handle_result(failed, frames, stop)
         body = encode_batch(
             header.entity or "local",
             header.project,
@@ -93,6 +115,11 @@ class Sender:
             [f.payload for f in frames],
         )
         result = self._transport.post_batch(body)
+        return self._handle_result(result, frames, stop)
+
+    def _handle_result(
+        self, result: PostResult, frames: list[Frame], stop: threading.Event | None
+    ) -> bool:
         if result.outcome == "ok":
             self._failures = 0
             self._advance(Progress(frames[-1].offset + 1, frames[-1].end))
@@ -146,6 +173,5 @@ class Sender:
         self._transport.post_batch(body)
 
     def close(self) -> None:
-        """Release the file and the connection pool."""
+        """Release the log file (the transport belongs to whoever made it)."""
         self._reader.close()
-        self._transport.close()

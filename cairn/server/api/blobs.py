@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from cairn.errors import InvalidInputError, NotFoundError
+from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
 from cairn.server.store.sql.schema import blobs
@@ -58,6 +58,5 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -
 @router.head("/blobs/{sha256}", status_code=200, response_class=Response)
 def head_blob(sha256: Sha256, ctx: Ctx, _who: SignedIn) -> Response:
     """200 when the blob is stored (so a client can skip its upload), else 404."""
-    if not ctx.blobs.exists(sha256):
-        raise NotFoundError(f"blob {sha256} is not stored")
-    return Response(status_code=200, headers={"Content-Length": str(ctx.blobs.size(sha256))})
+    size = ctx.blobs.size(sha256)  # NotFoundError → 404; one request on S3
+    return Response(status_code=200, headers={"Content-Length": str(size)})
