@@ -16,14 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.serverproc import start_server  # noqa: E402
+from tests.serverproc import start_server
 
 INNER = r"""
 import os, sys, time, json, statistics, psutil
