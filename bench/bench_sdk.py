@@ -93,9 +93,8 @@ def main() -> None:
         result["import_ms_median"] = statistics.median(imports)
         for key, value in result.items():
             print(f"{key:>24}: {value:.2f}")
-        print(
-            f"{'server rss MB':>24}: {psutil.Process(server.proc.pid).memory_info().rss / 2**20:.0f}"
-        )
+        server_rss = psutil.Process(server.proc.pid).memory_info().rss / 2**20
+        print(f"{'server rss MB':>24}: {server_rss:.0f}")
     finally:
         server.stop()
 
