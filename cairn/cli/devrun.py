@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
-
-from cairn.naming import new_run_id
-from cairn.wire import CONTENT_TYPE, ColumnBlockBuilder, encode_batch, encode_records
 
 EXAMPLE_ENTITY = "examples"
 EXAMPLE_PROJECT = "quickstart"
@@ -34,31 +31,20 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float 
 
 
 def log_example_run(base_url: str) -> str:
-    """Log a small example run (config, 200 steps of two curves, console lines) and finish it."""
-    run_id = new_run_id()
-    now = time.time()
-    block = ColumnBlockBuilder()
-    for step in range(200):
-        loss = 2.0 * math.exp(-step / 50) + 0.05 * math.sin(step / 3)
-        acc = 1 - 0.9 * math.exp(-step / 40)
-        block.add_row(step, now + step * 0.05, {"train/loss": loss, "val/acc": acc})
-    records = [
-        ["run", {"name": "example-run", "config": {"lr": 0.001, "optimizer": "adam",
-                 "batch_size": 64}, "tags": ["example"], "created_at": now}],
-        ["history", block.build()],
-        ["summary", {"set": {"train/loss": loss, "val/acc": acc}}],
-        ["console", {"stream": "stdout", "lines": ["epoch 1 done", "training finished"],
-                     "time": now + 10}],
-        ["finish", {"time": now + 10, "exit_code": 0}],
-    ]  # fmt: skip
-    body = encode_batch(
-        EXAMPLE_ENTITY, EXAMPLE_PROJECT, run_id, os.urandom(16), 0, encode_records(records)
-    )
-    response = httpx.post(
-        f"{base_url}/api/v1/ingest", content=body, headers={"Content-Type": CONTENT_TYPE}
-    )
-    response.raise_for_status()
-    return run_id
+    """Log a small example run through the SDK: config, two curves, console lines."""
+    import cairn
+
+    settings = {"base_url": base_url, "entity": EXAMPLE_ENTITY, "capture_system": False}
+    config = {"lr": 0.001, "optimizer": "adam", "batch_size": 64}
+    with cairn.init(
+        project=EXAMPLE_PROJECT, name="example-run", config=config, tags=["example"],
+        settings=settings, dir=tempfile.mkdtemp(prefix="cairn-example-"),
+    ) as run:  # fmt: skip
+        for step in range(200):
+            loss = 2.0 * math.exp(-step / 50) + 0.05 * math.sin(step / 3)
+            run.log({"train/loss": loss, "val/acc": 1 - 0.9 * math.exp(-step / 40)})
+        print("epoch 1 done; training finished")
+    return run.id
 
 
 def has_example(base_url: str) -> bool:

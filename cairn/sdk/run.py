@@ -55,6 +55,7 @@ class Run:
         self._known_keys: set[str] = set()
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._finished = False
+        self._owner_pid = os.getpid()
         self._lock = threading.Lock()
         self.created_at = time.time()
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(self.created_at))
@@ -162,6 +163,11 @@ class Run:
         """
         if self._finished:
             raise InvalidInputError(f"run {self.path} is finished; start a new one with init()")
+        if os.getpid() != self._owner_pid:
+            raise InvalidInputError(
+                f"this process was forked from the one that started run {self.path}; log from "
+                "that process, or call cairn.init() here (e.g. with group=) for a run of its own"
+            )
         if not isinstance(data, dict):
             raise TypeError(f"log() takes a dict of values, not {type(data).__name__}")
         if step is not None:
@@ -221,6 +227,8 @@ class Run:
 
     def finish(self, exit_code: int | None = None, timeout_s: float | None = None) -> None:
         """Flush, write the finish record, and wait (bounded) for the upload."""
+        if os.getpid() != self._owner_pid:
+            return  # a forked child owns none of the run's threads or files: nothing to finish
         with self._lock:
             if self._finished:
                 return

@@ -236,3 +236,27 @@ def test_capture_records_git_environment_console_and_diff(
     diff = httpx.get(f"{server.base_url}/api/v1/runs/{run_path}/files/diff.patch").text
     assert "+a = 2" in diff
     assert any(k.startswith("system/") for k in _keys(server, run_path))
+
+
+def test_a_forked_child_cannot_corrupt_the_parents_run(
+    server: ServerProcess, workdir: Path
+) -> None:
+    import os
+
+    run = cairn.init(project="fork", settings={"base_url": server.base_url})
+    run.log({"parent": 1.0})
+    pid = os.fork()
+    if pid == 0:  # the child: logging is refused, finishing is a no-op, exit skips atexit
+        code = 0
+        try:
+            run.log({"child": 1.0})
+            code = 3
+        except InvalidInputError:
+            run.finish()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    run.log({"parent": 2.0})
+    run.finish()
+    assert _keys(server, run.path) == {"parent": 2}
+    assert _get(server, f"runs/{run.path}")["state"] == "finished"
