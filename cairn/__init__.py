@@ -24,6 +24,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "Api":
+        from cairn.sdk.api.public import Api
+
+        return Api
     # ``cairn.config``, ``cairn.summary`` and ``cairn.run`` follow the current run, as in W&B.
     if name in ("config", "summary", "run"):
         from cairn.sdk.init import current_run

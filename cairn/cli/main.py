@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from cairn.__about__ import __version__
-from cairn.cli import server_cmd, sync_cmd
+from cairn.cli import export_cmd, login_cmd, server_cmd, sync_cmd
 from cairn.errors import CairnError
 
 
@@ -20,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     server_cmd.register(commands)
     sync_cmd.register(commands)
+    login_cmd.register(commands)
+    export_cmd.register(commands)
     return parser
 
 

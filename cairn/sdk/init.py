@@ -104,9 +104,13 @@ def _start(
     if settings.mode == "disabled":
         return DisabledRun(settings, entity=entity, project=project, run_id=run_id,
                            name=name or new_run_name())  # fmt: skip
-    start_step, resumed = 0, False
+    start_step, existing = 0, None
     if resume and settings.mode == "online":
-        start_step, resumed = _resume_point(settings, entity, project, run_id, str(resume))
+        start_step, existing = _resume_point(settings, entity, project, run_id, str(resume))
+    resumed = existing is not None
+    user_named = name is not None
+    if existing is not None and name is None:
+        name = existing["name"]
     run = Run(
         settings,
         entity=entity,
@@ -124,6 +128,8 @@ def _start(
     if resumed:
         meta["resumed"] = True
         del meta["created_at"]
+        if not user_named:
+            del meta["name"]  # a resumed run keeps its name unless a new one is given
     run.update_run(**meta)
     run.start_capture()
     defaults = Path.cwd() / DEFAULTS_FILE
@@ -136,8 +142,8 @@ def _start(
 
 def _resume_point(
     settings: Settings, entity: str, project: str, run_id: str, mode: str
-) -> tuple[int, bool]:
-    """(first step to log, whether the run existed) from the server."""
+) -> tuple[int, dict[str, Any] | None]:
+    """(first step to log, the existing run or None) from the server."""
     from cairn.sdk.api.client import ApiClient
 
     try:
@@ -147,11 +153,11 @@ def _resume_point(
             raise InvalidInputError(
                 f"resume='must' but run {entity}/{project}/{run_id} does not exist"
             ) from None
-        return 0, False
+        return 0, None
     if mode == "never":
         raise InvalidInputError(f"run {entity}/{project}/{run_id} exists and resume='never'")
     last = existing.get("last_step")
-    return (0 if last is None else int(last) + 1), True
+    return (0 if last is None else int(last) + 1), existing
 
 
 def _install_hooks() -> None:

@@ -60,6 +60,10 @@ class Run:
         self.created_at = time.time()
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(self.created_at))
         self.dir = settings.run_root / f"run-{stamp}-{run_id}"
+        suffix = 1
+        while self.dir.exists():  # the same run resumed within the same second
+            suffix += 1
+            self.dir = settings.run_root / f"run-{stamp}-{run_id}-{suffix}"
         self.log_path = self.dir / f"run-{run_id}{LOG_SUFFIX}"
         header = LogHeader(
             stream=os.urandom(16),

@@ -1,0 +1,222 @@
+"""``cairn.Api``: read projects, runs and their history from Python (pandas optional)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cairn.errors import InvalidInputError
+from cairn.sdk.api.client import ApiClient
+from cairn.sdk.settings import load_settings
+
+_X_AXES = {"_step": "step", "_timestamp": "time", "_runtime": "relative"}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
+        return float(value.replace("Infinity", "inf"))
+    return value
+
+
+def _dataframe(rows: list[dict[str, Any]]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise InvalidInputError(
+            'pandas=True needs pandas: pip install "cairn-ml[export]"'
+        ) from None
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project as the API lists it."""
+
+    entity: str
+    name: str
+    run_count: int
+    visibility: str
+    updated_at: float
+
+
+class PublicRun:
+    """A run read through the API; ``history`` and ``scan_history`` fetch its metrics."""
+
+    def __init__(self, client: ApiClient, data: dict[str, Any]) -> None:
+        self._client = client
+        self._data = data
+        self.id: str = data["id"]
+        self.entity: str = data["entity"]
+        self.project: str = data["project"]
+        self.name: str = data["name"]
+        self.state: str = data["state"]
+        self.config: dict[str, Any] = data["config"]
+        self.summary: dict[str, Any] = {k: _number(v) for k, v in data["summary"].items()}
+        self.tags: list[str] = data["tags"]
+        self.group: str | None = data.get("group")
+        self.notes: str = data.get("notes", "")
+        self.created_at: float = data["created_at"]
+
+    @property
+    def path(self) -> str:
+        """``entity/project/run_id``."""
+        return f"{self.entity}/{self.project}/{self.id}"
+
+    def _url(self, suffix: str = "") -> str:
+        return f"/api/v1/runs/{self.path}{suffix}"
+
+    def keys(self) -> list[str]:
+        """The metric keys the run has logged (history and system)."""
+        return [k["key"] for k in self._client.request("GET", self._url("/keys"))["keys"]]
+
+    def history(
+        self,
+        keys: list[str] | None = None,
+        samples: int = 500,
+        x_axis: str = "_step",
+        pandas: bool = True,
+    ) -> Any:
+        """About ``samples`` rows per key, downsampled on the server (bucket means).
+
+        Rows are keyed by the x axis (``_step``, ``_timestamp`` or ``_runtime``); a key
+        without a value in a row is absent (NaN in the DataFrame).
+        """
+        if x_axis not in _X_AXES:
+            raise InvalidInputError(f"x_axis must be one of {list(_X_AXES)}")
+        wanted = keys or [k for k in self.keys() if not k.startswith("system/")]
+        rows: dict[float, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 100):
+            answer = self._client.request(
+                "GET",
+                self._url("/history"),
+                params={"keys": wanted[start : start + 100], "buckets": samples,
+                        "x_axis": _X_AXES[x_axis]},
+            )  # fmt: skip
+            for series in answer["series"]:
+                values = series["last"] if series["mode"] == "exact" else series["mean"]
+                for x, value in zip(series["x"], values, strict=True):
+                    row = rows.setdefault(x, {x_axis: x})
+                    row[series["key"]] = _number(value)
+        ordered = [rows[x] for x in sorted(rows)]
+        return _dataframe(ordered) if pandas else ordered
+
+    def scan_history(
+        self, keys: list[str] | None = None, page_size: int = 10_000
+    ) -> Iterator[dict[str, Any]]:
+        """Every logged row, exact, in step order (one dict per step: ``_step`` and values)."""
+        wanted = keys or [k for k in self.keys() if not k.startswith("system/")]
+        by_step: dict[int, dict[str, Any]] = {}
+        for key in wanted:
+            start: int | None = 0
+            while start is not None:
+                page = self._client.request(
+                    "GET", self._url(f"/series/{key}/points"),
+                    params={"start": start, "limit": page_size},
+                )  # fmt: skip
+                for step, value in zip(page["steps"], page["values"], strict=True):
+                    by_step.setdefault(step, {"_step": step})[key] = _number(value)
+                start = page["next_start"]
+        for step in sorted(by_step):
+            yield by_step[step]
+
+    def files(self) -> list[dict[str, Any]]:
+        """The run's files (path, sha256, size)."""
+        result: list[dict[str, Any]] = self._client.request("GET", self._url("/files"))["files"]
+        return result
+
+    def __repr__(self) -> str:
+        return f"<PublicRun {self.path} ({self.state})>"
+
+
+class Runs:
+    """A lazy, paginated sequence of runs; ``len()`` asks the server for the total."""
+
+    def __init__(
+        self, client: ApiClient, path: str, filters: Any, order: str | None, per_page: int
+    ) -> None:
+        self._client = client
+        self._path = path
+        self._filters = filters
+        self._order = order
+        self._per_page = per_page
+
+    def _body(self, **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"limit": self._per_page, **extra}
+        if isinstance(self._filters, str):
+            body["expression"] = self._filters
+        elif self._filters:
+            body["filters"] = self._filters
+        if self._order:
+            body["order"] = self._order
+        return body
+
+    def __iter__(self) -> Iterator[PublicRun]:
+        cursor: str | None = None
+        while True:
+            page = self._client.request(
+                "POST", f"/api/v1/projects/{self._path}/runs/query", json=self._body(cursor=cursor)
+            )
+            for data in page["runs"]:
+                yield PublicRun(self._client, data)
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+    def __len__(self) -> int:
+        page = self._client.request(
+            "POST", f"/api/v1/projects/{self._path}/runs/query", json=self._body(offset=0, limit=1)
+        )
+        return int(page["total"])
+
+
+class Api:
+    """Read access to a Cairn server: ``Api().runs("entity/project", filters=...)``."""
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
+        settings = load_settings(base_url=base_url, api_key=api_key)
+        self.base_url = settings.base_url
+        self._client = ApiClient(settings.base_url, settings.api_key)
+
+    def projects(self, entity: str | None = None) -> list[Project]:
+        """Projects you can see, most recently active first."""
+        out: list[Project] = []
+        offset = 0
+        while True:
+            params: dict[str, Any] = {"offset": offset, "limit": 500}
+            if entity:
+                params["entity"] = entity
+            page = self._client.request("GET", "/api/v1/projects", params=params)
+            out += [
+                Project(p["entity"], p["name"], p["run_count"], p["visibility"], p["updated_at"])
+                for p in page["projects"]
+            ]
+            offset += len(page["projects"])
+            if not page["projects"] or offset >= page["total"]:
+                return out
+
+    def run(self, path: str) -> PublicRun:
+        """One run by ``entity/project/run_id``."""
+        parts = path.strip("/").split("/")
+        if len(parts) != 3:
+            raise InvalidInputError(f"a run path is entity/project/run_id, got {path!r}")
+        return PublicRun(
+            self._client, self._client.request("GET", f"/api/v1/runs/{'/'.join(parts)}")
+        )
+
+    def runs(
+        self,
+        path: str,
+        filters: dict[str, Any] | str | None = None,
+        order: str | None = None,
+        per_page: int = 100,
+    ) -> Runs:
+        """Runs of ``entity/project``; ``filters`` is a filter tree or a text expression."""
+        parts = path.strip("/").split("/")
+        if len(parts) != 2:
+            raise InvalidInputError(f"a project path is entity/project, got {path!r}")
+        if filters is not None and not isinstance(filters, dict | str):
+            raise InvalidInputError("filters must be a dict (filter tree) or a string expression")
+        json.dumps(filters)  # fail here, not on the server, for values JSON cannot carry
+        return Runs(self._client, "/".join(parts), filters, order, per_page)

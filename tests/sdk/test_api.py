@@ -1,0 +1,127 @@
+"""cairn.Api, cairn login, cairn export and resume, against a real server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cairn
+from cairn.errors import InvalidInputError, NotFoundError
+from tests.serverproc import ServerProcess, start_server
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cairn.cli.main", *args],
+        input=stdin, capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def project(server: ServerProcess, workdir: Path) -> str:
+    settings = {"base_url": server.base_url, "capture_system": False}
+    for i, opt in enumerate(["adam", "sgd", "adam"]):
+        with cairn.init(project="api", config={"opt": opt, "lr": 0.1 * (i + 1)},
+                        settings=settings) as run:  # fmt: skip
+            for step in range(50):
+                run.log({"loss": 1.0 / (step + 1 + i), "acc": step * 0.01})
+            run.summary["final"] = i
+    return "tester/api"
+
+
+def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str) -> None:
+    api = cairn.Api(base_url=server.base_url)
+    assert [(p.entity, p.name, p.run_count) for p in api.projects()] == [("tester", "api", 3)]
+    runs = api.runs(project, filters={"config.opt": "adam"}, order="-summary.final")
+    assert len(runs) == 2
+    listed = list(runs)
+    assert [r.summary["final"] for r in listed] == [2, 0]
+    assert len(list(api.runs(project, filters="config.lr > 0.15"))) == 2
+    run = api.run(listed[0].path)
+    assert run.config["opt"] == "adam"
+    rows = run.history(keys=["loss", "acc"], pandas=False)
+    assert len(rows) == 50
+    assert rows[0] == {"_step": 0, "loss": pytest.approx(1 / 3), "acc": 0.0}
+    frame = run.history(samples=10)
+    assert frame.columns[0] == "_step"
+    assert len(frame) == 10
+    scanned = list(run.scan_history(keys=["loss"], page_size=7))
+    assert [r["_step"] for r in scanned] == list(range(50))
+    with pytest.raises(NotFoundError):
+        api.run("tester/api/nope")
+    with pytest.raises(InvalidInputError, match="entity/project/run_id"):
+        api.run("just-one-part")
+
+
+def test_export_csv(server: ServerProcess, project: str, tmp_path: Path) -> None:
+    out = _cli("export", project, "--base-url", server.base_url)
+    assert out.returncode == 0, out.stderr
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [row["config.opt"] for row in table] == ["adam", "sgd", "adam"]
+    assert "summary.loss" in table[0]
+    parquet = tmp_path / "runs.parquet"
+    out = _cli("export", project, "--format", "parquet", "-o", str(parquet),
+               "--base-url", server.base_url)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    import pandas as pd
+
+    assert len(pd.read_parquet(parquet)) == 3
+
+
+def test_resume_continues_after_the_last_step(server: ServerProcess, workdir: Path) -> None:
+    settings = {"base_url": server.base_url, "capture_system": False}
+    with cairn.init(project="resume", id="keepgoing", settings=settings) as run:
+        for step in range(10):
+            run.log({"x": float(step)})
+    again = cairn.init(project="resume", id="keepgoing", resume="must", settings=settings)
+    assert again.step == 10
+    assert again.name == run.name
+    again.log({"x": 10.0})
+    again.finish()
+    api = cairn.Api(base_url=server.base_url)
+    resumed = api.run(again.path)
+    assert resumed.state == "finished"
+    assert resumed.name == run.name
+    assert [r["_step"] for r in resumed.scan_history(keys=["x"])] == list(range(11))
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        cairn.init(project="resume", id="neverwas", resume="must", settings=settings)
+    with pytest.raises(InvalidInputError, match="resume='never'"):
+        cairn.init(project="resume", id="keepgoing", resume="never", settings=settings)
+
+
+def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
+    server = start_server(
+        tmp_path / "auth", extra_args=["--auth", "required"],
+        env={"CAIRN_SERVER_ADMIN_USERNAME": "root", "CAIRN_SERVER_ADMIN_PASSWORD": "long password!"},
+    )  # fmt: skip
+    try:
+        import httpx
+
+        client = httpx.Client(base_url=server.base_url)
+        login = client.post(
+            "/api/v1/auth/login", json={"username": "root", "password": "long password!"}
+        )
+        key = client.post("/api/v1/api-keys", json={"name": "cli"},
+                          headers={"X-CSRF-Token": login.json()["csrf_token"]}).json()["key"]  # fmt: skip
+        bad = _cli("login", "--base-url", server.base_url, "--key", "cairn_wrong")
+        assert bad.returncode == 1
+        assert "invalid API key" in bad.stderr
+        good = _cli("login", "--base-url", server.base_url, stdin=key + "\n")
+        assert good.returncode == 0, good.stderr
+        stored = Path(os.environ["CAIRN_NETRC"])
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+        assert key in stored.read_text()
+        # The stored key is used by runs without passing it.
+        with cairn.init(project="authed", settings={"base_url": server.base_url,
+                                                    "capture_system": False, "entity": "root"}) as run:  # fmt: skip
+            run.log({"a": 1.0})
+        assert cairn.Api(base_url=server.base_url).run(run.path).state == "finished"
+    finally:
+        server.stop()
