@@ -97,10 +97,8 @@ def test_resume_continues_after_the_last_step(server: ServerProcess, workdir: Pa
 
 
 def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
-    server = start_server(
-        tmp_path / "auth", extra_args=["--auth", "required"],
-        env={"CAIRN_SERVER_ADMIN_USERNAME": "root", "CAIRN_SERVER_ADMIN_PASSWORD": "long password!"},
-    )  # fmt: skip
+    admin = {"CAIRN_SERVER_ADMIN_USERNAME": "root", "CAIRN_SERVER_ADMIN_PASSWORD": "long password!"}
+    server = start_server(tmp_path / "auth", extra_args=["--auth", "required"], env=admin)
     try:
         import httpx
 
@@ -108,8 +106,8 @@ def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
         login = client.post(
             "/api/v1/auth/login", json={"username": "root", "password": "long password!"}
         )
-        key = client.post("/api/v1/api-keys", json={"name": "cli"},
-                          headers={"X-CSRF-Token": login.json()["csrf_token"]}).json()["key"]  # fmt: skip
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        key = client.post("/api/v1/api-keys", json={"name": "cli"}, headers=csrf).json()["key"]
         bad = _cli("login", "--base-url", server.base_url, "--key", "cairn_wrong")
         assert bad.returncode == 1
         assert "invalid API key" in bad.stderr
@@ -119,8 +117,8 @@ def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
         assert stat.S_IMODE(stored.stat().st_mode) == 0o600
         assert key in stored.read_text()
         # The stored key is used by runs without passing it.
-        with cairn.init(project="authed", settings={"base_url": server.base_url,
-                                                    "capture_system": False, "entity": "root"}) as run:  # fmt: skip
+        settings = {"base_url": server.base_url, "capture_system": False, "entity": "root"}
+        with cairn.init(project="authed", settings=settings) as run:
             run.log({"a": 1.0})
         assert cairn.Api(base_url=server.base_url).run(run.path).state == "finished"
     finally:
