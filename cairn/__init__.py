@@ -7,7 +7,7 @@ from typing import Any
 
 from cairn.__about__ import __version__
 from cairn.errors import CairnError
-from cairn.sdk.init import define_metric, finish, init, log
+from cairn.sdk.init import define_metric, finish, init, log, save
 from cairn.sdk.run import Run
 from cairn.sdk.settings import Settings
 
@@ -20,6 +20,7 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "save",
 ]
 
 

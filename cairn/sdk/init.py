@@ -205,6 +205,11 @@ def finish(exit_code: int | None = None, timeout_s: float | None = None) -> None
         run.finish(exit_code=exit_code, timeout_s=timeout_s)
 
 
+def save(glob_str: str, base_path: str | Path | None = None, policy: str = "live") -> list[str]:
+    """``save`` on the current run."""
+    return _require_run().save(glob_str, base_path=base_path, policy=policy)
+
+
 def define_metric(name: str, **kwargs: Any) -> None:
     """``define_metric`` on the current run."""
     _require_run().define_metric(name, **kwargs)

@@ -88,6 +88,7 @@ class Run:
         )
         self._writer.start()
         self._capture: Capture | None = None
+        self._save_at_end: dict[str, tuple[Path, tuple[float, int] | None]] = {}
         self._uploader: Uploader | None = None
         if settings.mode == "online":
             self._uploader = Uploader(self.log_path, settings, self._wake)
@@ -142,6 +143,43 @@ class Run:
 
         self._capture = Capture()
         self._capture.start(self)
+
+    def save(
+        self, glob_str: str, base_path: str | Path | None = None, policy: str = "live"
+    ) -> list[str]:
+        """Save matching files with the run: ``now``, at the ``end``, or ``live`` (both).
+
+        Files are copied into the run directory, so later edits do not change what was saved
+        (``live`` saves again at the end if the file changed). Returns the names in the run.
+        """
+        from cairn.sdk import files
+
+        if policy not in files.POLICIES:
+            raise InvalidInputError(f"policy must be one of {list(files.POLICIES)}")
+        matched = files.expand(glob_str, base_path)
+        for name, path in matched:
+            if policy in ("now", "live"):
+                self.enqueue(("file", files.copy_into_run(self.dir, name, path)))
+            if policy in ("end", "live"):
+                self._save_at_end[name] = (path, None if policy == "end" else files.snapshot(path))
+        return [name for name, _ in matched]
+
+    def log_code(self, root: str | Path = ".", include_fn: Any = None) -> list[str]:
+        """Save the source files under ``root`` (Python files by default) as ``code/...``."""
+        from cairn.sdk import files
+
+        include = include_fn or files.default_include
+        saved = files.code_files(Path(root), include)
+        for name, path in saved:
+            self.enqueue(("file", files.copy_into_run(self.dir, name, path)))
+        return [name for name, _ in saved]
+
+    def _save_end_files(self) -> None:
+        from cairn.sdk import files
+
+        for name, (path, seen) in self._save_at_end.items():
+            if path.is_file() and (seen is None or files.snapshot(path) != seen):
+                self._items.put(("file", files.copy_into_run(self.dir, name, path)))
 
     def save_bytes(self, name: str, data: bytes) -> None:
         """Save ``data`` as the run file ``name`` (kept in the run dir, uploaded with the log)."""
@@ -239,6 +277,7 @@ class Run:
             if self._capture is not None:
                 self._capture.stop()
             self._commit()
+            self._save_end_files()
             code = 0 if exit_code is None else exit_code
             self._items.put(("finish", {"time": time.time(), "exit_code": code}))
             self._finished = True
@@ -307,6 +346,16 @@ class DisabledRun(Run):
 
     def update_run(self, **fields: Any) -> None:
         """Ignored."""
+
+    def save(
+        self, glob_str: str, base_path: str | Path | None = None, policy: str = "live"
+    ) -> list[str]:
+        """Nothing is saved."""
+        return []
+
+    def log_code(self, root: str | Path = ".", include_fn: Any = None) -> list[str]:
+        """Nothing is saved."""
+        return []
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Nothing to flush."""

@@ -260,3 +260,27 @@ def test_a_forked_child_cannot_corrupt_the_parents_run(
     run.finish()
     assert _keys(server, run.path) == {"parent": 2}
     assert _get(server, f"runs/{run.path}")["state"] == "finished"
+
+
+def test_save_and_log_code(server: ServerProcess, workdir: Path) -> None:
+    (workdir / "model").mkdir()
+    (workdir / "model" / "weights.bin").write_bytes(b"\x00\x01" * 1000)
+    (workdir / "model" / "notes.txt").write_text("first")
+    (workdir / "train.py").write_text("print('train')\n")
+    (workdir / "lib").mkdir()
+    (workdir / "lib" / "util.py").write_text("X = 1\n")
+    run = cairn.init(project="files", settings={"base_url": server.base_url})
+    assert sorted(run.save("model/*", policy="now")) == ["notes.txt", "weights.bin"]
+    assert run.save("model/notes.txt", base_path=workdir, policy="live") == ["model/notes.txt"]
+    assert sorted(run.log_code()) == ["code/lib/util.py", "code/train.py"]
+    (workdir / "model" / "notes.txt").write_text("changed at the end")
+    with pytest.raises(InvalidInputError, match="policy"):
+        run.save("model/*", policy="sometimes")
+    run.finish()
+    files = {f["path"]: f["size"] for f in _get(server, f"runs/{run.path}/files")["files"]}
+    assert files == {
+        "notes.txt": 5, "weights.bin": 2000, "model/notes.txt": 18,
+        "code/lib/util.py": 6, "code/train.py": 15,
+    }  # fmt: skip
+    got = httpx.get(f"{server.base_url}/api/v1/runs/{run.path}/files/model/notes.txt").text
+    assert got == "changed at the end"
