@@ -284,3 +284,38 @@ def test_save_and_log_code(server: ServerProcess, workdir: Path) -> None:
     }  # fmt: skip
     got = httpx.get(f"{server.base_url}/api/v1/runs/{run.path}/files/model/notes.txt").text
     assert got == "changed at the end"
+
+
+def test_numpy_scalars_are_numbers(server: ServerProcess, workdir: Path) -> None:
+    import numpy as np
+
+    with cairn.init(project="np", settings={"base_url": server.base_url}) as run:
+        run.log({"f32": np.float32(1.5), "arr": np.array(2.0), "i64": np.int64(3)})
+        with pytest.raises(TypeError, match="'vector'"):
+            run.log({"vector": np.arange(3)})
+    points = _get(server, f"runs/{run.path}/series/f32/points")
+    assert points["values"] == [1.5]
+    assert _keys(server, run.path) == {"f32": 1, "arr": 1, "i64": 1}
+
+
+RANK = """
+import sys, cairn
+rank = int(sys.argv[2])
+with cairn.init(project="ddp", group="exp-1", job_type=f"rank{rank}",
+                settings={"base_url": sys.argv[1], "capture_system": False}) as run:
+    for step in range(100):
+        run.log({"loss": 1.0 / (step + 1 + rank)})
+"""
+
+
+def test_each_ddp_rank_makes_a_run_of_the_group(server: ServerProcess, workdir: Path) -> None:
+    (workdir / "rank.py").write_text(RANK)
+    ranks = [
+        subprocess.Popen([sys.executable, "rank.py", server.base_url, str(rank)], cwd=workdir)
+        for rank in range(2)
+    ]
+    assert [p.wait(timeout=120) for p in ranks] == [0, 0]
+    runs = cairn.Api(base_url=server.base_url).runs("tester/ddp", filters={"group": "exp-1"})
+    listed = sorted(runs, key=lambda r: r.job_type)
+    assert [r.job_type for r in listed] == ["rank0", "rank1"]
+    assert all(r.state == "finished" for r in listed)

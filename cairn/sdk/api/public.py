@@ -56,6 +56,7 @@ class PublicRun:
         self.summary: dict[str, Any] = {k: _number(v) for k, v in data["summary"].items()}
         self.tags: list[str] = data["tags"]
         self.group: str | None = data.get("group")
+        self.job_type: str | None = data.get("job_type")
         self.notes: str = data.get("notes", "")
         self.created_at: float = data["created_at"]
 
