@@ -20,6 +20,13 @@ class ServerContext:
     series: SeriesStore
     blobs: BlobStore
 
+    @property
+    def read_engine(self) -> Engine:
+        """The engine for read-only transactions (no SQLite write lock)."""
+        from cairn.server.store.sql.engine import read_only
+
+        return read_only(self.engine)
+
 
 async def get_context(request: Request) -> ServerContext:
     """FastAPI dependency: the app's context (async: no thread hop for a lookup)."""

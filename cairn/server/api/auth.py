@@ -149,7 +149,7 @@ def _require_user(who: Any) -> int:
 def list_keys(who: SignedIn, ctx: Ctx) -> Any:
     """Your API keys."""
     user_pk = _require_user(who)
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         return accounts.list_api_keys(conn, user_pk)
 
 

@@ -45,7 +45,7 @@ SignedIn = Annotated[Principal, Depends(signed_in_dep)]
 
 def _project_with(role: str) -> Callable[..., ProjectRecord]:
     def dependency(entity: EntityName, project: ProjectName, ctx: Ctx, who: Who) -> ProjectRecord:
-        with ctx.engine.connect() as conn:
+        with ctx.read_engine.connect() as conn:
             record = get_project(conn, entity, project)
             require_project_role(conn, who, record, role)
         return record
@@ -57,7 +57,7 @@ def _run_with(role: str) -> Callable[..., RunRecord]:
     def dependency(
         entity: EntityName, project: ProjectName, run_id: RunId, ctx: Ctx, who: Who
     ) -> RunRecord:
-        with ctx.engine.connect() as conn:
+        with ctx.read_engine.connect() as conn:
             if not who.is_superuser:
                 require_project_role(conn, who, get_project(conn, entity, project), role)
             return get_run(conn, entity, project, run_id)

@@ -178,7 +178,7 @@ def _read_windows(
     for key in keys:
         check_key(key)
     out = []
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         if x_key is not None:
             check_key(x_key, "x_key")
             for run in run_list:
@@ -204,7 +204,7 @@ def _read_windows(
 @router.get(RUN_PATH + "/keys", response_model=KeysResponse)
 def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
     """The metric series a run has."""
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         infos = ctx.series.list_series(conn, run.pk)
     keys = [
         {
@@ -249,7 +249,7 @@ def run_history(
 def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
     """Windows of many runs' series in one request (what a chart with many runs asks)."""
     run_list = []
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         for path in dict.fromkeys(query.runs):
             parts = path.split("/")
             if len(parts) != 3:
@@ -279,7 +279,7 @@ def series_points(
 ) -> JSONBytesResponse:
     """A page of exact points; pass ``next_start`` back as ``start`` for the next page."""
     check_key(key)
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         points = ctx.series.read_points(conn, run.pk, key, start, limit)
     n = len(points.values)
     return JSONBytesResponse(
@@ -300,7 +300,7 @@ def series_points(
 def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
     """The whole series, exact, streamed as CSV (``step,time,value``)."""
     check_key(key)
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         ctx.series.read_points(conn, run.pk, key, 0, 1)  # 404 before streaming starts
 
     def rows() -> Iterator[str]:
@@ -309,7 +309,7 @@ def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
         writer = csv.writer(buffer)
         writer.writerow(["step", "time", "value"])
         while True:
-            with ctx.engine.connect() as conn:
+            with ctx.read_engine.connect() as conn:
                 page = ctx.series.read_points(conn, run.pk, key, start, MAX_PAGE)
             n = len(page.values)
             for step, t, v in zip(

@@ -70,7 +70,7 @@ def get_projects(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Projects, most recently active first; ``search`` matches part of the name."""
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         page, total = list_projects(conn, entity, search, offset, limit, visible_projects(who))
     return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
 

@@ -157,7 +157,7 @@ def read_console(
 ) -> JSONBytesResponse:
     """Console lines ``start`` .. ``start + limit`` (line numbers count from 0)."""
     end = start + limit
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         chunks = conn.execute(
             select(console_chunks)
             .where(
@@ -188,7 +188,7 @@ def _console_total(conn: Any, run_pk: int) -> int:
 @router.get(RUN_PATH + "/files", response_model=FileList)
 def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
     """The files saved with a run, by path."""
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         rows = conn.execute(
             select(run_files).where(run_files.c.run_pk == run.pk).order_by(run_files.c.path)
         ).all()
@@ -208,7 +208,7 @@ def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
 def download_file(run: RunDep, ctx: Ctx, path: str) -> StreamingResponse:
     """The content of one of a run's files."""
     check_file_path(path)
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         sha = conn.scalar(
             select(run_files.c.sha256).where(run_files.c.run_pk == run.pk, run_files.c.path == path)
         )

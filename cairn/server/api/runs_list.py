@@ -82,7 +82,7 @@ def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONByt
     query = RunsQuery(project.pk, _combined_filter(body.filters, body.expression), body.order)
     total: int | None = None
     next_cursor: str | None = None
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         if body.offset is not None:
             window = query.window(conn, offset=body.offset, limit=body.limit)
             rows, total = window.rows, window.total

@@ -42,7 +42,7 @@ def read_values(
 ) -> JSONBytesResponse:
     """A page of a key's non-numeric values."""
     check_key(key)
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         rows = conn.execute(
             select(run_values.c.pk, run_values.c.step, run_values.c.time, run_values.c.value)
             .where(run_values.c.run_pk == run.pk, run_values.c.key == key)

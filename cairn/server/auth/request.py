@@ -55,7 +55,7 @@ def authenticate(request: Request, ctx: ServerContext) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return ANONYMOUS
-    with ctx.engine.connect() as conn:
+    with ctx.read_engine.connect() as conn:
         who = session_principal(conn, token)
     if who is None:
         return ANONYMOUS

@@ -50,7 +50,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see read_only) take no lock; writers take the write lock up front.
+        if conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "cairn_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """A view of ``engine`` for transactions that only read.
+
+    On SQLite they begin deferred instead of taking the write lock, so reads never wait for,
+    or hold up, ingest. Same pool and connections; on PostgreSQL nothing changes.
+    """
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def is_postgres(engine: Engine) -> bool:
