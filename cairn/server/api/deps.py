@@ -53,14 +53,21 @@ def _project_with(role: str) -> Callable[..., ProjectRecord]:
     return dependency
 
 
+def resolve_run(
+    ctx: ServerContext, who: Principal, entity: str, project: str, run_id: str, role: str
+) -> RunRecord:
+    """The run, if the caller has ``role`` on its project (NotFound/permission errors else)."""
+    with ctx.read_engine.connect() as conn:
+        if not who.is_superuser:
+            require_project_role(conn, who, get_project(conn, entity, project), role)
+        return get_run(conn, entity, project, run_id)
+
+
 def _run_with(role: str) -> Callable[..., RunRecord]:
     def dependency(
         entity: EntityName, project: ProjectName, run_id: RunId, ctx: Ctx, who: Who
     ) -> RunRecord:
-        with ctx.read_engine.connect() as conn:
-            if not who.is_superuser:
-                require_project_role(conn, who, get_project(conn, entity, project), role)
-            return get_run(conn, entity, project, run_id)
+        return resolve_run(ctx, who, entity, project, run_id, role)
 
     return dependency
 

@@ -12,9 +12,19 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, Who
+from cairn.server.api.deps import (
+    MAX_OFFSET,
+    Ctx,
+    EntityName,
+    ProjectName,
+    RunDep,
+    RunId,
+    Who,
+    resolve_run,
+)
 from cairn.server.auth.access import require_project_role
 from cairn.server.encoding import JSONBytesResponse, float_list
 from cairn.server.series import join
@@ -228,9 +238,12 @@ def float_list_one(value: float) -> Number:
 
 
 @router.get(RUN_PATH + "/history", response_model=HistoryResponse)
-def run_history(
-    run: RunDep,
+async def run_history(
+    entity: EntityName,
+    project: ProjectName,
+    run_id: RunId,
     ctx: Ctx,
+    who: Who,
     keys: Annotated[list[str], Query(min_length=1, max_length=500)],
     x_axis: XAxisParam = "step",
     x_min: float | None = None,
@@ -241,7 +254,13 @@ def run_history(
     ] = None,
 ) -> JSONBytesResponse:
     """Bucketed (min/max/mean/last) or exact windows of a run's series."""
-    series = _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets, x_key)
+
+    def read() -> list[dict[str, Any]]:
+        # One worker-thread hop for the whole read: this is the web app's hottest request.
+        run = resolve_run(ctx, who, entity, project, run_id, "viewer")
+        return _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets, x_key)
+
+    series = await run_in_threadpool(read)
     return JSONBytesResponse({"x_axis": x_axis, "x_key": x_key, "series": series})
 
 
