@@ -74,9 +74,25 @@ def init(
         run = _start(resolved, name, id, config, tags, group, job_type, notes, resume)
         _state["run"] = run
         _install_hooks()
-    if resolved.mode == "online" and resolved.show_progress:
+    show = resolved.mode == "online" and resolved.show_progress
+    if show and not _show_in_notebook(run):
         print(f"cairn: tracking run {run.name} at {run.url}", file=sys.stderr, flush=True)
     return run
+
+
+def _show_in_notebook(run: Run) -> bool:
+    """In a Jupyter kernel, show the run's link in the cell; False anywhere else."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+        return False
+    import html
+
+    from IPython.display import HTML, display  # type: ignore[import-not-found]
+
+    link = f'<a href="{html.escape(run.url)}" target="_blank">{html.escape(run.name)}</a>'
+    display(HTML(f"cairn: tracking run {link} ({html.escape(run.path)})"))
+    return True
 
 
 def _start(
