@@ -22,8 +22,8 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run_login)
 
 
-def store_key(path: Path, host: str, key: str) -> None:
-    """Write ``key`` for ``host`` into a netrc file readable only by its owner."""
+def store_key(path: Path, host: str, key: str, username: str = "api") -> None:
+    """Write ``key`` (and whose it is) for ``host`` into a netrc file only its owner reads."""
     entries: dict[str, tuple[str, str]] = {}
     if path.exists():
         try:
@@ -31,7 +31,7 @@ def store_key(path: Path, host: str, key: str) -> None:
             entries = {h: (a[0] or "api", a[2] or "") for h, a in parsed.hosts.items()}
         except netrc.NetrcParseError as exc:
             raise InvalidInputError(f"{path} is not a valid netrc file: {exc}") from None
-    entries[host] = ("api", key)
+    entries[host] = (username, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(
         f"machine {h}\n  login {login}\n  password {pw}\n" for h, (login, pw) in entries.items()
@@ -57,7 +57,7 @@ def run_login(args: argparse.Namespace) -> int:
     if viewer.get("auth") != "api_key" and viewer.get("auth_required"):
         raise AuthenticationError(f"the server at {settings.base_url} did not accept this key")
     path = credentials_path()
-    store_key(path, urlparse(settings.base_url).netloc, key)
+    store_key(path, urlparse(settings.base_url).netloc, key, viewer.get("username") or "api")
     who = viewer.get("username") or "the local user (this server needs no login)"
     print(f"logged in to {settings.base_url} as {who}; key stored in {path}")
     return 0

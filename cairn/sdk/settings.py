@@ -91,16 +91,19 @@ _ENV = {
 }
 
 
-def stored_api_key(base_url: str) -> str | None:
-    """The API key ``cairn login`` stored for this server's host, if any."""
+def stored_login(base_url: str) -> tuple[str | None, str | None]:
+    """(username, API key) that ``cairn login`` stored for this server's host, if any."""
     path = credentials_path()
     if not path.exists():
-        return None
+        return None, None
     try:
         auth = netrc.netrc(str(path)).authenticators(urlparse(base_url).netloc)
     except (netrc.NetrcParseError, OSError):
-        return None
-    return auth[2] if auth else None
+        return None, None
+    if not auth:
+        return None, None
+    user = auth[0] if auth[0] and auth[0] != "api" else None
+    return user, auth[2]
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -112,5 +115,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             values[name] = Path(environ[variable]) if name == "dir" else environ[variable]
     settings = Settings().merged(**values).merged(**overrides)
     if settings.api_key is None:
-        settings = settings.merged(api_key=stored_api_key(settings.base_url))
+        user, key = stored_login(settings.base_url)
+        # Runs go to the logged-in user's entity unless one is named.
+        settings = settings.merged(api_key=key, entity=settings.entity or user)
     return settings.validated()

@@ -96,7 +96,9 @@ def test_resume_continues_after_the_last_step(server: ServerProcess, workdir: Pa
         cairn.init(project="resume", id="keepgoing", resume="never", settings=settings)
 
 
-def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
+def test_login_checks_and_stores_the_key(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     admin = {"CAIRN_SERVER_ADMIN_USERNAME": "root", "CAIRN_SERVER_ADMIN_PASSWORD": "long password!"}
     server = start_server(tmp_path / "auth", extra_args=["--auth", "required"], env=admin)
     try:
@@ -117,9 +119,11 @@ def test_login_checks_and_stores_the_key(tmp_path: Path, workdir: Path) -> None:
         assert stat.S_IMODE(stored.stat().st_mode) == 0o600
         assert key in stored.read_text()
         # The stored key is used by runs without passing it.
-        settings = {"base_url": server.base_url, "capture_system": False, "entity": "root"}
+        settings = {"base_url": server.base_url, "capture_system": False}
+        monkeypatch.delenv("CAIRN_ENTITY")  # the entity comes from the login: runs go to "root"
         with cairn.init(project="authed", settings=settings) as run:
             run.log({"a": 1.0})
+        assert run.entity == "root"
         assert cairn.Api(base_url=server.base_url).run(run.path).state == "finished"
     finally:
         server.stop()
