@@ -342,7 +342,8 @@ def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
                 return
             start += n
 
-    filename = f"{run.id}-{key.replace('/', '_')}.csv"
+    safe_key = "".join(c if c.isalnum() or c in "._-" else "_" for c in key)
+    filename = f"{run.id}-{safe_key}.csv"
     return StreamingResponse(
         rows(),
         media_type="text/csv",
