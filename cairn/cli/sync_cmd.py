@@ -37,7 +37,8 @@ def run_sync(args: argparse.Namespace) -> int:
     if not paths:
         print("cairn sync: name run directories, or pass --all", file=sys.stderr)
         return 2
-    logs = find_logs(paths) if any(p.exists() for p in paths) else []
+    # The default ./cairn may simply not exist yet; a path the user named must.
+    logs = find_logs([p for p in paths if p.exists() or p != root])
     if not logs:
         print("no run logs found")
         return 0
