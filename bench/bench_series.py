@@ -19,47 +19,22 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy import Engine, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cairn.server.store.sql.engine import open_engine
 from cairn.server.store.sql.migrate import upgrade
-from cairn.server.store.sql.schema import entities, projects, runs, series, series_chunks
+from cairn.server.store.sql.schema import series, series_chunks
 from cairn.server.store.sql.series import SqlSeriesStore
+from tests.dbhelp import insert_run, pg_schema
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BATCH = 10_000
-
-
-def make_run(engine: Engine) -> int:
-    """Insert an entity, a project and a run; return the run's pk."""
-    now = time.time()
-    with engine.begin() as conn:
-        ent = conn.execute(
-            insert(entities).values(name="b", kind="team", created_at=now).returning(entities.c.pk)
-        ).scalar_one()
-        proj = conn.execute(
-            insert(projects)
-            .values(entity_pk=ent, name="p", visibility="private", description="",
-                    created_at=now, updated_at=now)
-            .returning(projects.c.pk)
-        ).scalar_one()  # fmt: skip
-        return int(
-            conn.execute(
-                insert(runs)
-                .values(project_pk=proj, id="r", name="r", state="running", config={},
-                        summary={}, tags=[], notes="", created_at=now, updated_at=now,
-                        heartbeat_at=now, console_lines=0)
-                .returning(runs.c.pk)
-            ).scalar_one()
-        )  # fmt: skip
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
@@ -80,16 +55,8 @@ def database(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/series.db"
         return
-    schema = f"bench_series_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("bench_series") as url:
+        yield url
 
 
 def append_rate(engine: Engine, store: SqlSeriesStore, run_pk: int) -> float:
@@ -111,7 +78,7 @@ def measure(url: str, chunk: int, n: int) -> tuple[float, float, float, float]:
     engine = open_engine(url)
     upgrade(engine)
     try:
-        run_pk = make_run(engine)
+        run_pk = insert_run(engine, entity="b", run_id="r")
         store = SqlSeriesStore(chunk)
         rate = append_rate(engine, store, run_pk)
         values = np.cumsum(np.random.default_rng(0).normal(size=n))

@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.store.sql.schema import entities, projects, runs
 from cairn.server.store.sql.series import SqlSeriesStore
+from tests.dbhelp import insert_run
 
 CHUNK = 256  # small, so tests cross many chunk boundaries
 
 
 @pytest.fixture
 def run_pk(engine: Engine) -> int:
-    now = time.time()
-    with engine.begin() as conn:
-        ent = conn.execute(
-            insert(entities).values(name="e", kind="team", created_at=now).returning(entities.c.pk)
-        ).scalar_one()
-        proj = conn.execute(
-            insert(projects)
-            .values(entity_pk=ent, name="p", visibility="private", description="",
-                    created_at=now, updated_at=now)
-            .returning(projects.c.pk)
-        ).scalar_one()  # fmt: skip
-        return int(
-            conn.execute(
-                insert(runs)
-                .values(project_pk=proj, id="r1", name="r", state="running", config={},
-                        summary={}, tags=[], notes="", created_at=now, updated_at=now,
-                        heartbeat_at=now, console_lines=0)
-                .returning(runs.c.pk)
-            ).scalar_one()
-        )  # fmt: skip
+    return insert_run(engine)
 
 
 @pytest.fixture(params=["blocks", "points"])
