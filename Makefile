@@ -9,7 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DATA_DIR ?= $(HOME)/.cairn
 
-.PHONY: run test lint typecheck pytest setup-server setup-dev clean bench lock
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
+UI_BUILD := cairn/server/webui/index.html
+
+.PHONY: run test lint lint-ui test-ui typecheck pytest setup-server setup-dev ui chromium clean bench lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,22 +30,45 @@ $(VENV)/.dev-installed: requirements/dev.lock pyproject.toml | $(PY)
 setup-server: $(VENV)/.server-installed
 setup-dev: $(VENV)/.dev-installed
 
+# The web app: `npm ci` from the lock file, then a Vite build into cairn/server/webui/.
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(UI_BUILD): ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run --silent build -- --logLevel warn
+
+## ui: build the web app the server serves at /
+ui: $(UI_BUILD)
+
+## chromium: Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2; exit 1; }
+
 ## run: set up, start the server on $(HOST):$(PORT) with an example run, print the URL
-run: setup-server
+run: setup-server ui
 	$(PY) -m cairn.cli.devrun --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-## lint: ruff (lint + format check) and mypy strict
-lint: setup-dev
+## lint: ruff (lint + format) and mypy strict on cairn/, ESLint and tsc strict on ui/
+lint: setup-dev lint-ui
 	$(VENV)/bin/ruff check cairn tests bench
 	$(VENV)/bin/ruff format --check cairn tests bench
 	$(VENV)/bin/mypy
 
-## pytest: every test suite (unit, contract on SQLite and PostgreSQL, integration)
-pytest: setup-dev
+lint-ui: ui/node_modules/.package-lock.json
+	cd ui && npx --no-install eslint --max-warnings 0 . && npx --no-install tsc --noEmit -p .
+
+## test-ui: Vitest unit tests of the web app's pure parts
+test-ui: ui/node_modules/.package-lock.json
+	cd ui && npx --no-install vitest run
+
+## pytest: every test suite (unit, contract on SQLite and PostgreSQL, integration, chaos, browser)
+pytest: setup-dev ui chromium
 	$(VENV)/bin/pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 ## test: everything CI runs
-test: lint pytest
+test: lint test-ui pytest
 
 bench: setup-dev
 	$(PY) bench/bench_ingest.py
@@ -52,4 +78,4 @@ lock: setup-dev
 	. $(VENV)/bin/activate && requirements/lock.sh
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache ui/node_modules cairn/server/webui

@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
@@ -24,6 +23,7 @@ from cairn.server.store.blobs import open_blob_store
 from cairn.server.store.sql.engine import open_engine
 from cairn.server.store.sql.migrate import upgrade
 from cairn.server.store.sql.series import SqlSeriesStore
+from cairn.server.web import mount_web_app
 
 log = logging.getLogger("cairn.server")
 
@@ -95,11 +95,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     install_error_handlers(app)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        """Until the web app is served here, point people at the API documentation."""
-        return RedirectResponse("/api/docs")
-
     @app.get("/api/health", response_model=Health, tags=["meta"])
     def health() -> Health:
         """Liveness probe."""
@@ -107,4 +102,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     for module in (auth, ingest, projects, runs_list, runs, history, values, blobs):
         app.include_router(module.router)
+    mount_web_app(app)  # last: its catch-all page route must not shadow the API
     return app

@@ -22,6 +22,5 @@ def test_oversized_batch_gets_413_and_the_next_one_still_applies(tmp_path: Path)
         ok = post_batch(client, [history_record([(0, 1.0, {"a": 1.0})])], 0, stream)
         assert ok.status_code == 200
         assert ok.json()["next_offset"] == 1
-        assert client.get("/", follow_redirects=False).headers["location"] == "/api/docs"
     finally:
         server.stop()

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, NotFoundError
+from cairn.server.api.columnar import WindowItem, history_response
 from cairn.server.api.deps import (
     MAX_OFFSET,
     Ctx,
@@ -111,24 +112,6 @@ class PointsPage(BaseModel):
     next_start: int | None
 
 
-def _window_json(run: RunRecord, key: str, window: SeriesWindow, offset: float) -> dict[str, Any]:
-    x = window.x - offset if offset else window.x
-    out: dict[str, Any] = {
-        "run": run.path,
-        "key": key,
-        "mode": window.mode,
-        "total": window.total,
-        "x": float_list(x),
-        "last": float_list(window.last),
-    }
-    if window.mode == "buckets":
-        out["min"] = float_list(window.min)
-        out["max"] = float_list(window.max)
-        out["mean"] = float_list(window.mean)
-        out["count"] = window.count.tolist()
-    return out
-
-
 def _window_against(
     conn: Connection,
     ctx: Ctx,
@@ -177,7 +160,7 @@ def _read_windows(
     x_max: float | None,
     buckets: int,
     x_key: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[WindowItem]:
     if len(run_list) * len(keys) > MAX_SERIES_PER_QUERY:
         raise InvalidInputError(
             f"{len(run_list)} runs x {len(keys)} keys exceeds {MAX_SERIES_PER_QUERY} series per "
@@ -187,7 +170,7 @@ def _read_windows(
         raise InvalidInputError("x_min must not be greater than x_max")
     for key in keys:
         check_key(key)
-    out = []
+    out: list[WindowItem] = []
     with ctx.read_engine.connect() as conn:
         if x_key is not None:
             check_key(x_key, "x_key")
@@ -195,7 +178,7 @@ def _read_windows(
                 for key in keys:
                     joined = _window_against(conn, ctx, run, key, x_key, x_min, x_max, buckets)
                     if joined is not None:
-                        out.append(_window_json(run, key, joined, 0.0))
+                        out.append(WindowItem(run, key, joined))
             return out
         for run in run_list:
             offset = run.created_at if x_axis == "relative" else 0.0
@@ -207,7 +190,7 @@ def _read_windows(
                     window = ctx.series.read_window(conn, run.pk, key, axis, lo, hi, buckets)
                 except NotFoundError:
                     continue  # a run without this key simply has no line for it
-                out.append(_window_json(run, key, window, offset))
+                out.append(WindowItem(run, key, window, offset))
     return out
 
 
@@ -244,6 +227,7 @@ async def run_history(
     run_id: RunId,
     ctx: Ctx,
     who: Who,
+    request: Request,
     keys: Annotated[list[str], Query(min_length=1, max_length=500)],
     x_axis: XAxisParam = "step",
     x_min: float | None = None,
@@ -252,20 +236,23 @@ async def run_history(
     x_key: Annotated[
         str | None, Query(max_length=256, description="plot against this logged key")
     ] = None,
-) -> JSONBytesResponse:
-    """Bucketed (min/max/mean/last) or exact windows of a run's series."""
+) -> Response:
+    """Bucketed (min/max/mean/last) or exact windows of a run's series.
 
-    def read() -> list[dict[str, Any]]:
+    ``Accept: application/vnd.cairn.columns`` gets the binary columnar form (see columnar.py).
+    """
+
+    def read() -> list[WindowItem]:
         # One worker-thread hop for the whole read: this is the web app's hottest request.
         run = resolve_run(ctx, who, entity, project, run_id, "viewer")
         return _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets, x_key)
 
-    series = await run_in_threadpool(read)
-    return JSONBytesResponse({"x_axis": x_axis, "x_key": x_key, "series": series})
+    items = await run_in_threadpool(read)
+    return history_response(request, x_axis, x_key, items)
 
 
 @router.post("/history", response_model=HistoryResponse)
-def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
+def query_history(query: HistoryQuery, ctx: Ctx, who: Who, request: Request) -> Response:
     """Windows of many runs' series in one request (what a chart with many runs asks)."""
     run_list = []
     with ctx.read_engine.connect() as conn:
@@ -275,7 +262,7 @@ def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
                 raise InvalidInputError(f"run path {path!r} must be entity/project/run_id")
             require_project_role(conn, who, get_project(conn, parts[0], parts[1]), "viewer")
             run_list.append(get_run(conn, *parts))
-    series = _read_windows(
+    items = _read_windows(
         ctx,
         run_list,
         query.keys,
@@ -285,7 +272,7 @@ def query_history(query: HistoryQuery, ctx: Ctx, who: Who) -> JSONBytesResponse:
         query.buckets,
         query.x_key,
     )
-    return JSONBytesResponse({"x_axis": query.x_axis, "x_key": query.x_key, "series": series})
+    return history_response(request, query.x_axis, query.x_key, items)
 
 
 @router.get(RUN_PATH + "/series/{key:path}/points", response_model=PointsPage)

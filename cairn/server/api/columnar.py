@@ -1,0 +1,101 @@
+"""Binary columnar history answers (``application/vnd.cairn.columns``) for the web app.
+
+Layout, little-endian: the 4 bytes ``CCOL``, a u32 header length, that many bytes of JSON header,
+zero padding to a multiple of 8, then for each series of the header, in order, each of its
+``arrays`` as ``n`` float64 values. The browser views them as ``Float64Array`` without copying
+or parsing; NaN and infinities travel as themselves.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+
+from cairn.server.encoding import JSONBytesResponse, float_list
+from cairn.server.store.base import SeriesWindow
+from cairn.server.store.records import RunRecord
+
+COLUMNS_TYPE = "application/vnd.cairn.columns"
+MAGIC = b"CCOL"
+EXACT_ARRAYS = ("x", "last")
+BUCKET_ARRAYS = ("x", "last", "min", "max", "mean", "count")
+
+
+@dataclass(frozen=True)
+class WindowItem:
+    """One series window of one run, with the offset already taken off its x."""
+
+    run: RunRecord
+    key: str
+    window: SeriesWindow
+    x_offset: float = 0.0
+
+    def arrays(self) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+        w = self.window
+        x = w.x - self.x_offset if self.x_offset else w.x
+        out = {"x": x.astype(np.float64, copy=False), "last": w.last}
+        if w.mode == "buckets":
+            out |= {"min": w.min, "max": w.max, "mean": w.mean}
+            out["count"] = w.count.astype(np.float64)
+        return out
+
+
+def window_json(item: WindowItem) -> dict[str, Any]:
+    """A window as the JSON answer shape (non-finite values as strings)."""
+    out: dict[str, Any] = {
+        "run": item.run.path,
+        "key": item.key,
+        "mode": item.window.mode,
+        "total": item.window.total,
+    }
+    for name, values in item.arrays().items():
+        out[name] = values.astype(np.int64).tolist() if name == "count" else float_list(values)
+    return out
+
+
+def encode_columns(x_axis: str, x_key: str | None, items: Sequence[WindowItem]) -> bytes:
+    """Encode windows in the binary columnar layout described in this module's docstring."""
+    header_series = []
+    bodies: list[bytes] = []
+    for item in items:
+        arrays = item.arrays()
+        names = BUCKET_ARRAYS if item.window.mode == "buckets" else EXACT_ARRAYS
+        n = len(arrays["x"])
+        header_series.append(
+            {
+                "run": item.run.path,
+                "key": item.key,
+                "mode": item.window.mode,
+                "total": item.window.total,
+                "n": n,
+                "arrays": list(names),
+            }
+        )
+        for name in names:
+            bodies.append(np.ascontiguousarray(arrays[name], dtype="<f8").tobytes())
+    header = orjson.dumps({"x_axis": x_axis, "x_key": x_key, "series": header_series})
+    pad = (-(8 + len(header))) % 8
+    return b"".join([MAGIC, struct.pack("<I", len(header)), header, b"\0" * pad, *bodies])
+
+
+def wants_columns(request: Request) -> bool:
+    """True when the client asked for the binary columnar answer."""
+    return COLUMNS_TYPE in request.headers.get("accept", "")
+
+
+def history_response(
+    request: Request, x_axis: str, x_key: str | None, items: Sequence[WindowItem]
+) -> Response:
+    """The history answer in the form the ``Accept`` header asks for (JSON by default)."""
+    if wants_columns(request):
+        return Response(encode_columns(x_axis, x_key, items), media_type=COLUMNS_TYPE)
+    return JSONBytesResponse(
+        {"x_axis": x_axis, "x_key": x_key, "series": [window_json(i) for i in items]}
+    )

@@ -1,0 +1,33 @@
+import { lazy, Suspense } from "react";
+import { Route, Routes } from "react-router";
+import { Layout } from "./components/Layout";
+import { Loading } from "./components/Status";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+
+// Pages other than the projects list load on demand so the first page stays small.
+const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
+const RunPage = lazy(() => import("./pages/run/RunPage"));
+const ComparePage = lazy(() => import("./pages/compare/ComparePage"));
+const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage"));
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<Layout />}>
+        <Route index element={<ProjectsPage />} />
+        <Route path="/settings/api-keys" element={<Lazy><ApiKeysPage /></Lazy>} />
+        <Route path="/:entity/:project" element={<Lazy><WorkspacePage /></Lazy>} />
+        <Route path="/:entity/:project/compare" element={<Lazy><ComparePage /></Lazy>} />
+        <Route path="/:entity/:project/runs/:runId" element={<Lazy><RunPage /></Lazy>} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function Lazy({ children }: { children: React.ReactNode }) {
+  return <Suspense fallback={<Loading what="page" />}>{children}</Suspense>;
+}

@@ -1,0 +1,21 @@
+/** Reading metric windows for charts: one request for many runs and keys, binary columns. */
+
+import { COLUMNS_TYPE, decodeColumns, type HistoryAnswer } from "./columns";
+import { apiUrl, request } from "./client";
+import type { XAxis } from "./types";
+
+export interface HistoryRequest {
+  runs: string[]; // entity/project/run_id
+  keys: string[];
+  x_axis?: XAxis;
+  x_key?: string | null;
+  x_min?: number | null;
+  x_max?: number | null;
+  buckets?: number;
+}
+
+/** POST /history asking for the binary columnar answer. */
+export async function fetchHistory(query: HistoryRequest, signal?: AbortSignal): Promise<HistoryAnswer> {
+  const response = await request("POST", apiUrl("/history"), { body: query, accept: COLUMNS_TYPE, signal });
+  return decodeColumns(await response.arrayBuffer());
+}

@@ -1,0 +1,113 @@
+/** Shapes of the read API's answers (see docs/read-api.md). */
+
+/** Non-finite numbers travel as strings. */
+export type Num = number | "NaN" | "Infinity" | "-Infinity";
+
+/** "running", "finished", "failed" or "crashed" (older servers may add more). */
+export type RunState = string;
+
+export interface Viewer {
+  username: string | null;
+  is_admin: boolean;
+  auth: "open" | "session" | "api_key" | "anonymous";
+  csrf_token: string | null;
+  auth_required: boolean;
+}
+
+export interface Project {
+  entity: string;
+  name: string;
+  visibility: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+  run_count: number;
+}
+
+export interface ProjectPage {
+  projects: Project[];
+  total: number;
+  offset: number;
+}
+
+export interface Run {
+  entity: string;
+  project: string;
+  id: string;
+  path: string;
+  name: string;
+  state: RunState;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  tags: string[];
+  group: string | null;
+  job_type: string | null;
+  notes: string;
+  host: string | null;
+  git: Record<string, unknown> | null;
+  meta: Record<string, unknown> | null;
+  created_at: number;
+  updated_at: number;
+  heartbeat_at: number;
+  finished_at: number | null;
+  exit_code: number | null;
+  last_step: number | null;
+}
+
+export interface RunsPage {
+  runs: Run[];
+  next_cursor: string | null;
+  total: number | null;
+}
+
+export interface RunsQuery {
+  filters?: Record<string, unknown> | null;
+  expression?: string | null;
+  order?: string | null;
+  cursor?: string | null;
+  offset?: number | null;
+  limit?: number;
+  keys?: string[] | null;
+}
+
+export interface SeriesKey {
+  key: string;
+  kind: "history" | "system";
+  count: number;
+  step_min: number | null;
+  step_max: number | null;
+  last_value: Num | null;
+}
+
+export type XAxis = "step" | "time" | "relative";
+
+export interface ConsoleLine {
+  line: number;
+  stream: string;
+  time: number;
+  text: string;
+}
+
+export interface ConsolePage {
+  lines: ConsoleLine[];
+  total: number;
+}
+
+export interface RunFile {
+  path: string;
+  sha256: string;
+  size: number;
+  updated_at: number;
+}
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}

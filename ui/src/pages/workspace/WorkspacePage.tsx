@@ -1,0 +1,3 @@
+export default function WorkspacePage() {
+  return <div className="page">WorkspacePage: to be built</div>;
+}
