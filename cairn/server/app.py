@@ -13,7 +13,17 @@ from sqlalchemy import Engine
 
 from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
-from cairn.server.api import auth, blobs, history, ingest, projects, runs, runs_list, values
+from cairn.server.api import (
+    auth,
+    blobs,
+    history,
+    ingest,
+    projects,
+    runs,
+    runs_list,
+    values,
+    workspace,
+)
 from cairn.server.auth.accounts import count_admins, create_user
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
@@ -100,7 +110,17 @@ def create_app(settings: ServerSettings) -> FastAPI:
         """Liveness probe."""
         return Health(status="ok", version=__version__)
 
-    for module in (auth, ingest, projects, runs_list, runs, history, values, blobs):
+    for module in (
+        auth,
+        ingest,
+        projects,
+        runs_list,
+        runs,
+        history,
+        values,
+        blobs,
+        workspace,
+    ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API
     return app

@@ -73,6 +73,7 @@ def _run_with(role: str) -> Callable[..., RunRecord]:
 
 
 ProjectDep = Annotated[ProjectRecord, Depends(_project_with("viewer"))]
+ProjectMemberDep = Annotated[ProjectRecord, Depends(_project_with("member"))]
 ProjectAdminDep = Annotated[ProjectRecord, Depends(_project_with("admin"))]
 RunDep = Annotated[RunRecord, Depends(_run_with("viewer"))]
 RunWriteDep = Annotated[RunRecord, Depends(_run_with("member"))]

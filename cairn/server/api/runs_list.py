@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import orjson
@@ -11,7 +12,9 @@ from pydantic import BaseModel, Field
 from cairn.errors import InvalidInputError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep
 from cairn.server.api.runs import RunOut, run_out
-from cairn.server.encoding import JSONBytesResponse
+from cairn.server.encoding import JSONBytesResponse, json_safe
+from cairn.server.query.filters import parse_field, validate
+from cairn.server.query.groups import MAX_AGGREGATES, MAX_GROUPS, parse_group_field, run_groups
 from cairn.server.query.runs import MAX_LIMIT, RunsQuery
 from cairn.server.store.records import ProjectRecord
 from cairn.server.store.sql.runs import to_record
@@ -39,6 +42,44 @@ class RunsQueryBody(BaseModel):
     keys: list[str] | None = Field(
         None, max_length=500, description="only these config./summary. keys (default: all)"
     )
+
+
+class GroupsQueryBody(BaseModel):
+    """Group the runs a filter matches by one field, with aggregates of numeric keys."""
+
+    filters: dict[str, Any] | None = None
+    expression: str | None = Field(None, max_length=10_000)
+    group_by: str = Field(max_length=320, description='e.g. "config.optimizer" or "job_type"')
+    aggregate: list[str] = Field(
+        default_factory=list, max_length=MAX_AGGREGATES, description='e.g. ["summary.acc"]'
+    )
+    limit: int = Field(MAX_GROUPS, ge=1, le=MAX_GROUPS)
+
+
+class AggregateOut(BaseModel):
+    """Mean, min and max over the group's runs that have a number for the key."""
+
+    mean: float | str | None
+    min: float | str | None
+    max: float | str | None
+    count: int
+
+
+class GroupOut(BaseModel):
+    """One group: its value (null: runs without one), size, runs filter and aggregates."""
+
+    value: Any
+    count: int
+    filter: dict[str, Any]
+    aggregates: dict[str, AggregateOut]
+
+
+class GroupsOut(BaseModel):
+    """Groups, largest first; ``truncated`` when there were more than ``limit``."""
+
+    group_by: str
+    groups: list[GroupOut]
+    truncated: bool
 
 
 class RunsPageOut(BaseModel):
@@ -131,6 +172,29 @@ def list_runs(
         keys=keys,
     )
     return _run_query(project, body, ctx)
+
+
+@router.post("/projects/{entity}/{project}/runs/groups", response_model=GroupsOut)
+def group_runs(project: ProjectDep, body: GroupsQueryBody, ctx: Ctx) -> JSONBytesResponse:
+    """Group the matching runs by a config/summary key or a column, largest group first.
+
+    Each group carries ``filter``: the tree that selects its runs, to AND with the page filter.
+    """
+    node = validate(_combined_filter(body.filters, body.expression))
+    field = parse_group_field(body.group_by)
+    aggregate = [parse_field(name, where="aggregate") for name in dict.fromkeys(body.aggregate)]
+    with ctx.read_engine.connect() as conn:
+        groups, truncated = run_groups(conn, project.pk, node, field, aggregate, body.limit)
+    out = [
+        {
+            "value": json_safe(g.value),
+            "count": g.count,
+            "filter": g.filter,
+            "aggregates": {k: json_safe(asdict(a)) for k, a in g.aggregates.items()},
+        }
+        for g in groups
+    ]
+    return JSONBytesResponse({"group_by": body.group_by, "groups": out, "truncated": truncated})
 
 
 @router.post("/projects/{entity}/{project}/runs/query", response_model=RunsPageOut)

@@ -98,6 +98,16 @@ projects = Table(
     UniqueConstraint("entity_pk", "name", name="uq_projects_entity_name"),
 )
 
+# The project workspace the web app saves: panels, runs-table columns, colours (opaque JSON).
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
+    Column("layout", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("updated_by", String(128)),
+)
+
 project_members = Table(
     "project_members",
     metadata,

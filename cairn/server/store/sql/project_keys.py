@@ -1,0 +1,53 @@
+"""Which config, summary and metric keys a project's runs have (for pickers and autocomplete)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+
+from cairn.server.store.sql.schema import run_kv, runs, series
+
+MAX_KEYS = 5000
+SERIES_KINDS = {0: "history", 1: "system"}
+
+
+@dataclass(frozen=True)
+class ProjectKeys:
+    """Keys with how many runs have each; metric keys with their kind."""
+
+    config: list[tuple[str, int]]
+    summary: list[tuple[str, int]]
+    metrics: list[tuple[str, str, int]]
+
+
+def _kv_keys(conn: Connection, project_pk: int, prefix: str) -> list[tuple[str, int]]:
+    # key >= prefix AND key < prefix-with-next-char: an index range on (project_pk, key)
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    rows = conn.execute(
+        select(run_kv.c.key, func.count())
+        .where(run_kv.c.project_pk == project_pk, run_kv.c.key >= prefix, run_kv.c.key < upper)
+        .group_by(run_kv.c.key)
+        .order_by(run_kv.c.key)
+        .limit(MAX_KEYS)
+    ).all()
+    return [(str(key)[len(prefix) :], int(n)) for key, n in rows]
+
+
+def project_keys(conn: Connection, project_pk: int) -> ProjectKeys:
+    """Config and summary keys (without their prefix) and metric series keys of a project."""
+    metric_rows = conn.execute(
+        select(series.c.key, series.c.kind, func.count())
+        .select_from(series.join(runs, runs.c.pk == series.c.run_pk))
+        .where(runs.c.project_pk == project_pk)
+        .group_by(series.c.key, series.c.kind)
+        .order_by(series.c.key)
+        .limit(MAX_KEYS)
+    ).all()
+    return ProjectKeys(
+        config=_kv_keys(conn, project_pk, "config."),
+        summary=_kv_keys(conn, project_pk, "summary."),
+        metrics=[
+            (str(k), SERIES_KINDS.get(int(kind), "history"), int(n)) for k, kind, n in metric_rows
+        ],
+    )
