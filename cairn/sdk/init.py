@@ -10,7 +10,7 @@ import threading
 from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from cairn.errors import CairnError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_id, new_run_name
@@ -189,7 +189,24 @@ def _install_hooks() -> None:
         previous(kind, value, tb)
 
     sys.excepthook = excepthook
+    original_exit = sys.exit
+
+    def exit_recording_code(status: str | int | None = None) -> NoReturn:
+        # atexit cannot see the exit status, so remember what the script passed to sys.exit.
+        _state["exit_code"] = _status_code(status)
+        original_exit(status)
+
+    sys.exit = exit_recording_code
     atexit.register(_finish_at_exit)
+
+
+def _status_code(status: object) -> int:
+    """The process exit code ``sys.exit(status)`` gives: None is 0, an int itself, else 1."""
+    if status is None:
+        return 0
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return 1
 
 
 def _finish_at_exit() -> None:

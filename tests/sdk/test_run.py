@@ -144,6 +144,8 @@ for step in range(int(sys.argv[2])):
     run.log({"z": float(step)})
 if sys.argv[3] == "raise":
     raise RuntimeError("boom")
+if sys.argv[3].startswith("exit"):
+    sys.exit(int(sys.argv[3][4:]))
 """
 
 
@@ -169,6 +171,20 @@ def test_exit_finishes_the_run_and_an_exception_fails_it(
     assert failed["state"] == "failed"
     assert failed["exit_code"] == 1
     assert _keys(server, path_failed) == {"z": 50}
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "state"), [("exit3", 3, "failed"), ("exit0", 0, "finished")]
+)
+def test_sys_exit_code_is_recorded(
+    server: ServerProcess, workdir: Path, how: str, code: int, state: str
+) -> None:
+    proc = _script(workdir, server.base_url, "5", how)
+    run_path = proc.stdout.readline().strip()
+    assert proc.wait(timeout=120) == code
+    stored = _get(server, f"runs/{run_path}")
+    assert stored["exit_code"] == code
+    assert stored["state"] == state
 
 
 def test_kill_9_loses_nothing_that_reached_the_log(server: ServerProcess, workdir: Path) -> None:
