@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 import httpx
 
@@ -30,21 +31,38 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float 
     sys.exit(f"the server did not answer on {base_url} within {timeout_s:.0f} s")
 
 
-def log_example_run(base_url: str) -> str:
-    """Log a small example run through the SDK: config, two curves, console lines."""
+EXAMPLE_RUNS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("adam-lr1e-3", {"lr": 1e-3, "optimizer": "adam", "batch_size": 64}),
+    ("adam-lr3e-4", {"lr": 3e-4, "optimizer": "adam", "batch_size": 64}),
+    ("sgd-lr1e-2", {"lr": 1e-2, "optimizer": "sgd", "batch_size": 128}),
+)
+
+
+def log_example_runs(base_url: str) -> list[str]:
+    """Log three small example runs through the SDK: config, curves, console lines."""
     import cairn
 
-    settings = {"base_url": base_url, "entity": EXAMPLE_ENTITY, "capture_system": False}
-    config = {"lr": 0.001, "optimizer": "adam", "batch_size": 64}
-    with cairn.init(
-        project=EXAMPLE_PROJECT, name="example-run", config=config, tags=["example"],
-        settings=settings, dir=tempfile.mkdtemp(prefix="cairn-example-"),
-    ) as run:  # fmt: skip
-        for step in range(200):
-            loss = 2.0 * math.exp(-step / 50) + 0.05 * math.sin(step / 3)
-            run.log({"train/loss": loss, "val/acc": 1 - 0.9 * math.exp(-step / 40)})
-        print("epoch 1 done; training finished")
-    return run.id
+    settings = {"base_url": base_url, "entity": EXAMPLE_ENTITY, "capture_system": False,
+                "show_progress": False}  # fmt: skip
+    ids = []
+    for index, (name, config) in enumerate(EXAMPLE_RUNS):
+        speed = 40.0 * (1 + index)
+        with cairn.init(
+            project=EXAMPLE_PROJECT, name=name, config=config, tags=["example"],
+            settings=settings, dir=tempfile.mkdtemp(prefix="cairn-example-"),
+        ) as run:  # fmt: skip
+            for step in range(500):
+                loss = 2.0 * math.exp(-step / speed) + 0.05 * math.sin(step / 3) + 0.1 * index
+                run.log({
+                    "train/loss": loss,
+                    "train/lr": config["lr"] * (1 - step / 500),
+                    "val/acc": 1 - 0.9 * math.exp(-step / (speed * 0.8)) - 0.03 * index,
+                })  # fmt: skip
+                if step % 100 == 0:
+                    print(f"step {step}: loss {loss:.4f}")
+            print("training finished")
+        ids.append(run.id)
+    return ids
 
 
 def has_example(base_url: str) -> bool:
@@ -70,9 +88,14 @@ def main() -> int:
     try:
         wait_healthy(base_url, proc)
         if not has_example(base_url):
-            run_id = log_example_run(base_url)
-            print(f"logged an example run: {EXAMPLE_ENTITY}/{EXAMPLE_PROJECT}/{run_id}")
-        print(f"\n  Cairn is running: {base_url}\n  API docs: {base_url}/api/docs\n", flush=True)
+            ids = log_example_runs(base_url)
+            print(f"logged {len(ids)} example runs into {EXAMPLE_ENTITY}/{EXAMPLE_PROJECT}")
+        print(
+            f"\n  Cairn is running: {base_url}\n"
+            f"  Example project:  {base_url}/{EXAMPLE_ENTITY}/{EXAMPLE_PROJECT}\n"
+            f"  API docs:         {base_url}/api/docs\n",
+            flush=True,
+        )
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()

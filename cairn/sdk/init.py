@@ -87,11 +87,13 @@ def _show_in_notebook(run: Run) -> bool:
     if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
         return False
     import html
+    import importlib
 
-    from IPython.display import HTML, display  # type: ignore[import-not-found]
-
+    ipython_display: Any = importlib.import_module("IPython.display")
     link = f'<a href="{html.escape(run.url)}" target="_blank">{html.escape(run.name)}</a>'
-    display(HTML(f"cairn: tracking run {link} ({html.escape(run.path)})"))
+    ipython_display.display(
+        ipython_display.HTML(f"cairn: tracking run {link} ({html.escape(run.path)})")
+    )
     return True
 
 
