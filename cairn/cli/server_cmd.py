@@ -48,6 +48,12 @@ def register(commands: Any) -> None:
         help="login: auto (default) = open on loopback, required elsewhere",
     )
     parser.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
+    parser.add_argument(
+        "--series-cache-mb",
+        dest="series_cache_mb",
+        type=int,
+        help="memory per process for computed chart windows (default 256; 0 = off)",
+    )
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run_server)
     sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
@@ -70,7 +76,7 @@ def _settings(args: argparse.Namespace) -> Any:
         ) from None
     fields = (
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
-        "heartbeat_timeout_s", "workers", "log_level", "auth",
+        "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "auth",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 

@@ -58,7 +58,10 @@ def open_context(settings: ServerSettings) -> ServerContext:
         s3_endpoint_url=settings.s3_endpoint_url,
     )
     return ServerContext(
-        settings=settings, engine=engine, series=SqlSeriesStore(), blobs=blob_store
+        settings=settings,
+        engine=engine,
+        series=SqlSeriesStore(cache_bytes=settings.series_cache_mb * 2**20),
+        blobs=blob_store,
     )
 
 

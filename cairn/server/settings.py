@@ -29,6 +29,8 @@ class ServerSettings:
     housekeeping_interval_s: float = 15.0
     max_body_bytes: int = 32 * 1024 * 1024
     workers: int = 1
+    series_cache_mb: int = 256
+    """Memory for computed chart windows per server process (0 turns the cache off)."""
     log_level: str = "info"
     auth: str = "auto"
     """``open`` (no login), ``required``, or ``auto``: open on loopback, required elsewhere."""
@@ -87,6 +89,7 @@ _ENV_FIELDS: dict[str, type] = {
     "housekeeping_interval_s": float,
     "max_body_bytes": int,
     "workers": int,
+    "series_cache_mb": int,
     "log_level": str,
     "auth": str,
     "admin_username": str,

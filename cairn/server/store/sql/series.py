@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.series import codec
+from cairn.server.series.cache import WindowCache
 from cairn.server.series.codec import Points
 from cairn.server.series.downsample import (
     Partials,
@@ -59,7 +60,11 @@ class SqlSeriesStore(SeriesStore):
     """The series store on the metadata database (SQLite or PostgreSQL)."""
 
     def __init__(
-        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, decode_all_points: int = DECODE_ALL_POINTS
+        self,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        *,
+        decode_all_points: int = DECODE_ALL_POINTS,
+        cache_bytes: int = 0,
     ) -> None:
         if chunk_size < codec.BLOCK or chunk_size % codec.BLOCK or chunk_size >= ORDER_STRIDE:
             raise InvalidInputError(
@@ -67,6 +72,7 @@ class SqlSeriesStore(SeriesStore):
             )
         self.chunk_size = chunk_size
         self.decode_all_points = decode_all_points
+        self.cache = WindowCache(cache_bytes) if cache_bytes > 0 else None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -177,8 +183,27 @@ class SqlSeriesStore(SeriesStore):
         if x_axis not in ("step", "time"):
             raise InvalidInputError(f"x axis must be 'step' or 'time', not {x_axis!r}")
         row = _series_row(conn, run_pk, key)
+        if self.cache is None:
+            return self._read_window(conn, row.pk, x_axis, x_min, x_max, buckets)
+        # An append changes the point count, so a hit is always the current answer.
+        cache_key = (row.pk, row.points, x_axis, x_min, x_max, buckets)
+        window = self.cache.get(cache_key)
+        if window is None:
+            window = self._read_window(conn, row.pk, x_axis, x_min, x_max, buckets)
+            self.cache.put(cache_key, window)
+        return window
+
+    def _read_window(
+        self,
+        conn: Connection,
+        series_pk: int,
+        x_axis: XAxis,
+        x_min: float | None,
+        x_max: float | None,
+        buckets: int,
+    ) -> SeriesWindow:
         lo_col, hi_col = _x_columns(x_axis)
-        conds: list[ColumnElement[bool]] = [series_chunks.c.series_pk == row.pk]
+        conds: list[ColumnElement[bool]] = [series_chunks.c.series_pk == series_pk]
         if x_min is not None:
             conds.append(hi_col >= x_min)
         if x_max is not None:
@@ -198,17 +223,17 @@ class SqlSeriesStore(SeriesStore):
             return _exact_window(np.empty(0), np.empty(0))
         width = bucket_width(lo, hi, buckets)
         if sum(m[3] for m in metas) <= max(self.decode_all_points, buckets):
-            decoded = _decode(conn, row.pk, [m[0] for m in metas])
+            decoded = _decode(conn, series_pk, [m[0] for m in metas])
             x, v, order = points_in(decoded, {}, x_axis, lo, hi)
             if len(v) <= buckets:
                 return _exact_window(x, v, order)
             return _buckets(point_partials(x, v, order, lo, width, buckets))
         plan = plan_blocks(metas, x_axis, lo, hi, width)
-        decoded = _decode(conn, row.pk, plan.decode_seqs)
+        decoded = _decode(conn, series_pk, plan.decode_seqs)
         x, v, order = points_in(decoded, plan.masks, x_axis, lo, hi)
         if plan.block_points + len(v) <= buckets:
             # Few enough points to answer exactly: decode the chunks we had summarized too.
-            decoded.update(_decode(conn, row.pk, sorted(set(plan.block_seqs) - set(decoded))))
+            decoded.update(_decode(conn, series_pk, sorted(set(plan.block_seqs) - set(decoded))))
             return _exact_window(*points_in(decoded, {}, x_axis, lo, hi))
         parts = [point_partials(x, v, order, lo, width, buckets)]
         if plan.blocks is not None:
@@ -298,9 +323,11 @@ def _insert_chunks(
     conn.execute(insert(series_chunks), rows)
 
 
-def _series_row(conn: Connection, run_pk: int, key: str) -> Row[Any, Any]:
+def _series_row(conn: Connection, run_pk: int, key: str) -> Row[Any, Any, Any]:
     row = conn.execute(
-        select(series.c.pk, series.c.kind).where(series.c.run_pk == run_pk, series.c.key == key)
+        select(series.c.pk, series.c.kind, series.c.points).where(
+            series.c.run_pk == run_pk, series.c.key == key
+        )
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"the run has no series {key!r}; list its series for the keys it has")
