@@ -87,3 +87,28 @@ def test_history_binary_columns_match_json(tmp_path):
         assert nan_row[4] == 4.0
     finally:
         server.stop()
+
+
+def test_history_columns_trim_bucketed_windows_only(tmp_path):
+    server = start_server(tmp_path)
+    try:
+        client = httpx.Client(base_url=server.base_url)
+        rows = [(s, 100.0 + s, {"loss": float(s)}) for s in range(300)]
+        assert post_batch(client, [history_record(rows)], 0, new_stream()).status_code == 200
+        query = {"runs": ["team/proj/run00001"], "keys": ["loss"], "columns": ["min", "max"]}
+        for buckets, expected in ((10, ["x", "min", "max"]), (1000, ["x", "last"])):
+            response = client.post(
+                "/api/v1/history",
+                json={**query, "buckets": buckets},
+                headers={"Accept": COLUMNS_TYPE},
+            )
+            header, _ = _decode_columns(response.content)
+            assert header["series"][0]["arrays"] == expected
+            as_json = client.post("/api/v1/history", json={**query, "buckets": buckets}).json()
+            assert sorted(
+                k for k in as_json["series"][0] if k in {"x", "last", "min", "max", "mean", "count"}
+            ) == sorted(expected)
+        bad = client.post("/api/v1/history", json={**query, "columns": ["median"]})
+        assert bad.status_code == 422
+    finally:
+        server.stop()

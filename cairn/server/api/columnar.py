@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import orjson
@@ -24,8 +24,8 @@ from cairn.server.store.records import RunRecord
 
 COLUMNS_TYPE = "application/vnd.cairn.columns"
 MAGIC = b"CCOL"
-EXACT_ARRAYS = ("x", "last")
 BUCKET_ARRAYS = ("x", "last", "min", "max", "mean", "count")
+BucketColumn = Literal["last", "min", "max", "mean", "count"]
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,22 @@ class WindowItem:
     window: SeriesWindow
     x_offset: float = 0.0
 
-    def arrays(self) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+    def arrays(
+        self, columns: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+        """x and y arrays; bucketed windows only the ``columns`` asked (default all)."""
         w = self.window
         x = w.x - self.x_offset if self.x_offset else w.x
         out = {"x": x.astype(np.float64, copy=False), "last": w.last}
         if w.mode == "buckets":
             out |= {"min": w.min, "max": w.max, "mean": w.mean}
             out["count"] = w.count.astype(np.float64)
+            if columns is not None:
+                out = {name: out[name] for name in BUCKET_ARRAYS if name in columns or name == "x"}
         return out
 
 
-def window_json(item: WindowItem) -> dict[str, Any]:
+def window_json(item: WindowItem, columns: Sequence[str] | None = None) -> dict[str, Any]:
     """A window as the JSON answer shape (non-finite values as strings)."""
     out: dict[str, Any] = {
         "run": item.run.path,
@@ -55,18 +60,23 @@ def window_json(item: WindowItem) -> dict[str, Any]:
         "mode": item.window.mode,
         "total": item.window.total,
     }
-    for name, values in item.arrays().items():
+    for name, values in item.arrays(columns).items():
         out[name] = values.astype(np.int64).tolist() if name == "count" else float_list(values)
     return out
 
 
-def encode_columns(x_axis: str, x_key: str | None, items: Sequence[WindowItem]) -> bytes:
+def encode_columns(
+    x_axis: str,
+    x_key: str | None,
+    items: Sequence[WindowItem],
+    columns: Sequence[str] | None = None,
+) -> bytes:
     """Encode windows in the binary columnar layout described in this module's docstring."""
     header_series = []
     bodies: list[bytes] = []
     for item in items:
-        arrays = item.arrays()
-        names = BUCKET_ARRAYS if item.window.mode == "buckets" else EXACT_ARRAYS
+        arrays = item.arrays(columns)
+        names = list(arrays)
         n = len(arrays["x"])
         header_series.append(
             {
@@ -75,7 +85,7 @@ def encode_columns(x_axis: str, x_key: str | None, items: Sequence[WindowItem]) 
                 "mode": item.window.mode,
                 "total": item.window.total,
                 "n": n,
-                "arrays": list(names),
+                "arrays": names,
             }
         )
         for name in names:
@@ -91,11 +101,15 @@ def wants_columns(request: Request) -> bool:
 
 
 def history_response(
-    request: Request, x_axis: str, x_key: str | None, items: Sequence[WindowItem]
+    request: Request,
+    x_axis: str,
+    x_key: str | None,
+    items: Sequence[WindowItem],
+    columns: Sequence[str] | None = None,
 ) -> Response:
     """The history answer in the form the ``Accept`` header asks for (JSON by default)."""
     if wants_columns(request):
-        return Response(encode_columns(x_axis, x_key, items), media_type=COLUMNS_TYPE)
-    return JSONBytesResponse(
-        {"x_axis": x_axis, "x_key": x_key, "series": [window_json(i) for i in items]}
-    )
+        body = encode_columns(x_axis, x_key, items, columns)
+        return Response(body, media_type=COLUMNS_TYPE)
+    series = [window_json(i, columns) for i in items]
+    return JSONBytesResponse({"x_axis": x_axis, "x_key": x_key, "series": series})

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.api.columnar import WindowItem, history_response
+from cairn.server.api.columnar import BucketColumn, WindowItem, history_response
 from cairn.server.api.deps import (
     MAX_OFFSET,
     Ctx,
@@ -101,6 +101,12 @@ class HistoryQuery(BaseModel):
     x_max: float | None = None
     buckets: int = Field(1000, ge=1, le=MAX_BUCKETS)
     x_key: str | None = Field(None, max_length=256, description="plot against this logged key")
+    columns: list[BucketColumn] | None = Field(
+        None,
+        max_length=5,
+        description="bucketed windows carry x and only these arrays (default all); exact "
+        "windows always carry x and last",
+    )
 
 
 class PointsPage(BaseModel):
@@ -276,7 +282,7 @@ def query_history(query: HistoryQuery, ctx: Ctx, who: Who, request: Request) -> 
         query.buckets,
         query.x_key,
     )
-    return history_response(request, query.x_axis, query.x_key, items)
+    return history_response(request, query.x_axis, query.x_key, items, query.columns)
 
 
 @router.get(RUN_PATH + "/series/{key:path}/points", response_model=PointsPage)

@@ -12,6 +12,8 @@ export interface HistoryRequest {
   x_min?: number | null;
   x_max?: number | null;
   buckets?: number;
+  /** bucketed windows carry x and only these arrays (default all); exact ones x and last */
+  columns?: ("last" | "min" | "max" | "mean" | "count")[];
 }
 
 /** POST /history asking for the binary columnar answer. */

@@ -1,0 +1,233 @@
+/** The panel board shared by the workspace and the run page: toolbar (search, add panel, live),
+ * collapsible sections of panels, and the expanded panel named by the `panel` URL parameter. */
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
+import { Empty, ErrorMessage, Loading } from "../components/Status";
+import type { ChartRun } from "../pages/workspace/model";
+import { AddPanel } from "./AddPanel";
+import { BoardContext, PaintTracker, type BoardContextValue } from "./board";
+import {
+  buildSections,
+  lineId,
+  movePanel,
+  panelMatcher,
+  removePanel,
+  settingsOf,
+  toggleCollapsed,
+  upsertPanel,
+  type MetricKey,
+  type PanelConfig,
+  type PanelsLayout,
+  type Section,
+} from "./layout";
+import { PanelFrame } from "./PanelFrame";
+import "./charts.css";
+
+export const LIVE_INTERVAL_MS = 3000;
+
+export interface BoardProps {
+  runs: ChartRun[];
+  grouped: boolean;
+  metrics: MetricKey[] | undefined;
+  metricsError: unknown;
+  layout: PanelsLayout;
+  onLayout: (layout: PanelsLayout) => void;
+  /** config./summary. keys for scatter and bar panels; null hides those panel types */
+  fieldKeys: string[] | null;
+  noRunsText: string;
+  noMetricsText?: string;
+}
+
+export function PanelBoard(props: BoardProps) {
+  const { runs, grouped, metrics, metricsError, layout, onLayout, fieldKeys } = props;
+  const [search, setSearch] = useState("");
+  const [live, setLive] = useState(true);
+  const [liveTick, setLiveTick] = useState(0);
+  const [params, setParams] = useSearchParams();
+  const tracker = useRef<PaintTracker | null>(null);
+  tracker.current ??= new PaintTracker();
+  const anyRunning = runs.some((r) => r.state === "running");
+
+  useEffect(() => {
+    if (!live || !anyRunning) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") setLiveTick((t) => t + 1);
+    }, LIVE_INTERVAL_MS);
+    return () => {
+      window.clearInterval(timer);
+    };
+  }, [live, anyRunning]);
+
+  const board = useMemo<BoardContextValue>(
+    () => ({
+      liveTick,
+      reportVisible: (id, on) => tracker.current?.setVisible(id, on),
+      reportPainted: (id) => tracker.current?.setPainted(id),
+    }),
+    [liveTick],
+  );
+
+  const kinds = useMemo(() => new Map((metrics ?? []).map((m) => [m.key, m.kind])), [metrics]);
+  const xKeys = useMemo(() => (metrics ?? []).filter((m) => m.kind === "history").map((m) => m.key), [metrics]);
+  const sections = useMemo(() => buildSections(layout, metrics ?? []), [layout, metrics]);
+  const matches = useMemo(() => panelMatcher(search), [search]);
+  const expandedId = params.get("panel");
+  const expanded = expandedId ? sections.flatMap((s) => s.panels).find((p) => p.id === expandedId) : undefined;
+
+  const setExpanded = (id: string | null) => {
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (id) next.set("panel", id);
+        else next.delete("panel");
+        return next;
+      },
+      { replace: false },
+    );
+  };
+
+  useEffect(() => {
+    if (!expanded) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setExpanded(null);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  });
+
+  if (metricsError) return <ErrorMessage error={metricsError} what="the metric keys" />;
+  if (!metrics) return <Loading what="charts" />;
+
+  const frame = (panel: PanelConfig, section: Section | null, index: number, count: number, isExpanded: boolean) => (
+    <PanelFrame
+      key={panel.id}
+      panel={panel}
+      settings={settingsOf(panel, panel.key ? kinds.get(panel.key) : undefined)}
+      runs={runs}
+      grouped={grouped}
+      xKeys={xKeys}
+      index={index}
+      count={count}
+      expanded={isExpanded}
+      onChange={(p) => {
+        onLayout(upsertPanel(layout, p));
+      }}
+      onRemove={() => {
+        onLayout(removePanel(layout, panel));
+      }}
+      onMove={(to) => {
+        if (section) onLayout(movePanel(layout, section, panel.id, to));
+      }}
+      onDropPanel={(dragged) => {
+        if (section?.panels.some((p) => p.id === dragged)) onLayout(movePanel(layout, section, dragged, index));
+      }}
+      onExpand={(open) => {
+        setExpanded(open ? panel.id : null);
+      }}
+    />
+  );
+
+  const shownSections = sections
+    .map((s) => ({ ...s, shown: s.panels.filter(matches) }))
+    .filter((s) => s.shown.length > 0 || !search.trim());
+  const total = sections.reduce((n, s) => n + s.panels.length, 0);
+
+  return (
+    <BoardContext.Provider value={board}>
+      <div className="panel-board">
+        <div className="panel-toolbar" role="toolbar" aria-label="Charts">
+          <input
+            type="search"
+            className="panel-search"
+            placeholder="Search panels (text or /regex/)"
+            aria-label="Search panels"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+            }}
+          />
+          <AddPanel
+            metrics={metrics.map((m) => m.key)}
+            fieldKeys={fieldKeys}
+            onAdd={(panel) => {
+              const key = panel.key;
+              if (panel.type === "line" && key && layout.removed.includes(key)) {
+                const restored = { ...layout, removed: layout.removed.filter((k) => k !== key) };
+                onLayout(upsertPanel(restored, { ...panel, id: lineId(key) }));
+              } else {
+                onLayout(upsertPanel(layout, panel));
+              }
+            }}
+          />
+          {anyRunning ? (
+            <button
+              type="button"
+              className={`live-toggle${live ? " live-on" : ""}`}
+              aria-pressed={live}
+              aria-label="Live updates"
+              title={live ? "Pause live updates" : "Resume live updates"}
+              onClick={() => {
+                setLive(!live);
+              }}
+            >
+              <span className="live-dot" aria-hidden="true" /> Live
+            </button>
+          ) : null}
+          <span className="panel-count">
+            {runs.length} run{runs.length === 1 ? "" : "s"} · {total} panel{total === 1 ? "" : "s"}
+          </span>
+        </div>
+        {runs.length === 0 ? <Empty>{props.noRunsText}</Empty> : null}
+        {total === 0 ? (
+          <Empty>{props.noMetricsText ?? "No metrics logged yet. Charts appear here once runs call log()."}</Empty>
+        ) : null}
+        {search.trim() && shownSections.length === 0 ? <Empty>No panel matches “{search}”.</Empty> : null}
+        {shownSections.map((section) => {
+          const collapsed = layout.collapsed.includes(section.name);
+          return (
+            <section key={section.name} className="panel-section" aria-label={`Section ${section.name}`}>
+              <h3 className="panel-section-title">
+                <button
+                  type="button"
+                  className="section-toggle"
+                  aria-expanded={!collapsed}
+                  data-testid="section-toggle"
+                  onClick={() => {
+                    onLayout(toggleCollapsed(layout, section.name));
+                  }}
+                >
+                  <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {section.name}{" "}
+                  <span className="panel-count">({section.shown.length})</span>
+                </button>
+              </h3>
+              {collapsed ? null : (
+                <div className="panel-grid">
+                  {section.shown.map((panel) => {
+                    const i = section.panels.indexOf(panel);
+                    return frame(panel, section, i, section.panels.length, false);
+                  })}
+                </div>
+              )}
+            </section>
+          );
+        })}
+        {expanded ? (
+          <div
+            className="panel-overlay"
+            role="dialog"
+            aria-modal="true"
+            aria-label={`Expanded panel`}
+            onClick={(e) => {
+              if (e.target === e.currentTarget) setExpanded(null);
+            }}
+          >
+            {frame(expanded, null, 0, 1, true)}
+          </div>
+        ) : null}
+      </div>
+    </BoardContext.Provider>
+  );
+}

@@ -1,0 +1,195 @@
+/** The settings dialog of a line panel: smoothing, x axis, log scales, y range, legend, runs, band. */
+
+import { useEffect, useId, useRef } from "react";
+import type { BandKind, LineSettings } from "./layout";
+import { DEFAULT_SETTINGS } from "./layout";
+
+interface Props {
+  title: string;
+  settings: LineSettings;
+  xKeys: readonly string[];
+  grouped: boolean;
+  onChange: (settings: Partial<LineSettings>) => void;
+  onReset: () => void;
+  onClose: () => void;
+}
+
+function numberOrNull(text: string): number | null {
+  if (text.trim() === "") return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function PanelSettings({ title, settings, xKeys, grouped, onChange, onReset, onClose }: Props) {
+  const id = useId();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    box.current?.querySelector<HTMLElement>("input, select")?.focus();
+  }, []);
+  return (
+    <div
+      ref={box}
+      className="panel-settings"
+      role="dialog"
+      aria-label={`Settings for ${title}`}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <div className="settings-row">
+        <label htmlFor={`${id}-smooth`}>Smoothing</label>
+        <input
+          type="range"
+          min={0}
+          max={0.99}
+          step={0.01}
+          value={settings.smoothing}
+          aria-hidden="true"
+          tabIndex={-1}
+          onChange={(e) => {
+            onChange({ smoothing: Number(e.target.value) });
+          }}
+        />
+        <input
+          id={`${id}-smooth`}
+          type="number"
+          min={0}
+          max={0.999}
+          step={0.01}
+          className="settings-number"
+          aria-label="Smoothing"
+          value={settings.smoothing}
+          onChange={(e) => {
+            const v = Number(e.target.value);
+            if (Number.isFinite(v)) onChange({ smoothing: Math.min(0.999, Math.max(0, v)) });
+          }}
+        />
+      </div>
+      <div className="settings-row">
+        <label htmlFor={`${id}-x`}>X axis</label>
+        <select
+          id={`${id}-x`}
+          aria-label="X axis"
+          value={settings.xAxis}
+          onChange={(e) => {
+            onChange({ xAxis: e.target.value, logX: false });
+          }}
+        >
+          <option value="step">Step</option>
+          <option value="time">Wall time</option>
+          <option value="relative">Relative time</option>
+          {xKeys.length > 0 ? (
+            <optgroup label="Metric">
+              {xKeys.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+        </select>
+      </div>
+      <div className="settings-row">
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.logX}
+            disabled={settings.xAxis === "time"}
+            onChange={(e) => {
+              onChange({ logX: e.target.checked });
+            }}
+          />{" "}
+          Log x
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.logY}
+            onChange={(e) => {
+              onChange({ logY: e.target.checked });
+            }}
+          />{" "}
+          Log y
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.legend}
+            onChange={(e) => {
+              onChange({ legend: e.target.checked });
+            }}
+          />{" "}
+          Legend
+        </label>
+      </div>
+      <div className="settings-row">
+        <label htmlFor={`${id}-ymin`}>Y min</label>
+        <input
+          id={`${id}-ymin`}
+          className="settings-number"
+          type="number"
+          placeholder="auto"
+          defaultValue={settings.yMin ?? ""}
+          onChange={(e) => {
+            onChange({ yMin: numberOrNull(e.target.value) });
+          }}
+        />
+        <label htmlFor={`${id}-ymax`}>Y max</label>
+        <input
+          id={`${id}-ymax`}
+          className="settings-number"
+          type="number"
+          placeholder="auto"
+          defaultValue={settings.yMax ?? ""}
+          onChange={(e) => {
+            onChange({ yMax: numberOrNull(e.target.value) });
+          }}
+        />
+      </div>
+      <div className="settings-row">
+        <label htmlFor={`${id}-max`}>Max runs</label>
+        <input
+          id={`${id}-max`}
+          className="settings-number"
+          type="number"
+          min={0}
+          step={1}
+          placeholder="all"
+          value={settings.maxRuns || ""}
+          onChange={(e) => {
+            onChange({ maxRuns: Math.max(0, Math.floor(Number(e.target.value) || 0)) });
+          }}
+        />
+        <label htmlFor={`${id}-band`}>{grouped ? "Group band" : "Band"}</label>
+        <select
+          id={`${id}-band`}
+          value={settings.band}
+          onChange={(e) => {
+            onChange({ band: e.target.value as BandKind });
+          }}
+        >
+          <option value="minmax">min/max</option>
+          {grouped ? <option value="std">±1 std</option> : null}
+          <option value="off">off</option>
+        </select>
+      </div>
+      <div className="settings-actions">
+        <button
+          type="button"
+          onClick={() => {
+            onReset();
+          }}
+          disabled={JSON.stringify(settings) === JSON.stringify(DEFAULT_SETTINGS)}
+        >
+          Reset
+        </button>
+        <button type="button" className="primary" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}

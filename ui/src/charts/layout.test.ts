@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildSections,
+  EMPTY_LAYOUT,
+  lineId,
+  movePanel,
+  panelMatcher,
+  parseLayout,
+  removePanel,
+  runValue,
+  sectionOf,
+  settingsOf,
+  toggleCollapsed,
+  upsertPanel,
+} from "./layout";
+
+const keys = [
+  { key: "train/loss", kind: "history" as const },
+  { key: "train/acc", kind: "history" as const },
+  { key: "val/acc", kind: "history" as const },
+  { key: "epoch", kind: "history" as const },
+  { key: "system/cpu", kind: "system" as const },
+];
+
+describe("sections", () => {
+  it("groups generated panels by prefix, Charts first and system last", () => {
+    const sections = buildSections(EMPTY_LAYOUT, keys);
+    expect(sections.map((s) => s.name)).toEqual(["Charts", "train", "val", "system"]);
+    expect(sections[1]!.panels.map((p) => p.key)).toEqual(["train/loss", "train/acc"]);
+    expect(sectionOf({ id: "x", type: "scatter", size: "M" })).toBe("Charts");
+  });
+
+  it("keeps removed keys out and brings saved panels first in their order", () => {
+    let layout = removePanel(EMPTY_LAYOUT, { id: lineId("val/acc"), type: "line", key: "val/acc", size: "M" });
+    expect(layout.removed).toEqual(["val/acc"]);
+    layout = upsertPanel(layout, { id: lineId("train/acc"), type: "line", key: "train/acc", size: "L" });
+    const sections = buildSections(layout, keys);
+    expect(sections.map((s) => s.name)).toEqual(["Charts", "train", "system"]);
+    expect(sections[1]!.panels.map((p) => [p.key, p.size])).toEqual([
+      ["train/acc", "L"],
+      ["train/loss", "M"],
+    ]);
+  });
+
+  it("moves a panel within its section and remembers the order", () => {
+    const train = buildSections(EMPTY_LAYOUT, keys)[1]!;
+    const layout = movePanel(EMPTY_LAYOUT, train, lineId("train/acc"), 0);
+    expect(buildSections(layout, keys)[1]!.panels.map((p) => p.key)).toEqual(["train/acc", "train/loss"]);
+  });
+
+  it("toggles collapsed sections", () => {
+    const once = toggleCollapsed(EMPTY_LAYOUT, "train");
+    expect(once.collapsed).toEqual(["train"]);
+    expect(toggleCollapsed(once, "train").collapsed).toEqual([]);
+  });
+});
+
+describe("panelMatcher", () => {
+  const panel = (key: string) => ({ id: lineId(key), type: "line" as const, key, size: "M" as const });
+  it("matches substrings case-insensitively and regexes", () => {
+    expect(panelMatcher("LOSS")(panel("train/loss"))).toBe(true);
+    expect(panelMatcher("/^val\\//")(panel("val/acc"))).toBe(true);
+    expect(panelMatcher("/^val\\//")(panel("train/val"))).toBe(false);
+    expect(panelMatcher("acc$")(panel("val/acc"))).toBe(true);
+  });
+  it("falls back to a substring for an invalid regex", () => {
+    expect(panelMatcher("loss[")(panel("a/loss[1]"))).toBe(true);
+    expect(panelMatcher("")(panel("x"))).toBe(true);
+  });
+});
+
+describe("parseLayout and settings", () => {
+  it("reads malformed saved values as empty", () => {
+    expect(parseLayout(null)).toEqual(EMPTY_LAYOUT);
+    expect(parseLayout({ panels: [{ id: 3 }, { id: "a", type: "line", size: "XL" }], removed: [1, "k"] })).toEqual({
+      version: 1,
+      panels: [{ id: "a", type: "line", size: "M" }],
+      removed: ["k"],
+      collapsed: [],
+    });
+  });
+  it("defaults system metrics to relative time", () => {
+    expect(settingsOf({ id: "a", type: "line", size: "M" }, "system").xAxis).toBe("relative");
+    expect(settingsOf({ id: "a", type: "line", size: "M", settings: { xAxis: "time" } }, "system").xAxis).toBe("time");
+  });
+});
+
+describe("runValue", () => {
+  it("reads flat dotted keys, nested objects and {value} wrappers", () => {
+    const run = { config: { "a.b": 1, opt: { lr: 0.1 }, wrapped: { value: 3, desc: "x" } }, summary: { acc: 0.9 } };
+    expect(runValue(run, "config.a.b")).toBe(1);
+    expect(runValue(run, "config.opt.lr")).toBe(0.1);
+    expect(runValue(run, "config.wrapped")).toBe(3);
+    expect(runValue(run, "summary.acc")).toBe(0.9);
+    expect(runValue(run, "summary.missing")).toBeUndefined();
+    expect(runValue(run, "other.acc")).toBeUndefined();
+  });
+});

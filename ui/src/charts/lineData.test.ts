@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { fromPoints, type Buckets } from "../lib/bucketing";
+import { DEFAULT_SETTINGS } from "./layout";
+import { buildLineModel, type RunSeries } from "./lineData";
+
+function run(path: string, b: Buckets, mode: "exact" | "buckets" = "exact", group: string | null = null): RunSeries {
+  return { path, name: path, color: "#112233", group, mode, total: b.x.length, data: b };
+}
+
+describe("buildLineModel", () => {
+  it("keeps exact points at their own x (union over runs), NaN as gaps", () => {
+    const m = buildLineModel(
+      [run("a", fromPoints([0, 1, 2], [1, NaN, 3])), run("b", fromPoints([1, 3], [5, 6]))],
+      { settings: DEFAULT_SETTINGS, grouped: false, cells: 100, zoom: null },
+    );
+    expect(m.mode).toBe("exact");
+    expect(m.x).toEqual([0, 1, 2, 3]);
+    expect(m.columns).toEqual([
+      [1, null, 3, null],
+      [null, 5, null, 6],
+    ]);
+    expect(m.lines.map((l) => l.label)).toEqual(["a", "b"]);
+  });
+
+  it("adds a faint raw line under the smoothed one", () => {
+    const m = buildLineModel([run("a", fromPoints([0, 1, 2], [0, 10, 0]))], {
+      settings: { ...DEFAULT_SETTINGS, smoothing: 0.5 },
+      grouped: false,
+      cells: 100,
+      zoom: null,
+    });
+    expect(m.specs.map((s) => s.kind)).toEqual(["raw", "line"]);
+    expect(m.columns[0]).toEqual([0, 10, 0]);
+    expect(m.columns[1]![0]).toBe(0);
+    expect(m.lines[0]).toMatchObject({ series: 2, raw: 1 });
+  });
+
+  it("puts bucketed runs on a common grid with a min/max band", () => {
+    const b: Buckets = {
+      x: Float64Array.from([0, 50]),
+      min: Float64Array.from([0, 1]),
+      max: Float64Array.from([2, 3]),
+      mean: Float64Array.from([1, 2]),
+      last: Float64Array.from([1, 2]),
+      count: Float64Array.from([10, 10]),
+    };
+    const m = buildLineModel([run("a", b, "buckets")], { settings: DEFAULT_SETTINGS, grouped: false, cells: 10, zoom: null });
+    expect(m.mode).toBe("buckets");
+    expect(m.x).toEqual([0, 50]);
+    expect(m.specs.map((s) => s.kind)).toEqual(["band", "band", "line"]);
+    expect(m.columns).toEqual([
+      [2, 3],
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(m.bands).toEqual([{ upper: 1, lower: 2, color: "rgba(17, 34, 51, 0.15)" }]);
+  });
+
+  it("draws one mean line per group with the spread across its runs", () => {
+    const m = buildLineModel(
+      [
+        run("a", fromPoints([0, 10], [1, 1]), "exact", "adam"),
+        run("b", fromPoints([0, 10], [3, 5]), "exact", "adam"),
+        run("c", fromPoints([0, 10], [7, 7]), "exact", "sgd"),
+      ],
+      { settings: DEFAULT_SETTINGS, grouped: true, cells: 10, zoom: null },
+    );
+    expect(m.lines.map((l) => [l.label, l.runs])).toEqual([
+      ["adam (2)", 2],
+      ["sgd (1)", 1],
+    ]);
+    const adam = m.lines[0]!;
+    expect(m.columns[adam.series - 1]).toEqual([2, 3]);
+    expect(m.bands).toHaveLength(1); // a single-run group has no band
+    expect(m.columns[m.bands[0]!.upper - 1]).toEqual([3, 5]);
+    expect(m.columns[m.bands[0]!.lower - 1]).toEqual([1, 1]);
+  });
+
+  it("drops non-positive values on log scales and points outside the zoom", () => {
+    const m = buildLineModel([run("a", fromPoints([0, 1, 2, 3], [-1, 0, 10, 100]))], {
+      settings: { ...DEFAULT_SETTINGS, logX: true, logY: true },
+      grouped: false,
+      cells: 100,
+      zoom: { min: 0, max: 2 },
+    });
+    expect(m.x).toEqual([1, 2]);
+    expect(m.columns[0]).toEqual([null, 10]);
+  });
+});
