@@ -36,6 +36,7 @@ class Settings:
     dir: Path | None = None
     heartbeat_s: float = 15.0
     flush_interval_s: float = 0.1
+    send_linger_s: float = 0.05
     fsync_interval_s: float = 1.0
     finish_timeout_s: float = 60.0
     batch_max_records: int = 5000
@@ -62,6 +63,9 @@ class Settings:
             raise InvalidInputError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
         if urlparse(self.base_url).scheme not in ("http", "https"):
             raise InvalidInputError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        for name in ("heartbeat_s", "flush_interval_s", "send_linger_s", "fsync_interval_s"):
+            if not getattr(self, name) >= 0:
+                raise InvalidInputError(f"{name} must be a number >= 0, got {getattr(self, name)!r}")
         return self
 
     @property

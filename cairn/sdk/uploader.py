@@ -71,7 +71,10 @@ class Uploader:
             except Exception:
                 log.exception("sender error; retrying")
                 self._stop.wait(1.0)
-            self._wake.wait(0.5)
+            if self._wake.wait(0.5):
+                # Let records that come together leave together: a run's first records (run,
+                # git, system) or a finish right after init then take one round trip, not three.
+                self._stop.wait(self._settings.send_linger_s)
             self._wake.clear()
 
     def drain(self, total: int, timeout_s: float, show_progress: bool) -> int:
