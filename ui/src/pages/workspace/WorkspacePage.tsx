@@ -1,3 +1,9 @@
+import { useParams } from "react-router";
+import { WorkspaceView } from "../../workspace/WorkspaceView";
+
+/** `/:entity/:project`: the runs table and the charts of a project. */
 export default function WorkspacePage() {
-  return <div className="page">WorkspacePage: to be built</div>;
+  const { entity = "", project = "" } = useParams();
+  // A new project remounts the view, so no state leaks from the previous one.
+  return <WorkspaceView key={`${entity}/${project}`} entity={entity} project={project} />;
 }
