@@ -1,0 +1,548 @@
+"""Web-app benchmark: headless Chromium (Playwright) against a warm, real ``cairn server``.
+
+Measures, with the figures the issue sets as goals:
+
+(a) workspace with 100 runs x 20 metric keys x 10k steps: navigation -> the
+    ``cairn:first-chart`` and ``cairn:all-charts`` performance marks (goals 1.5 s / 3 s);
+(b) runs table with 100,000 runs: navigation -> first rows with data visible (goal 1 s), then a
+    scripted scroll (wheel steps) counting animation frames in which a visible row has no data;
+(c) one run with a 10M-point series: drag-zoom round trip, mouse-up -> the refetch done and the
+    panel ready again (goal 300 ms), median of several;
+(d) gzipped size of the JavaScript the first page loads (entry + modulepreload; goal 400 kB).
+
+Data is built the fastest honest way: the 100k runs by SQL into the server's database before it
+starts (as bench_runs_query.py does), the series through the wire protocol (as the SDK sends them).
+
+    python bench/bench_ui.py [--quick] [--parts a,b,c,d] [--reps 5] [--keep]
+
+``--quick`` uses small data (a smoke check, minutes less); its figures are not the goals' figures.
+Needs the built web app (``make ui``) and Chromium at /usr/bin/chromium (``make chromium``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from cairn.wire import CONTENT_TYPE, encode_batch, encode_records  # noqa: E402
+from tests.serverproc import ServerProcess, start_server  # noqa: E402
+
+WEBUI = ROOT / "cairn" / "server" / "webui"
+CHROMIUM = os.environ.get("CAIRN_TEST_CHROMIUM", "/usr/bin/chromium")
+VIEWPORT = {"width": 1400, "height": 900}
+ENTITY = "bench"
+TABLE_PROJECT = "p"  # bench_runs_query.populate's project name
+CHARTS_PROJECT = "charts"
+ZOOM_PROJECT = "zoom"
+ZOOM_KEY = "train/loss"
+WAIT_MS = 60_000
+
+GOALS = {
+    "a_first": ("workspace: navigation -> first chart", 1.5, "s"),
+    "a_all": ("workspace: navigation -> all on-screen charts", 3.0, "s"),
+    "b_rows": ("runs table: navigation -> first rows", 1.0, "s"),
+    "b_blank": ("runs table: frames with blank rows while scrolling", None, "frames"),
+    "c_zoom": ("zoom round trip (mouse-up -> panel ready)", 0.3, "s"),
+    "d_js": ("JS loaded by the first page, gzipped", 400.0, "kB"),
+}
+PEERS = [
+    "MLflow UI: about 1 minute to show 500 runs",
+    "Aim: over 1 minute for 50 runs with long histories",
+    "TensorBoard: keeps 1,000 points per scalar series (reservoir sampling)",
+    "ClearML: caps a plot at about 5,000 points",
+]
+
+
+@dataclass
+class Sizes:
+    chart_runs: int
+    chart_keys: int
+    chart_steps: int
+    table_runs: int
+    zoom_points: int
+
+
+FULL = Sizes(chart_runs=100, chart_keys=20, chart_steps=10_000, table_runs=100_000,
+             zoom_points=10_000_000)  # fmt: skip
+QUICK = Sizes(chart_runs=10, chart_keys=6, chart_steps=1_000, table_runs=2_000,
+              zoom_points=200_000)  # fmt: skip
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def populate_table(data_dir: Path, n_runs: int) -> None:
+    """``n_runs`` finished runs with 20 config and 20 summary keys, by SQL, before the server."""
+    from bench_runs_query import populate
+
+    from cairn.server.store.sql.engine import open_engine
+    from cairn.server.store.sql.migrate import upgrade
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(f"sqlite:///{data_dir / 'cairn.db'}")
+    try:
+        upgrade(engine)
+        populate(engine, n_runs)
+    finally:
+        engine.dispose()
+
+
+class Sender:
+    """Posts wire batches for one run (one writer stream), one record per batch."""
+
+    def __init__(self, client: httpx.Client, project: str, run_id: str) -> None:
+        self.client = client
+        self.project = project
+        self.run_id = run_id
+        self.stream = os.urandom(16)
+        self.offset = 0
+
+    def send(self, kind: str, body: dict[str, Any]) -> None:
+        payload = encode_batch(ENTITY, self.project, self.run_id, self.stream, self.offset,
+                               encode_records([[kind, body]]), level=1)  # fmt: skip
+        response = self.client.post(
+            "/api/v1/ingest", content=payload, headers={"Content-Type": CONTENT_TYPE}
+        )
+        response.raise_for_status()
+        self.offset += 1
+
+
+def _columns(start: int, stop: int, t0: float, cols: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {
+        "n": stop - start,
+        "steps": np.arange(start, stop, dtype="<i8").tobytes(),
+        "times": (t0 + np.arange(start, stop, dtype="<f8") * 0.01).tobytes(),
+        "cols": {k: [None, v[start:stop].astype("<f8").tobytes()] for k, v in cols.items()},
+    }
+
+
+def chart_keys(n: int) -> list[str]:
+    """Half train/, half val/ keys (two panel sections)."""
+    return [f"{'train' if i % 2 == 0 else 'val'}/metric_{i:02d}" for i in range(n)]
+
+
+def ingest_charts(client: httpx.Client, sizes: Sizes) -> int:
+    """``chart_runs`` finished runs, each with ``chart_keys`` series of ``chart_steps`` points."""
+    keys = chart_keys(sizes.chart_keys)
+    steps = sizes.chart_steps
+    rows_per_batch = max(1, 300_000 // len(keys))
+    x = np.arange(steps, dtype="f8")
+    t0 = time.time() - steps * 0.01
+    for r in range(sizes.chart_runs):
+        rng = np.random.default_rng(r)
+        sender = Sender(client, CHARTS_PROJECT, f"c{r:05d}")
+        sender.send("run", {"name": f"chart-run-{r:03d}",
+                            "config": {"lr": float(10 ** rng.uniform(-5, -1)),
+                                       "optimizer": ["adam", "sgd", "adamw"][r % 3]},
+                            "created_at": t0})  # fmt: skip
+        rate = 1e-4 + 3e-4 * rng.random()
+        cols = {
+            k: (1 + j * 0.1) * np.exp(-rate * x) + 0.05 * rng.standard_normal(steps)
+            for j, k in enumerate(keys)
+        }
+        for start in range(0, steps, rows_per_batch):
+            sender.send("history", _columns(start, min(steps, start + rows_per_batch), t0, cols))
+        sender.send("finish", {"time": time.time(), "exit_code": 0})
+    # the charts draw the first `maxRuns` runs of the table (10 by default): draw them all
+    client.put(
+        f"/api/v1/projects/{ENTITY}/{CHARTS_PROJECT}/workspace",
+        json={"layout": {"table": {"maxRuns": min(100, sizes.chart_runs)}}},
+    ).raise_for_status()
+    return sizes.chart_runs * len(keys) * steps
+
+
+def ingest_zoom(client: httpx.Client, sizes: Sizes) -> int:
+    """One finished run with one ``zoom_points``-point series (a random walk)."""
+    n = sizes.zoom_points
+    sender = Sender(client, ZOOM_PROJECT, "long0001")
+    t0 = time.time() - n * 0.01
+    sender.send("run", {"name": "ten-million-points", "created_at": t0})
+    values = np.cumsum(np.random.default_rng(1).standard_normal(n))
+    rows_per_batch = 500_000
+    for start in range(0, n, rows_per_batch):
+        sender.send(
+            "history", _columns(start, min(n, start + rows_per_batch), t0, {ZOOM_KEY: values})
+        )
+    sender.send("finish", {"time": time.time(), "exit_code": 0})
+    return n
+
+
+# -- browser -----------------------------------------------------------------------------------
+
+
+def new_page(browser: Any) -> Any:
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def mark_time(page: Any, name: str) -> float | None:
+    """Seconds from navigation start to the performance mark ``name`` (None if never set)."""
+    value = page.evaluate(
+        "(n) => { const e = performance.getEntriesByName(n, 'mark'); "
+        "return e.length ? e[0].startTime : null; }",
+        name,
+    )
+    return None if value is None else value / 1000
+
+
+def bench_workspace(browser: Any, base_url: str, reps: int) -> dict[str, Any]:
+    """(a) Navigation -> cairn:first-chart / cairn:all-charts on the charts project."""
+    firsts, alls, notes = [], [], []
+    for _ in range(reps):
+        page = new_page(browser)
+        try:
+            page.goto(f"{base_url}/{ENTITY}/{CHARTS_PROJECT}")
+            try:
+                page.wait_for_function(
+                    "() => performance.getEntriesByName('cairn:all-charts', 'mark').length > 0",
+                    timeout=WAIT_MS,
+                )
+                first, every = (
+                    mark_time(page, "cairn:first-chart"),
+                    mark_time(page, "cairn:all-charts"),
+                )
+            except Exception:
+                notes.append("performance marks missing: timed [role=figure][data-state=ready]")
+                page.locator("[role=figure][data-state=ready]").first.wait_for(timeout=30_000)
+                first = page.evaluate("() => performance.now()") / 1000
+                first, every = first, None
+            shown = page.locator("[role=figure][data-state=ready]").count()
+            drawn_runs = page.evaluate(
+                "() => { const el = document.querySelector('.panel-count'); "
+                "return el ? el.textContent : null; }"
+            )
+            if first is not None:
+                firsts.append(first)
+            if every is not None:
+                alls.append(every)
+            if page.errors:
+                notes.append(f"page errors: {page.errors[:3]}")
+        finally:
+            page.context.close()
+    return {
+        "a_first": statistics.median(firsts) if firsts else None,
+        "a_all": statistics.median(alls) if alls else None,
+        "a_first_all": firsts,
+        "a_all_all": alls,
+        "a_panels_ready": shown,
+        "a_toolbar": drawn_runs,
+        "notes": sorted(set(notes)),
+    }
+
+
+# Records when the first data row appears, and counts frames where a visible row has no data.
+TABLE_PROBE = """
+(() => {
+  const TABLE_SEL = '[role=table][aria-label="Runs"]';
+  window.__cairnBench = { firstRow: null, frames: 0, blankFrames: 0, watching: false };
+  const hasData = (row) => /run-\\d+/.test(row.textContent || '');
+  const observer = new MutationObserver(() => {
+    if (window.__cairnBench.firstRow !== null) return;
+    for (const row of document.querySelectorAll(TABLE_SEL + ' [role=row]')) {
+      if (hasData(row)) {
+        window.__cairnBench.firstRow = performance.now();
+        observer.disconnect();
+        return;
+      }
+    }
+  });
+  document.addEventListener('DOMContentLoaded', () =>
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true }));
+  window.__cairnBenchBlank = () => {
+    const grid = document.querySelector(TABLE_SEL);
+    if (!grid) return true;
+    const box = grid.getBoundingClientRect();
+    const rows = [...grid.querySelectorAll('[role=row]')].filter((r) => {
+      if (r.querySelector('[role=columnheader]')) return false;
+      const b = r.getBoundingClientRect();
+      return b.bottom > box.top && b.top < box.bottom && b.height > 0;
+    });
+    if (rows.length === 0) return true;
+    return rows.some((r) => !hasData(r) || r.classList.contains('placeholder'));
+  };
+  const tick = () => {
+    const s = window.__cairnBench;
+    if (s.watching) { s.frames += 1; if (window.__cairnBenchBlank()) s.blankFrames += 1; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def _scroll_target(page: Any) -> Any:
+    """The scrolling element of the runs table (the grid or its nearest scrolling ancestor)."""
+    return page.evaluate_handle(
+        """() => {
+          const own = document.querySelector('.runs-scroll');
+          if (own && own.scrollHeight > own.clientHeight) return own;
+          let el = document.querySelector('[role=table][aria-label="Runs"]');
+          while (el && el !== document.body) {
+            const s = getComputedStyle(el);
+            if (/(auto|scroll)/.test(s.overflowY) && el.scrollHeight > el.clientHeight) return el;
+            el = el.parentElement;
+          }
+          return document.scrollingElement;
+        }"""
+    )
+
+
+def bench_table(browser: Any, base_url: str, reps: int, steps: int = 50) -> dict[str, Any]:
+    """(b) Navigation -> first rows; then wheel scrolling, counting frames with blank rows."""
+    firsts: list[float] = []
+    results: dict[str, Any] = {"notes": []}
+    for rep in range(reps):
+        page = new_page(browser)
+        try:
+            page.add_init_script(TABLE_PROBE)
+            page.goto(f"{base_url}/{ENTITY}/{TABLE_PROJECT}")
+            page.wait_for_function("() => window.__cairnBench.firstRow !== null", timeout=WAIT_MS)
+            firsts.append(page.evaluate("() => window.__cairnBench.firstRow") / 1000)
+            if rep > 0:
+                continue
+            target = _scroll_target(page)
+            box = target.evaluate(
+                "(el) => { const b = el.getBoundingClientRect();"
+                " return {x: b.x, y: b.y, width: b.width, height: b.height}; }"
+            )
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 300))
+            height = target.evaluate("(el) => el.scrollHeight - el.clientHeight")
+            for label, delta in (("steady", 600), ("fling", max(600, height // steps))):
+                target.evaluate("(el) => { el.scrollTop = 0; }")
+                page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
+                page.evaluate("() => { Object.assign(window.__cairnBench, "
+                              "{frames: 0, blankFrames: 0, watching: true}); }")  # fmt: skip
+                for _ in range(steps):
+                    page.mouse.wheel(0, delta)
+                    # one wheel step per two frames, as a fast trackpad flick sends them
+                    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
+                                  "requestAnimationFrame(r)))")  # fmt: skip
+                page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
+                state = page.evaluate("() => { window.__cairnBench.watching = false; "
+                                      "return window.__cairnBench; }")  # fmt: skip
+                scrolled = target.evaluate("(el) => el.scrollTop")
+                results[f"b_{label}"] = {
+                    "wheel_px": delta,
+                    "scrolled_px": scrolled,
+                    "frames": state["frames"],
+                    "blank_frames": state["blankFrames"],
+                }
+            if page.errors:
+                results["notes"].append(f"page errors: {page.errors[:3]}")
+        finally:
+            page.context.close()
+    results["b_rows"] = statistics.median(firsts)
+    results["b_rows_all"] = firsts
+    fling = results.get("b_fling")
+    results["b_blank"] = None if fling is None else fling["blank_frames"]
+    return results
+
+
+ZOOM_PROBE = """
+(panel) => { window.__cairnZoom = new Promise((resolve, reject) => {
+  let t0 = null, left = false;
+  const done = () => { observer.disconnect(); resolve(performance.now() - t0); };
+  const observer = new MutationObserver(() => {
+    if (t0 === null) return;
+    const s = panel.getAttribute('data-state');
+    if (s !== 'ready') left = true;
+    else if (left) done();
+  });
+  observer.observe(panel, { attributes: true, attributeFilter: ['data-state'] });
+  document.addEventListener('mouseup', () => { t0 = performance.now(); },
+                            { capture: true, once: true });
+  setTimeout(() => {
+    observer.disconnect();
+    reject(new Error('panel never became ready again'));
+  }, 60000);
+}); }
+"""
+
+
+def bench_zoom(browser: Any, base_url: str, reps: int) -> dict[str, Any]:
+    """(c) Drag-zoom on the 10M-point panel: mouse-up -> refetched and ready again."""
+    page = new_page(browser)
+    samples: list[float] = []
+    modes: list[str | None] = []
+    notes: list[str] = []
+    try:
+        page.goto(f"{base_url}/{ENTITY}/{ZOOM_PROJECT}")
+        panel = page.locator(f'[role=figure][aria-label="{ZOOM_KEY}"]').first
+        page.locator(f'[role=figure][aria-label="{ZOOM_KEY}"][data-state=ready]').wait_for()
+        for rep in range(reps + 1):
+            canvas = panel.locator(".u-over").first
+            box = canvas.bounding_box()
+            # a different window each time (never answered from a cache)
+            a = 0.15 + 0.5 * (rep / (reps + 1))
+            b = a + 0.2 - 0.1 * (rep % 2)
+            y = box["y"] + box["height"] / 2
+            handle = panel.element_handle()
+            page.evaluate(ZOOM_PROBE, handle)
+            page.mouse.move(box["x"] + box["width"] * a, y)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] * b, y, steps=5)
+            with page.expect_request(lambda r: "x_min" in (r.post_data or r.url)) as req:
+                page.mouse.up()
+            elapsed = page.evaluate("() => window.__cairnZoom") / 1000
+            if rep > 0:  # the first is a warm-up
+                samples.append(elapsed)
+                modes.append(panel.get_attribute("data-mode"))
+            del req
+            # back to the full range for the next drag
+            page.mouse.dblclick(box["x"] + box["width"] / 2, y)
+            page.locator(f'[role=figure][aria-label="{ZOOM_KEY}"][data-state=ready]').wait_for()
+        if page.errors:
+            notes.append(f"page errors: {page.errors[:3]}")
+    finally:
+        page.context.close()
+    return {"c_zoom": statistics.median(samples), "c_zoom_all": samples, "c_modes": modes,
+            "notes": notes}  # fmt: skip
+
+
+def bench_bundle() -> dict[str, Any]:
+    """(d) Gzipped size of the JS index.html loads up front (entry script + modulepreloads)."""
+    html = (WEBUI / "index.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    preloads = re.findall(r'<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"', html)
+    preloads += re.findall(r'<link[^>]+href="([^"]+)"[^>]+rel="modulepreload"', html)
+    css = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    files = {p: WEBUI / p.lstrip("/") for p in dict.fromkeys(scripts + preloads)}
+    sizes = {p: len(gzip.compress(f.read_bytes(), 9)) for p, f in files.items()}
+    css_gz = sum(len(gzip.compress((WEBUI / c.lstrip("/")).read_bytes(), 9)) for c in css)
+    raw = sum(f.stat().st_size for f in files.values())
+    return {"d_js": sum(sizes.values()) / 1000, "d_files": sizes, "d_raw_kb": raw / 1000,
+            "d_css_kb": css_gz / 1000}  # fmt: skip
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "s":
+        return f"{value * 1000:,.0f} ms"
+    if unit == "kB":
+        return f"{value:,.1f} kB"
+    return f"{value:,.0f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small data: a smoke check")
+    parser.add_argument("--parts", default="a,b,c,d", help="which measurements (a,b,c,d)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions per timing")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    sizes = QUICK if args.quick else FULL
+    if not (WEBUI / "index.html").is_file():
+        sys.exit("the web app is not built: run `make ui`")
+
+    results: dict[str, Any] = {}
+    notes: list[str] = []
+    if "d" in parts:
+        results.update(bench_bundle())
+
+    server: ServerProcess | None = None
+    tmp = Path(tempfile.mkdtemp(prefix="cairn-bench-ui-"))
+    try:
+        if parts & {"a", "b", "c"}:
+            t = time.perf_counter()
+            if "b" in parts:
+                populate_table(tmp / "data", sizes.table_runs)
+                print(f"built {sizes.table_runs:,} runs by SQL in {time.perf_counter() - t:.1f} s",
+                      flush=True)  # fmt: skip
+            server = start_server(tmp / "data", env={"CAIRN_SERVER_AUTH": "open"})
+            with httpx.Client(base_url=server.base_url, timeout=300) as client:
+                if "a" in parts:
+                    t = time.perf_counter()
+                    n = ingest_charts(client, sizes)
+                    print(f"ingested {n:,} chart points in {time.perf_counter() - t:.1f} s",
+                          flush=True)  # fmt: skip
+                if "c" in parts:
+                    t = time.perf_counter()
+                    n = ingest_zoom(client, sizes)
+                    print(f"ingested a {n:,}-point series in {time.perf_counter() - t:.1f} s",
+                          flush=True)  # fmt: skip
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+                try:
+                    # warm the server and the browser's code cache once
+                    warm = new_page(browser)
+                    warm.goto(server.base_url + "/")
+                    warm.get_by_role("heading", name="Projects").wait_for()
+                    warm.context.close()
+                    for part, fn in (("a", bench_workspace), ("b", bench_table),
+                                     ("c", bench_zoom)):  # fmt: skip
+                        if part not in parts:
+                            continue
+                        t = time.perf_counter()
+                        try:
+                            found = fn(browser, server.base_url, args.reps)
+                        except Exception as error:
+                            notes.append(f"({part}) failed: {type(error).__name__}: {error}")
+                            continue
+                        notes += [f"({part}) {n}" for n in found.pop("notes", [])]
+                        results.update(found)
+                        print(f"({part}) done in {time.perf_counter() - t:.1f} s", flush=True)
+                finally:
+                    browser.close()
+    finally:
+        if server is not None:
+            server.stop()
+        if args.keep:
+            print(f"data kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    label = "QUICK (small data, not the goal's sizes)" if args.quick else "full"
+    print(f"\nCairn web app benchmark, {label}: {sizes}")
+    print(f"{'figure':<55} {'measured':>12} {'goal':>10}")
+    for key, (what, goal, unit) in GOALS.items():
+        if key not in results:
+            continue
+        goal_text = "-" if goal is None else ("≤ " + fmt(goal, unit))
+        print(f"{what:<55} {fmt(results[key], unit):>12} {goal_text:>10}")
+    for key in ("a_first_all", "a_all_all", "b_rows_all", "c_zoom_all"):
+        if results.get(key):
+            print(f"  {key}: " + ", ".join(f"{v * 1000:.0f}" for v in results[key]) + " ms")
+    for key in ("b_steady", "b_fling"):
+        if key in results:
+            print(f"  {key}: {results[key]}")
+    for key in ("a_panels_ready", "a_toolbar", "c_modes", "d_files", "d_raw_kb", "d_css_kb"):
+        if key in results:
+            print(f"  {key}: {results[key]}")
+    for note in notes:
+        print(f"  note: {note}")
+    print("\nPeers, for context (from the issue):")
+    for peer in PEERS:
+        print(f"  - {peer}")
+
+
+if __name__ == "__main__":
+    main()
