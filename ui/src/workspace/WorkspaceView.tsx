@@ -4,7 +4,7 @@ import type { Run } from "../api/types";
 import { useWorkspaceLayout } from "../api/workspace";
 import { PanelGrid } from "../charts/PanelGrid";
 import { Empty } from "../components/Status";
-import { colorFor } from "../lib/colors";
+import { PALETTE, colorFor } from "../lib/colors";
 import { toChartRun, type ChartRun } from "../pages/workspace/model";
 import { useChartRuns, useProjectKeys, valueAt, type RunsSelection } from "./api";
 import { ColumnPicker } from "./ColumnPicker";
@@ -33,7 +33,6 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
   const table: TableLayout = useMemo(() => readTableLayout(layout?.table), [layout]);
   const [selected, setSelected] = useState<string[]>([]);
   const [loaded, setLoaded] = useState<{ running: boolean; total: number | null; meta: string[] }>({ running: false, total: null, meta: [] });
-  const [live, setLive] = useState(true);
   const [serverError, setServerError] = useState<string | null>(null);
 
   const filter: FilterTree | null = useMemo(() => {
@@ -78,18 +77,60 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
   );
 
   const groupBy = url.groupBy || null;
+  const hidden = useMemo(() => new Set(table.hidden), [table.hidden]);
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  const onLoaded = useCallback((runs: Run[], total: number | null) => {
+    setLoaded((previous) => {
+      const meta = new Set(previous.meta);
+      for (const run of runs) for (const key of Object.keys(run.meta ?? {})) if (key !== "packages") meta.add(key);
+      const running = runs.some((r) => r.state === "running");
+      const next = { running, total: total ?? previous.total, meta: [...meta].sort() };
+      return next.running === previous.running && next.total === previous.total && next.meta.length === previous.meta.length ? previous : next;
+    });
+  }, []);
+  const onError = useCallback((error: unknown) => {
+    setServerError(error instanceof ApiError && error.status === 400 ? error.message : null);
+  }, []);
+
+  // the table follows running runs; the charts have their own (pausable) Live toggle
+  const pollEvery = loaded.running ? 5_000 : false;
+  const chartQuery = useChartRuns(selection, selected.length ? selected : null, table.maxRuns + table.hidden.length, pollEvery);
+  // Colours follow the charts' order (distinct for the first 20 runs or groups), then a hash;
+  // a colour the user picked wins.
+  const paletteColors = useMemo(() => {
+    const byRun = new Map<string, string>();
+    const byGroup = new Map<string, string>();
+    for (const run of chartQuery.data?.runs ?? []) {
+      if (groupBy) {
+        const key = groupText(valueAt(run, groupBy));
+        if (!byGroup.has(key)) byGroup.set(key, PALETTE[byGroup.size % PALETTE.length] ?? colorFor(key));
+      } else if (!byRun.has(run.id)) {
+        byRun.set(run.id, PALETTE[byRun.size % PALETTE.length] ?? colorFor(run.id));
+      }
+    }
+    return { byRun, byGroup };
+  }, [chartQuery.data, groupBy]);
   const colorOf = useCallback(
     (run: Run) => {
       const custom = table.colors[run.id];
       if (custom) return custom;
-      if (groupBy) return colorFor(`group:${groupText(valueAt(run, groupBy))}`);
-      return colorFor(run.id);
+      if (groupBy) {
+        const key = groupText(valueAt(run, groupBy));
+        return paletteColors.byGroup.get(key) ?? colorFor(`group:${key}`);
+      }
+      return paletteColors.byRun.get(run.id) ?? colorFor(run.id);
     },
-    [table.colors, groupBy],
+    [table.colors, groupBy, paletteColors],
+  );
+  const chartRuns: ChartRun[] = useMemo(
+    () =>
+      (chartQuery.data?.runs ?? [])
+        .filter((run) => !hidden.has(run.id))
+        .slice(0, selected.length ? 100 : table.maxRuns)
+        .map((run) => toChartRun(run, colorOf(run), groupBy ? groupText(valueAt(run, groupBy)) : null)),
+    [chartQuery.data, hidden, selected.length, table.maxRuns, colorOf, groupBy],
   );
 
-  const hidden = useMemo(() => new Set(table.hidden), [table.hidden]);
-  const selectedSet = useMemo(() => new Set(selected), [selected]);
   const controls: RowControls = useMemo(
     () => ({
       entity,
@@ -111,30 +152,6 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
       },
     }),
     [entity, project, colorOf, hidden, selectedSet, saveTable, table.hidden, table.colors, navigate],
-  );
-
-  const onLoaded = useCallback((runs: Run[], total: number | null) => {
-    setLoaded((previous) => {
-      const meta = new Set(previous.meta);
-      for (const run of runs) for (const key of Object.keys(run.meta ?? {})) if (key !== "packages") meta.add(key);
-      const running = runs.some((r) => r.state === "running");
-      const next = { running, total: total ?? previous.total, meta: [...meta].sort() };
-      return next.running === previous.running && next.total === previous.total && next.meta.length === previous.meta.length ? previous : next;
-    });
-  }, []);
-  const onError = useCallback((error: unknown) => {
-    setServerError(error instanceof ApiError && error.status === 400 ? error.message : null);
-  }, []);
-
-  const pollEvery = live && loaded.running ? 5_000 : false;
-  const chartQuery = useChartRuns(selection, selected.length ? selected : null, table.maxRuns + table.hidden.length, pollEvery);
-  const chartRuns: ChartRun[] = useMemo(
-    () =>
-      (chartQuery.data?.runs ?? [])
-        .filter((run) => !hidden.has(run.id))
-        .slice(0, selected.length ? 100 : table.maxRuns)
-        .map((run) => toChartRun(run, colorOf(run), groupBy ? groupText(valueAt(run, groupBy)) : null)),
-    [chartQuery.data, hidden, selected.length, table.maxRuns, colorOf, groupBy],
   );
 
   const dragging = useRef(false);
@@ -209,11 +226,6 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
           >
             Compare{selected.length >= 2 ? ` (${selected.length})` : ""}
           </button>
-          {loaded.running && (
-            <button type="button" aria-pressed={live} onClick={() => { setLive(!live); }} title="Refresh running runs every few seconds">
-              {live ? "Live ●" : "Live ○"}
-            </button>
-          )}
           <button type="button" aria-label={tableWidth === 0 ? "Show the runs table" : "Hide the runs table"}
             onClick={() => { saveTable({ tableWidth: tableWidth === 0 ? 620 : 0 }); }}>
             {tableWidth === 0 ? "Show table" : "Hide table"}
