@@ -8,7 +8,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 
 // Pages other than the projects list load on demand so the first page stays small.
 const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
-const RunPage = lazy(() => import("./pages/run/RunPage"));
+const RunPage = lazy(() => import("./run/RunPage"));
 const ComparePage = lazy(() => import("./compare/ComparePage"));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage"));
 

@@ -1,3 +1,0 @@
-export default function RunPage() {
-  return <div className="page">RunPage: to be built</div>;
-}

@@ -1,0 +1,149 @@
+import { useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { isLive, useDeleteRun, useEditRun, useRun } from "../api/runDetails";
+import { RunCharts } from "../charts/RunCharts";
+import { ErrorMessage, Loading } from "../components/Status";
+import { colorFor } from "../lib/colors";
+import { toChartRun } from "../pages/workspace/model";
+import { Files } from "./Files";
+import { Logs } from "./Logs";
+import { Overview } from "./Overview";
+import "./run.css";
+
+const TABS = [
+  ["overview", "Overview"],
+  ["charts", "Charts"],
+  ["system", "System"],
+  ["logs", "Logs"],
+  ["files", "Files"],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+function isTab(value: string | null): value is Tab {
+  return TABS.some(([id]) => id === value);
+}
+
+/** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, logs, files. */
+export default function RunPage() {
+  const { entity = "", project = "", runId = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const requested = params.get("tab");
+  const tab: Tab = isTab(requested) ? requested : "overview";
+  const run = useRun(entity, project, runId);
+  const base = `/${encodeURIComponent(entity)}/${encodeURIComponent(project)}`;
+
+  const select = (next: Tab) => {
+    const p = new URLSearchParams(params);
+    p.set("tab", next);
+    setParams(p, { replace: true });
+  };
+
+  if (run.isPending) return <Loading what="the run" />;
+  if (run.isError) return <ErrorMessage error={run.error} what="the run" />;
+  const data = run.data;
+  const running = isLive(data);
+  return (
+    <div className="page run-page">
+      <nav aria-label="Breadcrumb" className="breadcrumbs">
+        <Link to="/">Projects</Link> / <Link to={base}>{entity}/{project}</Link> / runs
+      </nav>
+      <header className="run-header">
+        <RunTitle entity={entity} project={project} runId={data.id} name={data.name} />
+        <span className={`badge state-${data.state}`}>{data.state}</span>
+        <DeleteRun entity={entity} project={project} runId={data.id} name={data.name} back={base} />
+      </header>
+      <div role="tablist" aria-label="Run sections" className="tabs">
+        {TABS.map(([id, label], index) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            id={`tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`panel-${id}`}
+            tabIndex={tab === id ? 0 : -1}
+            onClick={() => { select(id); }}
+            onKeyDown={(e) => {
+              const move = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+              if (move === 0) return;
+              const next = TABS[(index + move + TABS.length) % TABS.length];
+              if (next) {
+                select(next[0]);
+                document.getElementById(`tab-${next[0]}`)?.focus();
+              }
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+        {tab === "overview" && <Overview run={data} entity={entity} project={project} />}
+        {(tab === "charts" || tab === "system") && (
+          <RunCharts
+            key={tab}
+            run={toChartRun(data, colorFor(data.id), null)}
+            kind={tab === "charts" ? "history" : "system"}
+            entity={entity}
+            project={project}
+          />
+        )}
+        {tab === "logs" && <Logs entity={entity} project={project} runId={data.id} running={running} />}
+        {tab === "files" && <Files entity={entity} project={project} runId={data.id} running={running} />}
+      </div>
+    </div>
+  );
+}
+
+function RunTitle({ entity, project, runId, name }: { entity: string; project: string; runId: string; name: string }) {
+  const edit = useEditRun(entity, project, runId);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(name);
+  if (!editing) {
+    return (
+      <>
+        <h1>{name}</h1>
+        <button type="button" className="icon-button" aria-label="Rename run" title="Rename"
+          onClick={() => { setDraft(name); setEditing(true); }}>
+          ✎
+        </button>
+      </>
+    );
+  }
+  return (
+    <form
+      className="rename"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (draft.trim()) edit.mutate({ name: draft.trim() }, { onSuccess: () => { setEditing(false); } });
+      }}
+    >
+      <input aria-label="Run name" value={draft} autoFocus maxLength={256} onChange={(e) => { setDraft(e.target.value); }}
+        onKeyDown={(e) => { if (e.key === "Escape") setEditing(false); }} />
+      <button type="submit" className="primary">Save</button>
+      <button type="button" onClick={() => { setEditing(false); }}>Cancel</button>
+      {edit.isError && <ErrorMessage error={edit.error} what="the new name saved" />}
+    </form>
+  );
+}
+
+function DeleteRun({ entity, project, runId, name, back }: { entity: string; project: string; runId: string; name: string; back: string }) {
+  const remove = useDeleteRun(entity, project, runId);
+  const navigate = useNavigate();
+  return (
+    <>
+      <button
+        type="button"
+        className="danger-button"
+        onClick={() => {
+          if (window.confirm(`Delete run "${name}" and all its data? This cannot be undone.`)) {
+            remove.mutate(undefined, { onSuccess: () => { void navigate(back); } });
+          }
+        }}
+      >
+        Delete run
+      </button>
+      {remove.isError && <ErrorMessage error={remove.error} what="the run deleted" />}
+    </>
+  );
+}
