@@ -11,6 +11,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,10 @@ from tests.serverproc import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBUI_INDEX = ROOT / "cairn" / "server" / "webui" / "index.html"
-SHOTS = ROOT / "docs" / "images" / "ui"
+# `make screenshots` refreshes the UI guide's pictures; other runs keep theirs out of the tree.
+SHOTS = Path(os.environ.get("CAIRN_SCREENSHOTS_DIR") or tempfile.gettempdir()) / "cairn-ui-shots"
+if os.environ.get("CAIRN_SCREENSHOTS_DIR") == "docs":
+    SHOTS = ROOT / "docs" / "images" / "ui"
 CHROMIUM = os.environ.get("CAIRN_TEST_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1400, "height": 900}
 ADMIN_USER = "admin"
@@ -261,7 +265,7 @@ def page(browser: Any, problems: PageProblems) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
-    """Save a PNG of the page for the UI guide (docs/images/ui/<name>.png, overwritten)."""
+    """Save a PNG of the page (into docs/images/ui/ under `make screenshots`)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")

@@ -192,6 +192,8 @@ def main(argv: list[str]) -> None:
     import os
 
     os.chdir(workdir)
+    # What the run pages show as the command: a training script's, not this machine's paths.
+    sys.argv = ["train.py", "--epochs", "10"]
     if "--running" in argv:
         seed_running(base_url, workdir)
     else:
