@@ -108,16 +108,19 @@ function FlatRows({ selection, columns, keys, controls, onLoaded, live, emptySta
     count: total ?? 0,
     getScrollElement: () => scroller.current?.closest<HTMLElement>(".runs-scroll") ?? null,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 30,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   const windows = useMemo(() => {
     const out = new Set<number>([0]);
-    for (let w = Math.floor(first / WINDOW); w <= Math.floor(last / WINDOW); w++) out.add(w);
+    // the windows in view, and one either side so a steady scroll finds its rows loaded
+    const lo = Math.max(0, Math.floor(first / WINDOW) - 1);
+    const hi = Math.floor(last / WINDOW) + 1;
+    for (let w = lo; w <= hi; w++) if (total === null || w * WINDOW < total) out.add(w);
     return [...out];
-  }, [first, last]);
+  }, [first, last, total]);
 
   const results = useQueries({
     queries: windows.map((index) => ({
