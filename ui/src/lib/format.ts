@@ -127,6 +127,6 @@ export function formatValue(value: unknown, exactNumbers = false): string {
   try {
     return JSON.stringify(value);
   } catch {
-    return String(value);
+    return "(unprintable value)"; // e.g. a cycle; server JSON never has one
   }
 }

@@ -6,6 +6,7 @@ import type { ApiKey, CreatedApiKey } from "../api/types";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDateTime, formatRelativeTime } from "../lib/format";
 import "./ApiKeysPage.css";
+import { useNow } from "../lib/useNow";
 
 /** Your API keys: list, create (the key is shown once), revoke. */
 export default function ApiKeysPage() {
@@ -58,7 +59,7 @@ function KeysPanel() {
       void client.invalidateQueries({ queryKey: ["api-keys"] });
     },
   });
-  const now = Date.now() / 1000;
+  const now = useNow();
 
   return (
     <>

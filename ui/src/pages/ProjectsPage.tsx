@@ -5,6 +5,7 @@ import { seg } from "../api/client";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDateTime, formatRelativeTime } from "../lib/format";
 import "./ProjectsPage.css";
+import { useNow } from "../lib/useNow";
 
 const SNIPPET = `import cairn
 run = cairn.init(project="my-project")
@@ -34,7 +35,7 @@ export function ProjectsPage() {
   const pages = query.data?.pages ?? [];
   const projects = pages.flatMap((page) => page.projects);
   const total = pages[0]?.total ?? 0;
-  const now = Date.now() / 1000;
+  const now = useNow();
 
   return (
     <div className="page projects-page">
@@ -106,7 +107,6 @@ export function ProjectsPage() {
                 {query.isFetchingNextPage ? "Loading…" : "Load more"}
               </button>
             )}
-            {query.isFetchNextPageError && <span className="status-error">Could not load more: {query.error.message}</span>}
           </div>
         </>
       )}
