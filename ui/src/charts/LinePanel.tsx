@@ -166,16 +166,7 @@ export function LinePanel(props: Props) {
       <div className="panel-empty">
         {zoom ? (
           <>
-            No points in this range.{" "}
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                setZoom(null);
-              }}
-            >
-              Reset zoom
-            </button>
+            No points in this range. <ResetZoom onReset={setZoom} />
           </>
         ) : (
           "No data for the shown runs"
@@ -197,17 +188,7 @@ export function LinePanel(props: Props) {
         onDrawn={onDrawn}
       />
       <div className="panel-foot">
-        {zoom ? (
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => {
-              setZoom(null);
-            }}
-          >
-            Reset zoom
-          </button>
-        ) : null}
+        {zoom ? <ResetZoom onReset={setZoom} /> : null}
         {query.isFetching ? <span className="panel-fetching">updating…</span> : null}
         <span className="panel-mode" title="what the server answered for this window">
           {model.mode === "exact" ? "exact points" : `${buckets} buckets`}
@@ -224,5 +205,19 @@ export function LinePanel(props: Props) {
         </ul>
       ) : null}
     </div>
+  );
+}
+
+function ResetZoom({ onReset }: { onReset: (zoom: null) => void }) {
+  return (
+    <button
+      type="button"
+      className="link-button"
+      onClick={() => {
+        onReset(null);
+      }}
+    >
+      Reset zoom
+    </button>
   );
 }
