@@ -64,8 +64,9 @@ class Settings:
         if urlparse(self.base_url).scheme not in ("http", "https"):
             raise InvalidInputError(f"base_url must be an http(s) URL, got {self.base_url!r}")
         for name in ("heartbeat_s", "flush_interval_s", "send_linger_s", "fsync_interval_s"):
-            if not getattr(self, name) >= 0:
-                raise InvalidInputError(f"{name} must be a number >= 0, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not value >= 0:
+                raise InvalidInputError(f"{name} must be a number >= 0, got {value!r}")
         return self
 
     @property
