@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from cairn.server.store.metadata import MetadataStore
 from tests.dbhelp import pg_schema
 
 
@@ -33,3 +34,12 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture
+def meta(engine: Engine) -> Iterator[MetadataStore]:
+    """The SQL metadata store over :func:`engine` (which the fixture disposes)."""
+    from cairn.server.store.sql.series import SqlSeriesStore
+    from cairn.server.store.sql.store import SqlMetadataStore
+
+    return SqlMetadataStore(engine, SqlSeriesStore())

@@ -90,18 +90,14 @@ def create_admin(args: argparse.Namespace) -> int:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Again: "):
             raise InvalidInputError("the passwords differ")
-    from cairn.server.auth.accounts import create_user
-    from cairn.server.store.sql.engine import open_engine
-    from cairn.server.store.sql.migrate import upgrade
+    from cairn.server.store.sql.store import open_metadata_store
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(settings.database_url)
+    meta = open_metadata_store(settings.database_url)
     try:
-        upgrade(engine)
-        with engine.begin() as conn:
-            create_user(conn, args.username, password, is_admin=True)
+        meta.create_user(args.username, password, is_admin=True)
     finally:
-        engine.dispose()
+        meta.close()
     print(f"created admin {args.username!r}")
     return 0
 
@@ -115,7 +111,7 @@ def run_server(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # Migrate and check the admin before binding, so errors come out plainly.
-    open_context(settings).engine.dispose()
+    open_context(settings).meta.close()
     login = "open (loopback)" if settings.auth_open else "login required"
     print(
         f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})",

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from pydantic import BaseModel
-from sqlalchemy import Engine
 
 from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
@@ -24,15 +23,13 @@ from cairn.server.api import (
     values,
     workspace,
 )
-from cairn.server.auth.accounts import count_admins, create_user
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
 from cairn.server.housekeeping import run_housekeeping
 from cairn.server.settings import ServerSettings
 from cairn.server.store.blobs import open_blob_store
-from cairn.server.store.sql.engine import open_engine
-from cairn.server.store.sql.migrate import upgrade
-from cairn.server.store.sql.series import SqlSeriesStore
+from cairn.server.store.metadata import MetadataStore
+from cairn.server.store.sql.store import open_metadata_store
 from cairn.server.web import mount_web_app
 
 log = logging.getLogger("cairn.server")
@@ -48,10 +45,9 @@ class Health(BaseModel):
 def open_context(settings: ServerSettings) -> ServerContext:
     """Open the database (migrating it) and the blob store named by ``settings``."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(settings.database_url)
-    upgrade(engine)
+    meta = open_metadata_store(settings.database_url, series_cache_mb=settings.series_cache_mb)
     if not settings.auth_open:
-        ensure_admin(engine, settings)
+        ensure_admin(meta, settings)
     blob_store = open_blob_store(
         settings.blobs_url or "",
         data_dir=settings.data_dir,
@@ -59,21 +55,19 @@ def open_context(settings: ServerSettings) -> ServerContext:
     )
     return ServerContext(
         settings=settings,
-        engine=engine,
-        series=SqlSeriesStore(cache_bytes=settings.series_cache_mb * 2**20),
+        meta=meta,
         blobs=blob_store,
     )
 
 
-def ensure_admin(engine: Engine, settings: ServerSettings) -> None:
+def ensure_admin(meta: MetadataStore, settings: ServerSettings) -> None:
     """Refuse to serve with required auth until an admin exists (or create one from settings)."""
-    with engine.begin() as conn:
-        if count_admins(conn):
-            return
-        if settings.admin_username and settings.admin_password:
-            create_user(conn, settings.admin_username, settings.admin_password, is_admin=True)
-            log.warning("created admin user %r from the environment", settings.admin_username)
-            return
+    if meta.count_admins():
+        return
+    if settings.admin_username and settings.admin_password:
+        meta.create_user(settings.admin_username, settings.admin_password, is_admin=True)
+        log.warning("created admin user %r from the environment", settings.admin_username)
+        return
     raise InvalidInputError(
         "this server requires login but has no admin yet: run `cairn server create-admin "
         "--username NAME` with the same --db, or set CAIRN_SERVER_ADMIN_USERNAME and "
@@ -95,7 +89,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            ctx.engine.dispose()
+            ctx.meta.close()
 
     app = FastAPI(
         title="Cairn",

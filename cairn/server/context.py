@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import Engine
 
 from cairn.server.settings import ServerSettings
-from cairn.server.store.base import BlobStore, SeriesStore
+from cairn.server.store.base import BlobStore
+from cairn.server.store.metadata import MetadataStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,16 +16,8 @@ class ServerContext:
     """The server's opened resources, built once by ``create_app``."""
 
     settings: ServerSettings
-    engine: Engine
-    series: SeriesStore
+    meta: MetadataStore
     blobs: BlobStore
-
-    @property
-    def read_engine(self) -> Engine:
-        """The engine for read-only transactions (no SQLite write lock)."""
-        from cairn.server.store.sql.engine import read_only
-
-        return read_only(self.engine)
 
 
 async def get_context(request: Request) -> ServerContext:

@@ -6,29 +6,12 @@ import asyncio
 import logging
 import os
 import socket
-import time
-
-from sqlalchemy import Engine, update
 
 from cairn.server.context import ServerContext
-from cairn.server.leases import try_acquire
-from cairn.server.store.sql.schema import runs
 
 log = logging.getLogger("cairn.server.housekeeping")
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
-
-
-def mark_crashed_runs(engine: Engine, timeout_s: float, now: float | None = None) -> int:
-    """Mark running runs whose last heartbeat is older than ``timeout_s`` as crashed."""
-    now = time.time() if now is None else now
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(runs)
-            .where(runs.c.state == "running", runs.c.heartbeat_at < now - timeout_s)
-            .values(state="crashed", updated_at=now)
-        )
-    return int(result.rowcount or 0)
 
 
 async def run_housekeeping(ctx: ServerContext) -> None:
@@ -37,10 +20,10 @@ async def run_housekeeping(ctx: ServerContext) -> None:
     while True:
         try:
             if await asyncio.to_thread(
-                try_acquire, ctx.engine, "crash-detector", HOLDER, interval * 2
+                ctx.meta.try_acquire_lease, "crash-detector", HOLDER, interval * 2
             ):
                 count = await asyncio.to_thread(
-                    mark_crashed_runs, ctx.engine, ctx.settings.heartbeat_timeout_s
+                    ctx.meta.mark_crashed_runs, ctx.settings.heartbeat_timeout_s
                 )
                 if count:
                     log.info("marked %d runs crashed (no heartbeat)", count)

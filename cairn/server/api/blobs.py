@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
 from typing import Annotated, BinaryIO, cast
 
 from fastapi import APIRouter, Path, Request, Response
@@ -14,8 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
-from cairn.server.store.sql.schema import blobs
-from cairn.server.store.sql.upsert import insert_ignore
 
 router = APIRouter(prefix="/api/v1", tags=["blobs"])
 
@@ -44,14 +41,7 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -
         info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)
     finally:
         spool.close()
-
-    def record() -> None:
-        with ctx.engine.begin() as conn:
-            insert_ignore(
-                conn, blobs, {"sha256": info.sha256, "size": info.size, "created_at": time.time()}
-            )
-
-    await run_in_threadpool(record)
+    await run_in_threadpool(ctx.meta.record_blob, info.sha256, info.size)
     return BlobOut(sha256=info.sha256, size=info.size)
 
 

@@ -9,13 +9,10 @@ from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import AuthenticationError
-from cairn.server.auth.access import require_project_role
 from cairn.server.auth.principal import OPEN_PRINCIPAL, Principal
 from cairn.server.auth.request import authenticate
 from cairn.server.context import ServerContext, get_context
 from cairn.server.store.records import ProjectRecord, RunRecord
-from cairn.server.store.sql.projects import get_project
-from cairn.server.store.sql.runs import get_run
 
 EntityName = Annotated[str, Path(min_length=1, max_length=128, description="Entity (user or team)")]
 ProjectName = Annotated[str, Path(min_length=1, max_length=128, description="Project name")]
@@ -45,10 +42,7 @@ SignedIn = Annotated[Principal, Depends(signed_in_dep)]
 
 def _project_with(role: str) -> Callable[..., ProjectRecord]:
     def dependency(entity: EntityName, project: ProjectName, ctx: Ctx, who: Who) -> ProjectRecord:
-        with ctx.read_engine.connect() as conn:
-            record = get_project(conn, entity, project)
-            require_project_role(conn, who, record, role)
-        return record
+        return ctx.meta.resolve_project(who, entity, project, role)
 
     return dependency
 
@@ -57,10 +51,7 @@ def resolve_run(
     ctx: ServerContext, who: Principal, entity: str, project: str, run_id: str, role: str
 ) -> RunRecord:
     """The run, if the caller has ``role`` on its project (NotFound/permission errors else)."""
-    with ctx.read_engine.connect() as conn:
-        if not who.is_superuser:
-            require_project_role(conn, who, get_project(conn, entity, project), role)
-        return get_run(conn, entity, project, run_id)
+    return ctx.meta.resolve_run(who, entity, project, run_id, role)
 
 
 def _run_with(role: str) -> Callable[..., RunRecord]:

@@ -11,7 +11,6 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError, NotFoundError
@@ -26,14 +25,11 @@ from cairn.server.api.deps import (
     Who,
     resolve_run,
 )
-from cairn.server.auth.access import require_project_role
 from cairn.server.encoding import JSONBytesResponse, float_list
 from cairn.server.series import join
 from cairn.server.series.downsample import bucket_width
-from cairn.server.store.base import SeriesWindow
+from cairn.server.store.base import SeriesWindow, XAxis
 from cairn.server.store.records import RunRecord
-from cairn.server.store.sql.projects import get_project
-from cairn.server.store.sql.runs import get_run
 from cairn.wire import check_key
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
@@ -119,7 +115,6 @@ class PointsPage(BaseModel):
 
 
 def _window_against(
-    conn: Connection,
     ctx: Ctx,
     run: RunRecord,
     key: str,
@@ -134,12 +129,12 @@ def _window_against(
     grow with the step, such as epoch or tokens seen), read again at full resolution there, and
     then filtered on x.
     """
-    infos = {info.key: info for info in ctx.series.list_series(conn, run.pk)}
+    infos = {info.key: info for info in ctx.meta.list_series(run.pk)}
     if key not in infos or x_key not in infos:
         return None
     lo = float(min(infos[key].step_min or 0, infos[x_key].step_min or 0))
     hi = float(max(infos[key].step_max or 0, infos[x_key].step_max or 0))
-    x_series = ctx.series.read_window(conn, run.pk, x_key, "step", lo, hi, buckets)
+    x_series = _one_window(ctx, run.pk, x_key, lo, hi, buckets)
     if x_min is not None or x_max is not None:
         x_values = x_series.last if x_series.mode == "exact" else x_series.mean
         inside = np.ones(len(x_values), dtype=bool)
@@ -152,9 +147,18 @@ def _window_against(
         margin = bucket_width(lo, hi, buckets)
         lo = max(lo, float(x_series.x[inside].min()) - margin)
         hi = min(hi, float(x_series.x[inside].max()) + 2 * margin)
-        x_series = ctx.series.read_window(conn, run.pk, x_key, "step", lo, hi, buckets)
-    y_series = ctx.series.read_window(conn, run.pk, key, "step", lo, hi, buckets)
+        x_series = _one_window(ctx, run.pk, x_key, lo, hi, buckets)
+    y_series = _one_window(ctx, run.pk, key, lo, hi, buckets)
     return join.within(join.join_on_step(y_series, x_series, lo, hi, buckets), x_min, x_max)
+
+
+def _one_window(
+    ctx: Ctx, run_pk: int, key: str, lo: float, hi: float, buckets: int
+) -> SeriesWindow:
+    window = ctx.meta.read_windows([(run_pk, key, "step", lo, hi)], buckets)[0]
+    if window is None:
+        raise NotFoundError(f"series {key!r} disappeared while it was read; retry")
+    return window
 
 
 def _read_windows(
@@ -177,34 +181,35 @@ def _read_windows(
     for key in keys:
         check_key(key)
     out: list[WindowItem] = []
-    with ctx.read_engine.connect() as conn:
-        if x_key is not None:
-            check_key(x_key, "x_key")
-            for run in run_list:
-                for key in keys:
-                    joined = _window_against(conn, ctx, run, key, x_key, x_min, x_max, buckets)
-                    if joined is not None:
-                        out.append(WindowItem(run, key, joined))
-            return out
+    if x_key is not None:
+        check_key(x_key, "x_key")
         for run in run_list:
-            offset = run.created_at if x_axis == "relative" else 0.0
-            lo = None if x_min is None else x_min + offset
-            hi = None if x_max is None else x_max + offset
-            axis: Literal["step", "time"] = "step" if x_axis == "step" else "time"
             for key in keys:
-                try:
-                    window = ctx.series.read_window(conn, run.pk, key, axis, lo, hi, buckets)
-                except NotFoundError:
-                    continue  # a run without this key simply has no line for it
-                out.append(WindowItem(run, key, window, offset))
+                joined = _window_against(ctx, run, key, x_key, x_min, x_max, buckets)
+                if joined is not None:
+                    out.append(WindowItem(run, key, joined))
+        return out
+    axis: XAxis = "step" if x_axis == "step" else "time"
+    wanted: list[tuple[RunRecord, str, float]] = []
+    requests: list[tuple[int, str, XAxis, float | None, float | None]] = []
+    for run in run_list:
+        offset = run.created_at if x_axis == "relative" else 0.0
+        lo = None if x_min is None else x_min + offset
+        hi = None if x_max is None else x_max + offset
+        for key in keys:
+            wanted.append((run, key, offset))
+            requests.append((run.pk, key, axis, lo, hi))
+    windows = ctx.meta.read_windows(requests, buckets)
+    for (run, key, offset), window in zip(wanted, windows, strict=True):
+        if window is not None:  # a run without this key simply has no line for it
+            out.append(WindowItem(run, key, window, offset))
     return out
 
 
 @router.get(RUN_PATH + "/keys", response_model=KeysResponse)
 def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
     """The metric series a run has."""
-    with ctx.read_engine.connect() as conn:
-        infos = ctx.series.list_series(conn, run.pk)
+    infos = ctx.meta.list_series(run.pk)
     keys = [
         {
             "key": s.key,
@@ -260,18 +265,7 @@ async def run_history(
 @router.post("/history", response_model=HistoryResponse)
 def query_history(query: HistoryQuery, ctx: Ctx, who: Who, request: Request) -> Response:
     """Windows of many runs' series in one request (what a chart with many runs asks)."""
-    run_list = []
-    allowed: set[tuple[str, str]] = set()
-    with ctx.read_engine.connect() as conn:
-        for path in dict.fromkeys(query.runs):
-            parts = path.split("/")
-            if len(parts) != 3:
-                raise InvalidInputError(f"run path {path!r} must be entity/project/run_id")
-            entity, project, run_id = parts
-            if (entity, project) not in allowed:  # a chart asks for many runs of one project
-                require_project_role(conn, who, get_project(conn, entity, project), "viewer")
-                allowed.add((entity, project))
-            run_list.append(get_run(conn, entity, project, run_id))
+    run_list = ctx.meta.resolve_runs(who, query.runs, "viewer")
     items = _read_windows(
         ctx,
         run_list,
@@ -295,8 +289,7 @@ def series_points(
 ) -> JSONBytesResponse:
     """A page of exact points; pass ``next_start`` back as ``start`` for the next page."""
     check_key(key)
-    with ctx.read_engine.connect() as conn:
-        points = ctx.series.read_points(conn, run.pk, key, start, limit)
+    points = ctx.meta.read_points(run.pk, key, start, limit)
     n = len(points.values)
     return JSONBytesResponse(
         {
@@ -316,8 +309,7 @@ def series_points(
 def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
     """The whole series, exact, streamed as CSV (``step,time,value``)."""
     check_key(key)
-    with ctx.read_engine.connect() as conn:
-        ctx.series.read_points(conn, run.pk, key, 0, 1)  # 404 before streaming starts
+    ctx.meta.read_points(run.pk, key, 0, 1)  # 404 before streaming starts
 
     def rows() -> Iterator[str]:
         start = 0
@@ -325,8 +317,7 @@ def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
         writer = csv.writer(buffer)
         writer.writerow(["step", "time", "value"])
         while True:
-            with ctx.read_engine.connect() as conn:
-                page = ctx.series.read_points(conn, run.pk, key, start, MAX_PAGE)
+            page = ctx.meta.read_points(run.pk, key, start, MAX_PAGE)
             n = len(page.values)
             for step, t, v in zip(
                 page.steps.tolist(), page.times.tolist(), page.values.tolist(), strict=True

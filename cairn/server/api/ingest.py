@@ -6,14 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
-from cairn.server.auth.access import authorize_write
-from cairn.server.store.sql.ingest import apply_batch
 from cairn.wire import CONTENT_TYPE, decode_batch
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -58,11 +55,7 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         raise InvalidInputError(f"ingest expects Content-Type {CONTENT_TYPE}, got {content_type!r}")
     body = await read_body(request, ctx.settings.max_body_bytes)
     batch = decode_batch(body)
-
-    def authorize(conn: Connection, entity: str, project: str) -> None:
-        authorize_write(conn, who, entity, project)
-
-    result = await run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch, authorize)
+    result = await run_in_threadpool(ctx.meta.apply_batch, batch, who)
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,

@@ -6,13 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import delete
 
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectAdminDep, ProjectDep, Who
-from cairn.server.auth.access import visible_projects
 from cairn.server.store.records import ProjectRecord
-from cairn.server.store.sql.projects import list_projects, update_project
-from cairn.server.store.sql.schema import projects
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
@@ -70,8 +66,7 @@ def get_projects(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Projects, most recently active first; ``search`` matches part of the name."""
-    with ctx.read_engine.connect() as conn:
-        page, total = list_projects(conn, entity, search, offset, limit, visible_projects(who))
+    page, total = ctx.meta.list_projects(who, entity, search, offset, limit)
     return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
 
 
@@ -84,22 +79,14 @@ def get_project(project: ProjectDep) -> dict[str, Any]:
 @router.patch(PROJECT_PATH, response_model=ProjectOut)
 def edit_project(project: ProjectAdminDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, Any]:
     """Rename a project or change its visibility or description."""
-    from cairn.server.store.sql.projects import get_project as load
-
-    with ctx.engine.begin() as conn:
-        update_project(
-            conn,
-            project.pk,
-            name=edit.name,
-            visibility=edit.visibility,
-            description=edit.description,
-        )
-        return project_out(load(conn, project.entity, edit.name or project.name))
+    updated = ctx.meta.update_project(
+        project.pk, name=edit.name, visibility=edit.visibility, description=edit.description
+    )
+    return project_out(updated)
 
 
 @router.delete(PROJECT_PATH, status_code=204, response_class=Response)
 def delete_project(project: ProjectAdminDep, ctx: Ctx) -> Response:
     """Delete a project and all its runs."""
-    with ctx.engine.begin() as conn:
-        conn.execute(delete(projects).where(projects.c.pk == project.pk))
+    ctx.meta.delete_project(project.pk)
     return Response(status_code=204)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from cairn.errors import NotFoundError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, RunWriteDep
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import RunRecord
-from cairn.server.store.sql.projects import ensure_project
-from cairn.server.store.sql.runs import delete_run, edit_run, get_run, move_run
-from cairn.server.store.sql.schema import console_chunks, run_files
 from cairn.wire import check_file_path
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
@@ -131,20 +128,13 @@ def read_run(run: RunDep) -> JSONBytesResponse:
 def patch_run(run: RunWriteDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
     """Rename, re-tag, annotate, regroup or move a run."""
     changes = edit.model_dump(exclude_unset=True, exclude={"project"})
-    with ctx.engine.begin() as conn:
-        edit_run(conn, run, changes)
-        project = run.project
-        if edit.project is not None and edit.project != run.project:
-            move_run(conn, run, ensure_project(conn, run.entity, edit.project))
-            project = edit.project
-        return JSONBytesResponse(run_out(get_run(conn, run.entity, project, run.id)))
+    return JSONBytesResponse(run_out(ctx.meta.update_run(run, changes, edit.project)))
 
 
 @router.delete(RUN_PATH, status_code=204, response_class=Response)
 def remove_run(run: RunWriteDep, ctx: Ctx) -> Response:
     """Delete a run with its history, console output and file references."""
-    with ctx.engine.begin() as conn:
-        delete_run(conn, run.pk)
+    ctx.meta.delete_run(run.pk)
     return Response(status_code=204)
 
 
@@ -156,48 +146,14 @@ def read_console(
     limit: Annotated[int, Query(ge=1, le=MAX_CONSOLE_PAGE)] = 1000,
 ) -> JSONBytesResponse:
     """Console lines ``start`` .. ``start + limit`` (line numbers count from 0)."""
-    end = start + limit
-    with ctx.read_engine.connect() as conn:
-        chunks = conn.execute(
-            select(console_chunks)
-            .where(
-                console_chunks.c.run_pk == run.pk,
-                console_chunks.c.first_line < end,
-                console_chunks.c.first_line + console_chunks.c.n_lines > start,
-            )
-            .order_by(console_chunks.c.first_line)
-        ).all()
-        total = _console_total(conn, run.pk)
-    lines = []
-    for chunk in chunks:
-        for i, text in enumerate(chunk.lines):
-            number = chunk.first_line + i
-            if start <= number < end:
-                lines.append(
-                    {"line": number, "stream": chunk.stream, "time": chunk.time, "text": text}
-                )
-    return JSONBytesResponse({"lines": lines, "total": total})
-
-
-def _console_total(conn: Any, run_pk: int) -> int:
-    from cairn.server.store.sql.schema import runs
-
-    return int(conn.scalar(select(runs.c.console_lines).where(runs.c.pk == run_pk)) or 0)
+    lines, total = ctx.meta.read_console(run.pk, start, limit)
+    return JSONBytesResponse({"lines": [asdict(line) for line in lines], "total": total})
 
 
 @router.get(RUN_PATH + "/files", response_model=FileList)
 def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
     """The files saved with a run, by path."""
-    with ctx.read_engine.connect() as conn:
-        rows = conn.execute(
-            select(run_files).where(run_files.c.run_pk == run.pk).order_by(run_files.c.path)
-        ).all()
-    return {
-        "files": [
-            {"path": r.path, "sha256": r.sha256, "size": r.size, "updated_at": r.updated_at}
-            for r in rows
-        ]
-    }
+    return {"files": [asdict(f) for f in ctx.meta.list_files(run.pk)]}
 
 
 @router.get(
@@ -208,10 +164,7 @@ def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
 def download_file(run: RunDep, ctx: Ctx, path: str) -> StreamingResponse:
     """The content of one of a run's files."""
     check_file_path(path)
-    with ctx.read_engine.connect() as conn:
-        sha = conn.scalar(
-            select(run_files.c.sha256).where(run_files.c.run_pk == run.pk, run_files.c.path == path)
-        )
+    sha = ctx.meta.file_sha256(run.pk, path)
     if sha is None:
         raise NotFoundError(f"run {run.path} has no file {path!r}")
     chunks = ctx.blobs.open(sha)

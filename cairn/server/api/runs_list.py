@@ -14,10 +14,9 @@ from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep
 from cairn.server.api.runs import RunOut, run_out
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.query.filters import parse_field, validate
-from cairn.server.query.groups import MAX_AGGREGATES, MAX_GROUPS, parse_group_field, run_groups
-from cairn.server.query.runs import MAX_LIMIT, RunsQuery
+from cairn.server.query.groups import MAX_AGGREGATES, MAX_GROUPS, parse_group_field
+from cairn.server.query.runs import MAX_LIMIT
 from cairn.server.store.records import ProjectRecord
-from cairn.server.store.sql.runs import to_record
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 
@@ -118,25 +117,23 @@ def _pick(mapping: dict[str, Any], prefix: str, keys: list[str] | None) -> dict[
 
 
 def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONBytesResponse:
-    if body.cursor is not None and body.offset is not None:
-        raise InvalidInputError("pass either cursor (keyset pages) or offset (windows), not both")
-    query = RunsQuery(project.pk, _combined_filter(body.filters, body.expression), body.order)
-    total: int | None = None
-    next_cursor: str | None = None
-    with ctx.read_engine.connect() as conn:
-        if body.offset is not None:
-            window = query.window(conn, offset=body.offset, limit=body.limit)
-            rows, total = window.rows, window.total
-        else:
-            page = query.page(conn, limit=body.limit, cursor=body.cursor)
-            rows, next_cursor = page.rows, page.next_cursor
+    result = ctx.meta.query_runs(
+        project,
+        _combined_filter(body.filters, body.expression),
+        body.order,
+        limit=body.limit,
+        cursor=body.cursor,
+        offset=body.offset,
+    )
     out = []
-    for row in rows:
-        item = run_out(to_record(row, project.entity, project.name))
+    for run in result.runs:
+        item = run_out(run)
         item["config"] = _pick(item["config"], "config.", body.keys)
         item["summary"] = _pick(item["summary"], "summary.", body.keys)
         out.append(item)
-    return JSONBytesResponse({"runs": out, "next_cursor": next_cursor, "total": total})
+    return JSONBytesResponse(
+        {"runs": out, "next_cursor": result.next_cursor, "total": result.total}
+    )
 
 
 @router.get("/projects/{entity}/{project}/runs", response_model=RunsPageOut)
@@ -183,8 +180,7 @@ def group_runs(project: ProjectDep, body: GroupsQueryBody, ctx: Ctx) -> JSONByte
     node = validate(_combined_filter(body.filters, body.expression))
     field = parse_group_field(body.group_by)
     aggregate = [parse_field(name, where="aggregate") for name in dict.fromkeys(body.aggregate)]
-    with ctx.read_engine.connect() as conn:
-        groups, truncated = run_groups(conn, project.pk, node, field, aggregate, body.limit)
+    groups, truncated = ctx.meta.group_runs(project.pk, node, field, aggregate, body.limit)
     out = [
         {
             "value": json_safe(g.value),

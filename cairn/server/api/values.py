@@ -6,11 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep
 from cairn.server.encoding import JSONBytesResponse
-from cairn.server.store.sql.schema import run_values
 from cairn.wire import check_key
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
@@ -42,14 +40,7 @@ def read_values(
 ) -> JSONBytesResponse:
     """A page of a key's non-numeric values."""
     check_key(key)
-    with ctx.read_engine.connect() as conn:
-        rows = conn.execute(
-            select(run_values.c.pk, run_values.c.step, run_values.c.time, run_values.c.value)
-            .where(run_values.c.run_pk == run.pk, run_values.c.key == key)
-            .order_by(run_values.c.step, run_values.c.pk)
-            .offset(after)
-            .limit(limit)
-        ).all()
+    rows = ctx.meta.read_values(run.pk, key, after, limit)
     values = [{"step": r.step, "time": r.time, "value": r.value} for r in rows]
     next_after = after + len(rows) if len(rows) == limit else None
     return JSONBytesResponse({"key": key, "values": values, "next_after": next_after})

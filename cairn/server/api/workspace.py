@@ -13,8 +13,7 @@ from pydantic import BaseModel
 from cairn.errors import InvalidInputError
 from cairn.server.api.deps import Ctx, ProjectDep, ProjectMemberDep, Who
 from cairn.server.encoding import JSONBytesResponse
-from cairn.server.store.sql.project_keys import ProjectKeys, project_keys
-from cairn.server.store.sql.workspaces import get_workspace, save_workspace
+from cairn.server.store.records import ProjectKeys
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
 PROJECT_PATH = "/projects/{entity}/{project}"
@@ -61,8 +60,7 @@ class ProjectKeysOut(BaseModel):
 @router.get(PROJECT_PATH + "/workspace", response_model=WorkspaceOut)
 def read_workspace(project: ProjectDep, ctx: Ctx) -> dict[str, Any]:
     """The project's saved workspace layout."""
-    with ctx.read_engine.connect() as conn:
-        saved = get_workspace(conn, project.pk)
+    saved = ctx.meta.get_workspace(project.pk)
     return (
         {"layout": None, "updated_at": None}
         if saved is None
@@ -81,8 +79,7 @@ def write_workspace(
             f"workspace layout is {size} bytes; the limit is {MAX_LAYOUT_BYTES}: remove panels"
         )
     now = time.time()
-    with ctx.engine.begin() as conn:
-        save_workspace(conn, project.pk, body.layout, now, who.username)
+    ctx.meta.save_workspace(project.pk, body.layout, now, who.username)
     return {"layout": body.layout, "updated_at": now}
 
 
@@ -98,8 +95,7 @@ def _cached_keys(ctx: Ctx, project_pk: int) -> ProjectKeys:
         hit = _keys_cache.get(project_pk)
     if hit is not None and now - hit[0] < KEYS_TTL_S:
         return hit[1]
-    with ctx.read_engine.connect() as conn:
-        keys = project_keys(conn, project_pk)
+    keys = ctx.meta.project_keys(project_pk)
     with _keys_lock:
         if len(_keys_cache) > 256:
             _keys_cache.clear()

@@ -9,7 +9,6 @@ import secrets
 from fastapi import Request
 
 from cairn.errors import AuthenticationError, PermissionDeniedError
-from cairn.server.auth.accounts import api_key_principal, session_principal
 from cairn.server.auth.principal import ANONYMOUS, OPEN_PRINCIPAL, Principal
 from cairn.server.context import ServerContext
 
@@ -47,16 +46,14 @@ def authenticate(request: Request, ctx: ServerContext) -> Principal:
     header = request.headers.get("authorization")
     if header:
         key = api_key_from_header(header)
-        with ctx.engine.begin() as conn:
-            who = api_key_principal(conn, key)
+        who = ctx.meta.api_key_principal(key)
         if who is None:
             raise AuthenticationError("invalid API key: create one with `cairn login` or the UI")
         return who
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return ANONYMOUS
-    with ctx.read_engine.connect() as conn:
-        who = session_principal(conn, token)
+    who = ctx.meta.session_principal(token)
     if who is None:
         return ANONYMOUS
     if request.method in _UNSAFE_METHODS:

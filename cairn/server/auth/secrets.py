@@ -9,6 +9,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 API_KEY_PREFIX = "cairn_"
+SESSION_TTL_S = 14 * 24 * 3600
+"""How long a browser session lasts."""
 _hasher = PasswordHasher()
 
 

@@ -81,3 +81,21 @@ class RunFile:
     sha256: str
     size: int
     updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunValue:
+    """One non-numeric value a run logged (a string, a media reference) at a step."""
+
+    step: int
+    time: float
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectKeys:
+    """Keys of a project's runs with how many runs have each; metric keys with their kind."""
+
+    config: list[tuple[str, int]]
+    summary: list[tuple[str, int]]
+    metrics: list[tuple[str, str, int]]

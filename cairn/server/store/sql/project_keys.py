@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, func, select
 
+from cairn.server.store.records import ProjectKeys
 from cairn.server.store.sql.schema import run_kv, runs, series
 
 MAX_KEYS = 5000
 SERIES_KINDS = {0: "history", 1: "system"}
-
-
-@dataclass(frozen=True)
-class ProjectKeys:
-    """Keys with how many runs have each; metric keys with their kind."""
-
-    config: list[tuple[str, int]]
-    summary: list[tuple[str, int]]
-    metrics: list[tuple[str, str, int]]
 
 
 def _kv_keys(conn: Connection, project_pk: int, prefix: str) -> list[tuple[str, int]]:

@@ -95,6 +95,14 @@ def get_project(conn: Connection, entity: str, project: str) -> ProjectRecord:
     return _to_record(row)
 
 
+def get_project_by_pk(conn: Connection, project_pk: int) -> ProjectRecord:
+    """Return one project by its key or raise NotFoundError."""
+    row = conn.execute(_project_select().where(projects.c.pk == project_pk)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"project #{project_pk} does not exist")
+    return _to_record(row)
+
+
 def list_projects(
     conn: Connection,
     entity: str | None,

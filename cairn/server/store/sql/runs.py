@@ -140,3 +140,13 @@ def move_run(conn: Connection, run: RunRecord, target_project_pk: int) -> None:
 def delete_run(conn: Connection, run_pk: int) -> None:
     """Delete a run and (by cascade) everything stored under it."""
     conn.execute(delete(runs).where(runs.c.pk == run_pk))
+
+
+def mark_crashed_runs(conn: Connection, timeout_s: float, now: float) -> int:
+    """Mark running runs whose last heartbeat is older than ``timeout_s`` as crashed."""
+    result = conn.execute(
+        update(runs)
+        .where(runs.c.state == "running", runs.c.heartbeat_at < now - timeout_s)
+        .values(state="crashed", updated_at=now)
+    )
+    return int(result.rowcount or 0)

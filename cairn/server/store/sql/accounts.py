@@ -10,16 +10,25 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.server.auth.principal import Principal
 from cairn.server.auth.secrets import (
+    SESSION_TTL_S,
     hash_password,
     new_api_key,
     new_token,
     token_hash,
     verify_password,
 )
-from cairn.server.store.sql.schema import api_keys, entities, sessions, users
+from cairn.server.store.sql.projects import ensure_entity
+from cairn.server.store.sql.schema import (
+    api_keys,
+    entities,
+    memberships,
+    project_members,
+    sessions,
+    users,
+)
+from cairn.server.store.sql.upsert import upsert
 from cairn.wire import check_name
 
-SESSION_TTL_S = 14 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8
 _KEY_TOUCH_INTERVAL_S = 60.0
 
@@ -186,3 +195,51 @@ def api_key_principal(conn: Connection, key: str) -> Principal | None:
     if row.last_used_at is None or now - row.last_used_at > _KEY_TOUCH_INTERVAL_S:
         conn.execute(update(api_keys).where(api_keys.c.pk == row.key_pk).values(last_used_at=now))
     return _principal(row, "api_key")
+
+
+def user_pk(conn: Connection, username: str) -> int:
+    """The user's pk; NotFoundError when there is no such user."""
+    pk = conn.scalar(select(users.c.pk).where(users.c.username == username))
+    if pk is None:
+        raise NotFoundError(f"user {username!r} does not exist")
+    return int(pk)
+
+
+def create_team(conn: Connection, name: str, admin_user_pk: int | None) -> None:
+    """Create a team entity with ``admin_user_pk`` (when given) as its admin."""
+    check_name(name, "team")
+    if conn.scalar(select(entities.c.pk).where(entities.c.name == name)) is not None:
+        raise ConflictError(f"the name {name!r} is already taken by a user or team")
+    team_pk = ensure_entity(conn, name, "team")
+    if admin_user_pk is not None:
+        upsert(
+            conn,
+            memberships,
+            {"entity_pk": team_pk, "user_pk": admin_user_pk, "role": "admin"},
+            ("entity_pk", "user_pk"),
+        )
+
+
+def set_team_member(conn: Connection, team: str, username: str, role: str) -> None:
+    """Add a user to a team with ``role`` or change their role."""
+    team_pk = conn.scalar(
+        select(entities.c.pk).where(entities.c.name == team, entities.c.kind == "team")
+    )
+    if team_pk is None:
+        raise NotFoundError(f"team {team!r} does not exist")
+    upsert(
+        conn,
+        memberships,
+        {"entity_pk": team_pk, "user_pk": user_pk(conn, username), "role": role},
+        ("entity_pk", "user_pk"),
+    )
+
+
+def set_project_member(conn: Connection, project_pk: int, username: str, role: str) -> None:
+    """Give a user ``role`` on one project (or change it)."""
+    upsert(
+        conn,
+        project_members,
+        {"project_pk": project_pk, "user_pk": user_pk(conn, username), "role": role},
+        ("project_pk", "user_pk"),
+    )

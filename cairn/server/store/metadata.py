@@ -1,0 +1,297 @@
+"""The metadata store's interface: what routers, auth and housekeeping may ask of the database.
+
+Every method is one transaction of its own (committed when it returns, rolled back when it
+raises); routers never hold a connection or build a statement. Returned objects are snapshots.
+Errors are :mod:`cairn.errors` classes: NotFoundError for an unknown entity/project/run/user,
+ConflictError for a name already taken, InvalidInputError for a value the store refuses,
+AuthenticationError/PermissionDeniedError from the ``resolve_*`` checks. Every backend passes
+``tests/contract/test_metadata_store.py``.
+
+The run series live in the same database (so a history row and its acknowledged offset commit
+together); the ``*_series`` reads go through the store for that reason.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cairn.server.auth.principal import Principal
+    from cairn.server.query.filters import Field, Node
+    from cairn.server.query.groups import Group
+    from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesWindow, XAxis
+    from cairn.server.store.records import (
+        ConsoleLine,
+        IngestResult,
+        ProjectKeys,
+        ProjectRecord,
+        RunFile,
+        RunRecord,
+        RunValue,
+    )
+    from cairn.wire import Batch
+
+
+@dataclass(frozen=True, slots=True)
+class RunsResult:
+    """Runs of one query: a keyset page (``next_cursor``) or an offset window (``total``)."""
+
+    runs: list[RunRecord]
+    next_cursor: str | None = None
+    total: int | None = None
+
+
+class AccountStore(abc.ABC):
+    """Users, sessions, API keys, teams and memberships. Secrets are kept hashed only."""
+
+    @abc.abstractmethod
+    def create_user(self, username: str, password: str | None, *, is_admin: bool = False) -> int:
+        """Create a user and its personal entity; return the user's pk.
+
+        ConflictError when a user or team already has the name; InvalidInputError for a bad
+        name or a password shorter than the minimum.
+        """
+
+    @abc.abstractmethod
+    def set_password(self, username: str, password: str) -> None:
+        """Replace a user's password and end all their sessions; NotFoundError if unknown."""
+
+    @abc.abstractmethod
+    def count_admins(self) -> int:
+        """How many admin users exist."""
+
+    @abc.abstractmethod
+    def check_password(self, username: str, password: str) -> Principal | None:
+        """The user when the password matches, else None (unknown users too, same timing)."""
+
+    @abc.abstractmethod
+    def open_session(self, user_pk: int) -> tuple[str, str]:
+        """Start a browser session; return ``(token, csrf_token)`` (only hashes are stored)."""
+
+    @abc.abstractmethod
+    def session_principal(self, token: str) -> Principal | None:
+        """The user of an unexpired session token, with its CSRF token; None otherwise."""
+
+    @abc.abstractmethod
+    def close_session(self, token: str) -> None:
+        """End a session; an unknown token is not an error."""
+
+    @abc.abstractmethod
+    def create_api_key(self, user_pk: int, name: str) -> tuple[str, dict[str, Any]]:
+        """Mint an API key; return the key (shown once) and its listing entry."""
+
+    @abc.abstractmethod
+    def list_api_keys(self, user_pk: int) -> list[dict[str, Any]]:
+        """The user's keys (id, name, prefix, created_at, last_used_at), never the keys."""
+
+    @abc.abstractmethod
+    def delete_api_key(self, user_pk: int, key_id: int) -> None:
+        """Revoke one of the user's keys; NotFoundError when the user has no such key."""
+
+    @abc.abstractmethod
+    def api_key_principal(self, key: str) -> Principal | None:
+        """The owner of an API key (noting its use at most once a minute); None if unknown."""
+
+    @abc.abstractmethod
+    def create_team(self, name: str, admin_user_pk: int | None) -> None:
+        """Create a team with ``admin_user_pk`` (when given) as admin; ConflictError if taken."""
+
+    @abc.abstractmethod
+    def set_team_member(self, team: str, username: str, role: str) -> None:
+        """Add a user to a team or change their role; NotFoundError for an unknown team/user."""
+
+    @abc.abstractmethod
+    def set_project_member(self, project_pk: int, username: str, role: str) -> None:
+        """Give a user a role on one project; NotFoundError for an unknown user."""
+
+
+class AccessStore(abc.ABC):
+    """Who may do what (the rules are in :mod:`cairn.server.auth.access`)."""
+
+    @abc.abstractmethod
+    def entity_role(self, who: Principal, entity: str) -> str | None:
+        """The caller's role in an entity: admin of their own, their team role, else None."""
+
+    @abc.abstractmethod
+    def resolve_project(
+        self, who: Principal, entity: str, project: str, role: str
+    ) -> ProjectRecord:
+        """The project, when the caller holds ``role`` on it.
+
+        A project the caller may not see raises NotFoundError as if it did not exist (an
+        anonymous caller gets AuthenticationError); a weaker role, PermissionDeniedError.
+        """
+
+    @abc.abstractmethod
+    def resolve_run(
+        self, who: Principal, entity: str, project: str, run_id: str, role: str
+    ) -> RunRecord:
+        """The run, when the caller holds ``role`` on its project (errors as resolve_project)."""
+
+    @abc.abstractmethod
+    def resolve_runs(self, who: Principal, paths: Sequence[str], role: str) -> list[RunRecord]:
+        """Runs by ``entity/project/run_id`` path, in order, duplicates once; all checked in
+        one read. InvalidInputError for a malformed path; NotFoundError for any unknown run.
+        """
+
+    @abc.abstractmethod
+    def authorize_write(self, who: Principal, entity: str, project: str) -> None:
+        """Raise unless the caller may write runs into ``entity/project`` (creating it)."""
+
+
+class ProjectStore(abc.ABC):
+    """Projects: listing, edits, deletion."""
+
+    @abc.abstractmethod
+    def list_projects(
+        self, who: Principal, entity: str | None, search: str | None, offset: int, limit: int
+    ) -> tuple[list[ProjectRecord], int]:
+        """A page of the projects the caller may see, most recently active first, and their
+        total. ``search`` matches a part of the name, case-insensitively, wildcards literal.
+        """
+
+    @abc.abstractmethod
+    def update_project(
+        self,
+        project_pk: int,
+        *,
+        name: str | None = None,
+        visibility: str | None = None,
+        description: str | None = None,
+    ) -> ProjectRecord:
+        """Edit a project and return it; ConflictError when the new name is taken."""
+
+    @abc.abstractmethod
+    def delete_project(self, project_pk: int) -> None:
+        """Delete a project with all its runs and everything stored under them."""
+
+    @abc.abstractmethod
+    def project_keys(self, project_pk: int) -> ProjectKeys:
+        """Config/summary keys with run counts, and metric keys with their kind."""
+
+    @abc.abstractmethod
+    def get_workspace(self, project_pk: int) -> tuple[Any, float] | None:
+        """The project's saved layout and when it was saved; None when never saved."""
+
+    @abc.abstractmethod
+    def save_workspace(
+        self, project_pk: int, layout: Any, now: float, username: str | None
+    ) -> None:
+        """Replace the project's layout (last writer wins)."""
+
+
+class RunStore(abc.ABC):
+    """Runs: queries, edits, console output, files, non-numeric values."""
+
+    @abc.abstractmethod
+    def query_runs(
+        self,
+        project: ProjectRecord,
+        filters: dict[str, Any] | None,
+        order: str | None,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        offset: int | None = None,
+    ) -> RunsResult:
+        """Runs matching a filter tree, sorted in the database.
+
+        With ``offset`` an offset window and the total; otherwise a keyset page after ``cursor``.
+        InvalidInputError for a malformed filter, order or cursor.
+        """
+
+    @abc.abstractmethod
+    def group_runs(
+        self, project_pk: int, node: Node, group_by: Field, aggregate: list[Field], limit: int
+    ) -> tuple[list[Group], bool]:
+        """Groups of the matching runs, largest first, and whether there were more."""
+
+    @abc.abstractmethod
+    def update_run(
+        self, run: RunRecord, changes: dict[str, Any], move_to: str | None = None
+    ) -> RunRecord:
+        """Apply user edits (name, tags, notes, group, job_type) and optionally move the run to
+        another project of its entity (created when absent), atomically; return the run after.
+
+        InvalidInputError for unknown fields or bad values; ConflictError when the target
+        project has a run with the same id.
+        """
+
+    @abc.abstractmethod
+    def delete_run(self, run_pk: int) -> None:
+        """Delete a run and its history, console, values, files references and offsets."""
+
+    @abc.abstractmethod
+    def read_console(self, run_pk: int, start: int, limit: int) -> tuple[list[ConsoleLine], int]:
+        """Console lines ``start`` .. ``start + limit`` in order, and the run's line total."""
+
+    @abc.abstractmethod
+    def list_files(self, run_pk: int) -> list[RunFile]:
+        """The run's files, by path."""
+
+    @abc.abstractmethod
+    def file_sha256(self, run_pk: int, path: str) -> str | None:
+        """The blob of one of the run's files, or None when it has no such file."""
+
+    @abc.abstractmethod
+    def read_values(self, run_pk: int, key: str, after: int, limit: int) -> list[RunValue]:
+        """Non-numeric values of ``key`` in (step, arrival) order, from position ``after``."""
+
+
+class SeriesReads(abc.ABC):
+    """Reads of run series (see :class:`cairn.server.store.base.SeriesStore` for contracts)."""
+
+    @abc.abstractmethod
+    def list_series(self, run_pk: int) -> list[SeriesInfo]:
+        """The run's series sorted by key."""
+
+    @abc.abstractmethod
+    def read_windows(
+        self,
+        requests: Sequence[tuple[int, str, XAxis, float | None, float | None]],
+        buckets: int,
+    ) -> list[SeriesWindow | None]:
+        """Windows for ``(run_pk, key, axis, x_min, x_max)`` requests in one read transaction;
+        None where the run has no such series.
+        """
+
+    @abc.abstractmethod
+    def read_points(self, run_pk: int, key: str, start: int, limit: int) -> SeriesPoints:
+        """A page of exact points (SeriesStore.read_points); NotFoundError for an unknown key."""
+
+
+class IngestStore(abc.ABC):
+    """Writes from senders: batches, blobs, and the housekeeping that watches them."""
+
+    @abc.abstractmethod
+    def apply_batch(self, batch: Batch, who: Principal) -> IngestResult:
+        """Apply ``batch`` exactly once, after checking the caller may write to its project.
+
+        Creates the project and run when absent. Records before the stream's acknowledged
+        offset are skipped; a batch starting past it raises OffsetGapError (nothing applied).
+        A record the store cannot apply is set aside and reported; the others apply. Data and
+        the new offset commit in one transaction.
+        """
+
+    @abc.abstractmethod
+    def record_blob(self, sha256: str, size: int) -> None:
+        """Note that a blob was stored (idempotent)."""
+
+    @abc.abstractmethod
+    def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
+        """Mark running runs silent for longer than ``timeout_s`` as crashed; return how many."""
+
+    @abc.abstractmethod
+    def try_acquire_lease(self, name: str, holder: str, ttl_s: float) -> bool:
+        """Take or renew lease ``name`` for ``ttl_s`` s; True for exactly one holder at a time."""
+
+
+class MetadataStore(AccountStore, AccessStore, ProjectStore, RunStore, SeriesReads, IngestStore):
+    """Everything the server keeps in its database, behind one interface."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""

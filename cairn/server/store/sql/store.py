@@ -1,0 +1,330 @@
+"""``SqlMetadataStore``: the metadata store on SQLite or PostgreSQL, one transaction per call.
+
+Each method opens its transaction (a read-only one for reads, which on SQLite takes no write
+lock) and delegates to the statement modules beside this one, which take a Connection so that
+several of them compose inside one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete
+
+from cairn.errors import InvalidInputError, NotFoundError
+from cairn.server.auth.principal import Principal
+from cairn.server.query.filters import Field, Node
+from cairn.server.query.groups import Group, run_groups
+from cairn.server.query.runs import RunsQuery
+from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
+from cairn.server.store.metadata import MetadataStore, RunsResult
+from cairn.server.store.records import (
+    ConsoleLine,
+    IngestResult,
+    ProjectKeys,
+    ProjectRecord,
+    RunFile,
+    RunRecord,
+    RunValue,
+)
+from cairn.server.store.sql import (
+    access,
+    accounts,
+    leases,
+    project_keys,
+    projects,
+    run_data,
+    runs,
+    workspaces,
+)
+from cairn.server.store.sql.engine import open_engine, read_only
+from cairn.server.store.sql.ingest import apply_batch
+from cairn.server.store.sql.migrate import upgrade
+from cairn.server.store.sql.schema import blobs
+from cairn.server.store.sql.schema import projects as projects_table
+from cairn.server.store.sql.series import SqlSeriesStore
+from cairn.server.store.sql.upsert import insert_ignore
+from cairn.wire import Batch
+
+
+def open_metadata_store(url: str, *, series_cache_mb: int = 0) -> SqlMetadataStore:
+    """Open the database at ``url``, migrate it to the newest schema, and wrap it."""
+    engine = open_engine(url)
+    upgrade(engine)
+    return SqlMetadataStore(engine, SqlSeriesStore(cache_bytes=series_cache_mb * 2**20))
+
+
+class SqlMetadataStore(MetadataStore):
+    """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
+
+    def __init__(self, engine: Engine, series: SeriesStore) -> None:
+        self.engine = engine
+        self.series = series
+        self._reader = read_only(engine)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._reader.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # accounts
+
+    def create_user(self, username: str, password: str | None, *, is_admin: bool = False) -> int:
+        with self._write() as conn:
+            return accounts.create_user(conn, username, password, is_admin=is_admin)
+
+    def set_password(self, username: str, password: str) -> None:
+        with self._write() as conn:
+            accounts.set_password(conn, username, password)
+
+    def count_admins(self) -> int:
+        with self._read() as conn:
+            return accounts.count_admins(conn)
+
+    def check_password(self, username: str, password: str) -> Principal | None:
+        with self._read() as conn:
+            return accounts.check_password(conn, username, password)
+
+    def open_session(self, user_pk: int) -> tuple[str, str]:
+        with self._write() as conn:
+            return accounts.open_session(conn, user_pk)
+
+    def session_principal(self, token: str) -> Principal | None:
+        with self._read() as conn:
+            return accounts.session_principal(conn, token)
+
+    def close_session(self, token: str) -> None:
+        with self._write() as conn:
+            accounts.close_session(conn, token)
+
+    def create_api_key(self, user_pk: int, name: str) -> tuple[str, dict[str, Any]]:
+        with self._write() as conn:
+            return accounts.create_api_key(conn, user_pk, name)
+
+    def list_api_keys(self, user_pk: int) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return accounts.list_api_keys(conn, user_pk)
+
+    def delete_api_key(self, user_pk: int, key_id: int) -> None:
+        with self._write() as conn:
+            accounts.delete_api_key(conn, user_pk, key_id)
+
+    def api_key_principal(self, key: str) -> Principal | None:
+        with self._write() as conn:  # notes the key's last use
+            return accounts.api_key_principal(conn, key)
+
+    def create_team(self, name: str, admin_user_pk: int | None) -> None:
+        with self._write() as conn:
+            accounts.create_team(conn, name, admin_user_pk)
+
+    def set_team_member(self, team: str, username: str, role: str) -> None:
+        with self._write() as conn:
+            accounts.set_team_member(conn, team, username, role)
+
+    def set_project_member(self, project_pk: int, username: str, role: str) -> None:
+        with self._write() as conn:
+            accounts.set_project_member(conn, project_pk, username, role)
+
+    # access
+
+    def entity_role(self, who: Principal, entity: str) -> str | None:
+        with self._read() as conn:
+            return access.entity_role(conn, who, entity)
+
+    def resolve_project(
+        self, who: Principal, entity: str, project: str, role: str
+    ) -> ProjectRecord:
+        with self._read() as conn:
+            record = projects.get_project(conn, entity, project)
+            access.require_project_role(conn, who, record, role)
+            return record
+
+    def resolve_run(
+        self, who: Principal, entity: str, project: str, run_id: str, role: str
+    ) -> RunRecord:
+        with self._read() as conn:
+            if not who.is_superuser:
+                record = projects.get_project(conn, entity, project)
+                access.require_project_role(conn, who, record, role)
+            return runs.get_run(conn, entity, project, run_id)
+
+    def resolve_runs(self, who: Principal, paths: Sequence[str], role: str) -> list[RunRecord]:
+        allowed: set[tuple[str, str]] = set()
+        out: list[RunRecord] = []
+        with self._read() as conn:
+            for path in dict.fromkeys(paths):
+                parts = path.split("/")
+                if len(parts) != 3 or not all(parts):
+                    raise InvalidInputError(f"run path {path!r} must be entity/project/run_id")
+                entity, project, run_id = parts
+                if (entity, project) not in allowed and not who.is_superuser:
+                    record = projects.get_project(conn, entity, project)
+                    access.require_project_role(conn, who, record, role)
+                    allowed.add((entity, project))
+                out.append(runs.get_run(conn, entity, project, run_id))
+        return out
+
+    def authorize_write(self, who: Principal, entity: str, project: str) -> None:
+        with self._read() as conn:
+            access.authorize_write(conn, who, entity, project)
+
+    # projects
+
+    def list_projects(
+        self, who: Principal, entity: str | None, search: str | None, offset: int, limit: int
+    ) -> tuple[list[ProjectRecord], int]:
+        with self._read() as conn:
+            visible = access.visible_projects(who)
+            return projects.list_projects(conn, entity, search, offset, limit, visible)
+
+    def update_project(
+        self,
+        project_pk: int,
+        *,
+        name: str | None = None,
+        visibility: str | None = None,
+        description: str | None = None,
+    ) -> ProjectRecord:
+        with self._write() as conn:
+            projects.update_project(
+                conn, project_pk, name=name, visibility=visibility, description=description
+            )
+            return projects.get_project_by_pk(conn, project_pk)
+
+    def delete_project(self, project_pk: int) -> None:
+        with self._write() as conn:
+            conn.execute(delete(projects_table).where(projects_table.c.pk == project_pk))
+
+    def project_keys(self, project_pk: int) -> ProjectKeys:
+        with self._read() as conn:
+            return project_keys.project_keys(conn, project_pk)
+
+    def get_workspace(self, project_pk: int) -> tuple[Any, float] | None:
+        with self._read() as conn:
+            return workspaces.get_workspace(conn, project_pk)
+
+    def save_workspace(
+        self, project_pk: int, layout: Any, now: float, username: str | None
+    ) -> None:
+        with self._write() as conn:
+            workspaces.save_workspace(conn, project_pk, layout, now, username)
+
+    # runs
+
+    def query_runs(
+        self,
+        project: ProjectRecord,
+        filters: dict[str, Any] | None,
+        order: str | None,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        offset: int | None = None,
+    ) -> RunsResult:
+        if cursor is not None and offset is not None:
+            raise InvalidInputError(
+                "pass either cursor (keyset pages) or offset (windows), not both"
+            )
+        query = RunsQuery(project.pk, filters, order)
+        with self._read() as conn:
+            if offset is not None:
+                window = query.window(conn, offset=offset, limit=limit)
+                records = [runs.to_record(r, project.entity, project.name) for r in window.rows]
+                return RunsResult(records, total=window.total)
+            page = query.page(conn, limit=limit, cursor=cursor)
+        records = [runs.to_record(r, project.entity, project.name) for r in page.rows]
+        return RunsResult(records, next_cursor=page.next_cursor)
+
+    def group_runs(
+        self, project_pk: int, node: Node, group_by: Field, aggregate: list[Field], limit: int
+    ) -> tuple[list[Group], bool]:
+        with self._read() as conn:
+            return run_groups(conn, project_pk, node, group_by, aggregate, limit)
+
+    def update_run(
+        self, run: RunRecord, changes: dict[str, Any], move_to: str | None = None
+    ) -> RunRecord:
+        with self._write() as conn:
+            runs.edit_run(conn, run, dict(changes))
+            project = run.project
+            if move_to is not None and move_to != run.project:
+                runs.move_run(conn, run, projects.ensure_project(conn, run.entity, move_to))
+                project = move_to
+            return runs.get_run(conn, run.entity, project, run.id)
+
+    def delete_run(self, run_pk: int) -> None:
+        with self._write() as conn:
+            runs.delete_run(conn, run_pk)
+
+    def read_console(self, run_pk: int, start: int, limit: int) -> tuple[list[ConsoleLine], int]:
+        with self._read() as conn:
+            return run_data.read_console(conn, run_pk, start, limit)
+
+    def list_files(self, run_pk: int) -> list[RunFile]:
+        with self._read() as conn:
+            return run_data.list_files(conn, run_pk)
+
+    def file_sha256(self, run_pk: int, path: str) -> str | None:
+        with self._read() as conn:
+            return run_data.file_sha256(conn, run_pk, path)
+
+    def read_values(self, run_pk: int, key: str, after: int, limit: int) -> list[RunValue]:
+        with self._read() as conn:
+            return run_data.read_values(conn, run_pk, key, after, limit)
+
+    # series
+
+    def list_series(self, run_pk: int) -> list[SeriesInfo]:
+        with self._read() as conn:
+            return self.series.list_series(conn, run_pk)
+
+    def read_windows(
+        self,
+        requests: Sequence[tuple[int, str, XAxis, float | None, float | None]],
+        buckets: int,
+    ) -> list[SeriesWindow | None]:
+        out: list[SeriesWindow | None] = []
+        with self._read() as conn:
+            for run_pk, key, axis, x_min, x_max in requests:
+                try:
+                    out.append(
+                        self.series.read_window(conn, run_pk, key, axis, x_min, x_max, buckets)
+                    )
+                except NotFoundError:
+                    out.append(None)
+        return out
+
+    def read_points(self, run_pk: int, key: str, start: int, limit: int) -> SeriesPoints:
+        with self._read() as conn:
+            return self.series.read_points(conn, run_pk, key, start, limit)
+
+    # ingest and housekeeping
+
+    def apply_batch(self, batch: Batch, who: Principal) -> IngestResult:
+        def authorize(conn: Connection, entity: str, project: str) -> None:
+            access.authorize_write(conn, who, entity, project)
+
+        return apply_batch(self.engine, self.series, batch, authorize)
+
+    def record_blob(self, sha256: str, size: int) -> None:
+        with self._write() as conn:
+            insert_ignore(conn, blobs, {"sha256": sha256, "size": size, "created_at": time.time()})
+
+    def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
+        with self._write() as conn:
+            return runs.mark_crashed_runs(conn, timeout_s, time.time() if now is None else now)
+
+    def try_acquire_lease(self, name: str, holder: str, ttl_s: float) -> bool:
+        with self._write() as conn:
+            return leases.try_acquire(conn, name, holder, ttl_s)
