@@ -275,6 +275,7 @@ def test_concurrent_batches_of_one_stream_apply_once(meta: MetadataStore) -> Non
 
 
 def test_console_files_values_and_windows(meta: MetadataStore) -> None:
+    assert meta.touch_blob(SHA, 3, lambda: True)
     meta.apply_batch(
         batch(
             [

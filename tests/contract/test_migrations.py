@@ -29,3 +29,53 @@ def test_a_schema_newer_than_this_cairn_is_refused(engine: Engine) -> None:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
     with pytest.raises(SchemaVersionError, match="newer than this Cairn knows"):
         upgrade(engine)
+
+
+def test_0003_keeps_runs_and_their_children_and_dates_blob_touches(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from cairn.server.store.sql.engine import open_engine
+    from cairn.server.store.sql.migrate import alembic_config
+
+    engine = open_engine(db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO entities (name, kind, created_at) VALUES ('t','team',0)")
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO projects (entity_pk, name, visibility, description, created_at,"
+                    " updated_at) VALUES (1, 'p', 'private', '', 0, 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO runs (project_pk, id, name, state, config, summary, tags, notes,"
+                    " created_at, updated_at, heartbeat_at, console_lines) VALUES"
+                    " (1, 'r1', 'n', 'finished', '{}', '{}', '[]', '', 0, 0, 0, 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO run_files (run_pk, path, sha256, size, updated_at) VALUES"
+                    " (1, 'a.txt', :sha, 1, 0)"
+                ),
+                {"sha": "ab" * 32},
+            )
+            conn.execute(
+                text("INSERT INTO blobs (sha256, size, created_at) VALUES (:sha, 1, 42.5)"),
+                {"sha": "ab" * 32},
+            )
+        upgrade(engine)
+        from cairn.server.store.sql.schema import blobs, run_files, runs
+
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(runs)) == 1
+            assert conn.scalar(select(func.count()).select_from(run_files)) == 1
+            assert conn.scalar(select(runs.c.archived_at)) is None
+            assert conn.scalar(select(blobs.c.touched_at)) == 42.5
+    finally:
+        engine.dispose()

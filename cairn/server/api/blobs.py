@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from cairn.errors import InvalidInputError
+from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
 
@@ -39,14 +39,27 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -
             spool.write(chunk)
         spool.seek(0)
         info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)
+
+        def bytes_kept() -> bool:
+            # A collection of this blob may have run between put and now: store it again.
+            if not ctx.blobs.exists(sha256):
+                spool.seek(0)
+                ctx.blobs.put(cast(BinaryIO, spool), sha256)
+            return True
+
+        await run_in_threadpool(ctx.meta.touch_blob, info.sha256, info.size, bytes_kept)
     finally:
         spool.close()
-    await run_in_threadpool(ctx.meta.record_blob, info.sha256, info.size)
     return BlobOut(sha256=info.sha256, size=info.size)
 
 
 @router.head("/blobs/{sha256}", status_code=200, response_class=Response)
 def head_blob(sha256: Sha256, ctx: Ctx, _who: SignedIn) -> Response:
-    """200 when the blob is stored (so a client can skip its upload), else 404."""
-    size = ctx.blobs.size(sha256)  # NotFoundError → 404; one request on S3
+    """200 when the blob is stored (so a client can skip its upload), else 404.
+
+    A 200 restarts the blob's grace period against garbage collection.
+    """
+    if not ctx.meta.touch_blob(sha256, None, lambda: ctx.blobs.exists(sha256)):
+        raise NotFoundError(f"blob {sha256} is not stored")
+    size = ctx.blobs.size(sha256)  # one request on S3
     return Response(status_code=200, headers={"Content-Length": str(size)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -25,6 +26,7 @@ class ProjectOut(BaseModel):
     created_at: float
     updated_at: float
     run_count: int
+    archived_at: float | None
 
 
 class ProjectPage(BaseModel):
@@ -41,6 +43,17 @@ class ProjectEdit(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=128)
     visibility: Literal["private", "team", "public"] | None = None
     description: str | None = Field(None, max_length=10_000)
+    archived: bool | None = Field(None, description="hide from default listings, or restore")
+
+
+class ProjectUsageOut(BaseModel):
+    """Disk a project takes: series chunks in the database, blobs its runs' files reference."""
+
+    runs: int
+    series: int
+    series_bytes: int
+    files: int
+    blob_bytes: int
 
 
 def project_out(p: ProjectRecord) -> dict[str, Any]:
@@ -53,6 +66,7 @@ def project_out(p: ProjectRecord) -> dict[str, Any]:
         "created_at": p.created_at,
         "updated_at": p.updated_at,
         "run_count": p.run_count,
+        "archived_at": p.archived_at,
     }
 
 
@@ -64,9 +78,10 @@ def get_projects(
     search: Annotated[str | None, Query(max_length=128)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    archived: Literal["exclude", "include", "only"] = "exclude",
 ) -> dict[str, Any]:
     """Projects, most recently active first; ``search`` matches part of the name."""
-    page, total = ctx.meta.list_projects(who, entity, search, offset, limit)
+    page, total = ctx.meta.list_projects(who, entity, search, offset, limit, archived)
     return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
 
 
@@ -78,9 +93,13 @@ def get_project(project: ProjectDep) -> dict[str, Any]:
 
 @router.patch(PROJECT_PATH, response_model=ProjectOut)
 def edit_project(project: ProjectAdminDep, edit: ProjectEdit, ctx: Ctx) -> dict[str, Any]:
-    """Rename a project or change its visibility or description."""
+    """Rename, archive or restore a project, or change its visibility or description."""
     updated = ctx.meta.update_project(
-        project.pk, name=edit.name, visibility=edit.visibility, description=edit.description
+        project.pk,
+        name=edit.name,
+        visibility=edit.visibility,
+        description=edit.description,
+        archived=edit.archived,
     )
     return project_out(updated)
 
@@ -90,3 +109,9 @@ def delete_project(project: ProjectAdminDep, ctx: Ctx) -> Response:
     """Delete a project and all its runs."""
     ctx.meta.delete_project(project.pk)
     return Response(status_code=204)
+
+
+@router.get(PROJECT_PATH + "/usage", response_model=ProjectUsageOut)
+def get_usage(project: ProjectDep, ctx: Ctx) -> dict[str, Any]:
+    """Runs, series and files of the project, and the bytes they take."""
+    return asdict(ctx.meta.project_usage(project.pk))

@@ -45,10 +45,13 @@ class RunOut(BaseModel):
     finished_at: float | None
     exit_code: int | None
     last_step: int | None
+    archived_at: float | None
 
 
 class RunEdit(BaseModel):
     """Fields of a run a user can change; ``project`` moves it within its entity."""
+
+    archived: bool | None = Field(None, description="hide from default listings, or restore")
 
     name: str | None = Field(None, min_length=1, max_length=256)
     tags: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
@@ -115,6 +118,7 @@ def run_out(run: RunRecord) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "exit_code": run.exit_code,
         "last_step": run.last_step,
+        "archived_at": run.archived_at,
     }
 
 

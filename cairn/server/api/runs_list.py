@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cairn.errors import InvalidInputError
-from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep
+from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep, ProjectMemberDep
 from cairn.server.api.runs import RunOut, run_out
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.query.filters import parse_field, validate
 from cairn.server.query.groups import MAX_AGGREGATES, MAX_GROUPS, parse_group_field
 from cairn.server.query.runs import MAX_LIMIT
+from cairn.server.store.metadata import MAX_BULK
 from cairn.server.store.records import ProjectRecord
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
+ArchivedParam = Literal["exclude", "include", "only"]
 
 
 class RunsQueryBody(BaseModel):
@@ -41,6 +43,7 @@ class RunsQueryBody(BaseModel):
     keys: list[str] | None = Field(
         None, max_length=500, description="only these config./summary. keys (default: all)"
     )
+    archived: ArchivedParam = Field("exclude", description="archived runs: exclude, include, only")
 
 
 class GroupsQueryBody(BaseModel):
@@ -53,6 +56,7 @@ class GroupsQueryBody(BaseModel):
         default_factory=list, max_length=MAX_AGGREGATES, description='e.g. ["summary.acc"]'
     )
     limit: int = Field(MAX_GROUPS, ge=1, le=MAX_GROUPS)
+    archived: ArchivedParam = "exclude"
 
 
 class AggregateOut(BaseModel):
@@ -124,6 +128,7 @@ def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONByt
         limit=body.limit,
         cursor=body.cursor,
         offset=body.offset,
+        archived=body.archived,
     )
     out = []
     for run in result.runs:
@@ -149,6 +154,7 @@ def list_runs(
     offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     keys: Annotated[list[str] | None, Query(max_length=500)] = None,
+    archived: ArchivedParam = "exclude",
 ) -> JSONBytesResponse:
     """Runs of a project, filtered and sorted in the database (see docs/filter-language.md)."""
     tree: dict[str, Any] | None = None
@@ -167,6 +173,7 @@ def list_runs(
         offset=offset,
         limit=limit,
         keys=keys,
+        archived=archived,
     )
     return _run_query(project, body, ctx)
 
@@ -180,7 +187,9 @@ def group_runs(project: ProjectDep, body: GroupsQueryBody, ctx: Ctx) -> JSONByte
     node = validate(_combined_filter(body.filters, body.expression))
     field = parse_group_field(body.group_by)
     aggregate = [parse_field(name, where="aggregate") for name in dict.fromkeys(body.aggregate)]
-    groups, truncated = ctx.meta.group_runs(project.pk, node, field, aggregate, body.limit)
+    groups, truncated = ctx.meta.group_runs(
+        project.pk, node, field, aggregate, body.limit, body.archived
+    )
     out = [
         {
             "value": json_safe(g.value),
@@ -197,3 +206,51 @@ def group_runs(project: ProjectDep, body: GroupsQueryBody, ctx: Ctx) -> JSONByte
 def query_runs(project: ProjectDep, body: RunsQueryBody, ctx: Ctx) -> JSONBytesResponse:
     """The same as the GET listing, with the query in a JSON body (for long filters)."""
     return _run_query(project, body, ctx)
+
+
+class BulkAction(BaseModel):
+    """One change to many runs of the project, all or nothing."""
+
+    runs: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=MAX_BULK, description="run ids in this project"
+    )
+    action: Literal["tag", "untag", "archive", "restore", "move", "delete"]
+    tags: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=100, description="for tag and untag"
+    )
+    project: str | None = Field(
+        None, min_length=1, max_length=128, description="for move: target project of the entity"
+    )
+
+
+class BulkResult(BaseModel):
+    """How many runs changed."""
+
+    changed: int
+
+
+@router.post(
+    "/projects/{entity}/{project}/runs/bulk",
+    response_model=BulkResult,
+    responses={
+        404: {"description": "a run is not in the project (nothing changed)"},
+        409: {"description": "move: a run id is taken in the target project"},
+    },
+)
+def bulk_runs(project: ProjectMemberDep, body: BulkAction, ctx: Ctx) -> dict[str, int]:
+    """Tag, untag, archive, restore, move or delete the given runs in one transaction."""
+    if body.action in ("tag", "untag") and not body.tags:
+        raise InvalidInputError(f"{body.action} needs tags")
+    if body.action == "move" and not body.project:
+        raise InvalidInputError("move needs project: the target project's name")
+    if body.action == "delete":
+        return {"changed": ctx.meta.bulk_delete_runs(project, body.runs)}
+    changed = ctx.meta.bulk_update_runs(
+        project,
+        body.runs,
+        add_tags=body.tags if body.action == "tag" else (),
+        remove_tags=body.tags if body.action == "untag" else (),
+        archived={"archive": True, "restore": False}.get(body.action),
+        move_to=body.project if body.action == "move" else None,
+    )
+    return {"changed": changed}

@@ -39,8 +39,9 @@ COLUMNS: dict[str, FieldKind] = {
     "created_at": "number",
     "updated_at": "number",
     "heartbeat_at": "number",
+    "archived_at": "number",
 }
-NULLABLE_COLUMNS = frozenset({"group", "job_type", "host"})
+NULLABLE_COLUMNS = frozenset({"group", "job_type", "host", "archived_at"})
 # Spellings W&B users bring along (its GraphQL names and Api.runs keys).
 ALIASES = {
     "display_name": "name",
@@ -49,6 +50,7 @@ ALIASES = {
     "createdAt": "created_at",
     "updatedAt": "updated_at",
     "heartbeatAt": "heartbeat_at",
+    "archivedAt": "archived_at",
 }
 KV_PREFIXES = {"config.": "config.", "summary.": "summary.", "summary_metrics.": "summary."}
 COMPARISONS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte")

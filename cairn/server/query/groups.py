@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from cairn.errors import InvalidInputError
 from cairn.server.query.filters import Field, Node, parse_field
 from cairn.server.query.sqlfilter import compile_filter
+from cairn.server.store.sql.projects import Archived, archived_scope
 from cairn.server.store.sql.schema import VTYPE_BOOL, VTYPE_NUMBER, VTYPE_TEXT, run_kv, runs
 
 MAX_GROUPS = 1000
@@ -89,6 +90,7 @@ def run_groups(
     group_by: Field,
     aggregate: list[Field],
     limit: int = MAX_GROUPS,
+    archived: Archived = "exclude",
 ) -> tuple[list[Group], bool]:
     """Groups of the runs matching ``node``, largest first, and whether more than ``limit``."""
     if len(aggregate) > MAX_AGGREGATES:
@@ -116,7 +118,11 @@ def run_groups(
     query = (
         select(*keys, count, *measures)
         .select_from(source)
-        .where(runs.c.project_pk == project_pk, compile_filter(node, project_pk))
+        .where(
+            runs.c.project_pk == project_pk,
+            compile_filter(node, project_pk),
+            archived_scope(runs.c.archived_at, archived),
+        )
         .group_by(*keys)
         .order_by(count.desc(), *keys)
         .limit(limit + 1)

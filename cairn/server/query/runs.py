@@ -36,6 +36,7 @@ from cairn.errors import InvalidInputError
 from cairn.server.query.cursor import Position, decode_cursor, encode_cursor
 from cairn.server.query.filters import NULLABLE_COLUMNS, Field, Node, parse_field, validate
 from cairn.server.query.sqlfilter import compile_filter
+from cairn.server.store.sql.projects import Archived, archived_scope
 from cairn.server.store.sql.schema import VTYPE_BOOL, VTYPE_NUMBER, run_kv, runs
 
 MAX_LIMIT = 1000
@@ -101,8 +102,10 @@ class RunsQuery:
         filters: Mapping[str, Any] | Node | None = None,
         order: str | None = None,
         columns: Sequence[Any] = (runs,),
+        archived: Archived = "exclude",
     ) -> None:
         self.project_pk = project_pk
+        self._archived = archived_scope(runs.c.archived_at, archived)
         self.filter = filters if isinstance(filters, Node) else validate(filters)
         self.sort = parse_sort(order)
         self._columns = tuple(columns)
@@ -165,10 +168,10 @@ class RunsQuery:
         """How many runs of the project match the filter."""
         where = compile_filter(self.filter, self.project_pk, drive=True)
         query = select(func.count()).select_from(runs).where(runs.c.project_pk == self.project_pk)
-        return int(conn.scalar(query.where(where)) or 0)
+        return int(conn.scalar(query.where(where, self._archived)) or 0)
 
     def _scope(self) -> ColumnElement[bool]:
-        return and_(runs.c.project_pk == self.project_pk, self._where)
+        return and_(runs.c.project_pk == self.project_pk, self._where, self._archived)
 
     def _ordered(self, segment: _Segment) -> Select[Any]:
         keys = [segment.pk] if segment.value is None else [segment.value, segment.pk]

@@ -14,9 +14,9 @@ together); the ``*_series`` reads go through the store for that reason.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from cairn.server.auth.principal import Principal
@@ -25,14 +25,23 @@ if TYPE_CHECKING:
     from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesWindow, XAxis
     from cairn.server.store.records import (
         ConsoleLine,
+        GcResult,
         IngestResult,
         ProjectKeys,
         ProjectRecord,
+        ProjectUsage,
         RunFile,
         RunRecord,
         RunValue,
     )
     from cairn.wire import Batch
+
+
+MAX_BULK = 10_000
+"""Most runs one bulk call may change."""
+
+Archived = Literal["exclude", "include", "only"]
+"""Which archived runs or projects a listing shows: none (the default), all, or only them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +156,13 @@ class ProjectStore(abc.ABC):
 
     @abc.abstractmethod
     def list_projects(
-        self, who: Principal, entity: str | None, search: str | None, offset: int, limit: int
+        self,
+        who: Principal,
+        entity: str | None,
+        search: str | None,
+        offset: int,
+        limit: int,
+        archived: Archived = "exclude",
     ) -> tuple[list[ProjectRecord], int]:
         """A page of the projects the caller may see, most recently active first, and their
         total. ``search`` matches a part of the name, case-insensitively, wildcards literal.
@@ -161,12 +176,19 @@ class ProjectStore(abc.ABC):
         name: str | None = None,
         visibility: str | None = None,
         description: str | None = None,
+        archived: bool | None = None,
     ) -> ProjectRecord:
-        """Edit a project and return it; ConflictError when the new name is taken."""
+        """Edit, archive or restore a project and return it; ConflictError when the new name
+        is taken. Archiving hides it from default listings and keeps everything in it.
+        """
 
     @abc.abstractmethod
     def delete_project(self, project_pk: int) -> None:
         """Delete a project with all its runs and everything stored under them."""
+
+    @abc.abstractmethod
+    def project_usage(self, project_pk: int) -> ProjectUsage:
+        """Runs, series and files of a project, with the bytes they take."""
 
     @abc.abstractmethod
     def project_keys(self, project_pk: int) -> ProjectKeys:
@@ -196,16 +218,24 @@ class RunStore(abc.ABC):
         limit: int,
         cursor: str | None = None,
         offset: int | None = None,
+        archived: Archived = "exclude",
     ) -> RunsResult:
         """Runs matching a filter tree, sorted in the database.
 
         With ``offset`` an offset window and the total; otherwise a keyset page after ``cursor``.
-        InvalidInputError for a malformed filter, order or cursor.
+        Archived runs are left out unless ``archived`` asks for them. InvalidInputError for a
+        malformed filter, order or cursor.
         """
 
     @abc.abstractmethod
     def group_runs(
-        self, project_pk: int, node: Node, group_by: Field, aggregate: list[Field], limit: int
+        self,
+        project_pk: int,
+        node: Node,
+        group_by: Field,
+        aggregate: list[Field],
+        limit: int,
+        archived: Archived = "exclude",
     ) -> tuple[list[Group], bool]:
         """Groups of the matching runs, largest first, and whether there were more."""
 
@@ -213,7 +243,7 @@ class RunStore(abc.ABC):
     def update_run(
         self, run: RunRecord, changes: dict[str, Any], move_to: str | None = None
     ) -> RunRecord:
-        """Apply user edits (name, tags, notes, group, job_type) and optionally move the run to
+        """Apply user edits (name, tags, notes, group, job_type, archived) and optionally move it to
         another project of its entity (created when absent), atomically; return the run after.
 
         InvalidInputError for unknown fields or bad values; ConflictError when the target
@@ -222,7 +252,32 @@ class RunStore(abc.ABC):
 
     @abc.abstractmethod
     def delete_run(self, run_pk: int) -> None:
-        """Delete a run and its history, console, values, files references and offsets."""
+        """Delete a run and its history, console, values, files references and offsets.
+
+        Blobs its files referenced stay until a collection finds nothing else refers to them.
+        """
+
+    @abc.abstractmethod
+    def bulk_update_runs(
+        self,
+        project: ProjectRecord,
+        run_ids: Sequence[str],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        archived: bool | None = None,
+        move_to: str | None = None,
+    ) -> int:
+        """Change many runs of one project at once, all or nothing; return how many.
+
+        NotFoundError naming the ids not in the project (nothing changed); InvalidInputError for
+        an empty or over-long list or a bad tag; ConflictError when a moved run's id is taken in
+        the target project.
+        """
+
+    @abc.abstractmethod
+    def bulk_delete_runs(self, project: ProjectRecord, run_ids: Sequence[str]) -> int:
+        """Delete many runs of one project, all or nothing (errors as bulk_update_runs)."""
 
     @abc.abstractmethod
     def read_console(self, run_pk: int, start: int, limit: int) -> tuple[list[ConsoleLine], int]:
@@ -277,10 +332,6 @@ class IngestStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    def record_blob(self, sha256: str, size: int) -> None:
-        """Note that a blob was stored (idempotent)."""
-
-    @abc.abstractmethod
     def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
         """Mark running runs silent for longer than ``timeout_s`` as crashed; return how many."""
 
@@ -289,7 +340,43 @@ class IngestStore(abc.ABC):
         """Take or renew lease ``name`` for ``ttl_s`` s; True for exactly one holder at a time."""
 
 
-class MetadataStore(AccountStore, AccessStore, ProjectStore, RunStore, SeriesReads, IngestStore):
+class BlobBookkeeping(abc.ABC):
+    """Which blobs the server holds, and collecting those nothing refers to (design 0007)."""
+
+    @abc.abstractmethod
+    def touch_blob(self, sha256: str, size: int | None, verify: Callable[[], bool]) -> bool:
+        """Restart the blob's grace period and return ``verify()``, run while no collection of
+        this blob can interleave.
+
+        ``size`` given: the blob was just stored (its row is created when absent). ``size`` None:
+        an existence check; only an existing row is touched, and False is returned without
+        calling ``verify`` when there is none. A file record applied later touches it too, and
+        is refused when the blob has no row.
+        """
+
+    @abc.abstractmethod
+    def collect_blobs(
+        self,
+        grace_s: float,
+        delete_bytes: Callable[[str], None],
+        now: float | None = None,
+        limit: int = 10_000,
+    ) -> GcResult:
+        """Delete up to ``limit`` blobs that nothing references and nobody touched in the last
+        ``grace_s`` seconds (nor since this call began), calling ``delete_bytes(sha256)`` for
+        each while it still holds the blob's row; return what went.
+        """
+
+
+class MetadataStore(
+    AccountStore,
+    AccessStore,
+    ProjectStore,
+    RunStore,
+    SeriesReads,
+    IngestStore,
+    BlobBookkeeping,
+):
     """Everything the server keeps in its database, behind one interface."""
 
     @abc.abstractmethod

@@ -18,6 +18,7 @@ class ProjectRecord:
     created_at: float
     updated_at: float
     run_count: int = 0
+    archived_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class RunRecord:
     finished_at: float | None
     exit_code: int | None
     last_step: int | None
+    archived_at: float | None = None
 
     @property
     def path(self) -> str:
@@ -99,3 +101,22 @@ class ProjectKeys:
     config: list[tuple[str, int]]
     summary: list[tuple[str, int]]
     metrics: list[tuple[str, str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectUsage:
+    """Disk a project takes: its series chunks, and the distinct blobs its runs reference."""
+
+    runs: int
+    series: int
+    series_bytes: int
+    files: int
+    blob_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class GcResult:
+    """What one garbage collection removed."""
+
+    blobs: int
+    bytes: int

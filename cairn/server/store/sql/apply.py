@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, select, update
 from cairn.errors import InvalidInputError
 from cairn.server.store.base import SeriesStore
 from cairn.server.store.sql import kv
-from cairn.server.store.sql.schema import console_chunks, run_files, run_values, runs
+from cairn.server.store.sql.schema import blobs, console_chunks, run_files, run_values, runs
 from cairn.server.store.sql.upsert import upsert
 from cairn.wire import decode_column_block
 
@@ -122,6 +122,16 @@ class RunApplier:
         self._console_lines += len(lines)
 
     def _apply_file(self, body: dict[str, Any]) -> None:
+        # Touching the blob's row locks it against a collection running now (design 0007).
+        sha = body["sha256"]
+        found = self._conn.execute(
+            update(blobs).where(blobs.c.sha256 == sha).values(touched_at=self._now)
+        ).rowcount
+        if not found:
+            raise InvalidInputError(
+                f"file {body['path']!r}: blob {sha} is not on the server; upload it "
+                f"(PUT /api/v1/blobs/{sha}) before sending the file record"
+            )
         upsert(
             self._conn,
             run_files,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Row, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, func, select, true, update
 
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.server.store.records import ProjectRecord
@@ -14,6 +14,15 @@ from cairn.server.store.sql.upsert import insert_ignore
 from cairn.wire import check_name
 
 VISIBILITIES = ("private", "team", "public")
+Archived = Literal["exclude", "include", "only"]
+"""Which archived rows a listing shows: none (the default), all, or only them."""
+
+
+def archived_scope(column: ColumnElement[Any], archived: Archived) -> ColumnElement[bool]:
+    """The condition on an ``archived_at`` column that ``archived`` asks for."""
+    if archived == "include":
+        return true()
+    return column.is_(None) if archived == "exclude" else column.is_not(None)
 
 
 def ensure_entity(conn: Connection, name: str, kind: str = "team") -> int:
@@ -68,6 +77,7 @@ def _project_select() -> Any:
         projects.c.description,
         projects.c.created_at,
         projects.c.updated_at,
+        projects.c.archived_at,
         run_count.label("run_count"),
     ).join(entities, entities.c.pk == projects.c.entity_pk)
 
@@ -82,6 +92,7 @@ def _to_record(row: Row[Any]) -> ProjectRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         run_count=int(row.run_count),
+        archived_at=row.archived_at,
     )
 
 
@@ -110,10 +121,12 @@ def list_projects(
     offset: int,
     limit: int,
     visible: ColumnElement[bool],
+    archived: Archived = "exclude",
 ) -> tuple[list[ProjectRecord], int]:
     """Return a page of the ``visible`` projects, most recently active first, and their count."""
-    query = _project_select().where(visible)
-    count = select(func.count()).select_from(projects.join(entities)).where(visible)
+    scope = and_(visible, archived_scope(projects.c.archived_at, archived))
+    query = _project_select().where(scope)
+    count = select(func.count()).select_from(projects.join(entities)).where(scope)
     if entity is not None:
         query = query.where(entities.c.name == entity)
         count = count.where(entities.c.name == entity)
@@ -137,9 +150,14 @@ def update_project(
     name: str | None = None,
     visibility: str | None = None,
     description: str | None = None,
+    archived: bool | None = None,
 ) -> None:
-    """Rename or edit a project; ConflictError when the new name is taken in its entity."""
+    """Rename, edit, archive or restore a project; ConflictError when the new name is taken."""
     values: dict[str, Any] = {}
+    if archived is not None:
+        current = conn.scalar(select(projects.c.archived_at).where(projects.c.pk == project_pk))
+        if archived != (current is not None):
+            values["archived_at"] = time.time() if archived else None
     if name is not None:
         check_name(name, "project")
         ent_pk = conn.scalar(select(projects.c.entity_pk).where(projects.c.pk == project_pk))

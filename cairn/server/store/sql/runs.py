@@ -15,7 +15,7 @@ from cairn.server.store.sql.schema import entities, projects, run_kv, runs
 from cairn.server.store.sql.upsert import insert_ignore
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed")
-_EDITABLE = ("name", "tags", "notes", "group", "job_type")
+_EDITABLE = ("name", "tags", "notes", "group", "job_type", "archived")
 
 
 def ensure_run(conn: Connection, project_pk: int, run_id: str, now: float) -> tuple[int, bool]:
@@ -79,6 +79,7 @@ def to_record(row: Row[Any], entity: str | None = None, project: str | None = No
         finished_at=row.finished_at,
         exit_code=row.exit_code,
         last_step=row.last_step,
+        archived_at=row.archived_at,
     )
 
 
@@ -116,6 +117,12 @@ def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
         kv.sync_tags(conn, run.pk, run.project_pk, changes["tags"])
     if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
         raise InvalidInputError("a run name must be a non-empty string")
+    if "archived" in changes:
+        archived = changes.pop("archived")
+        if not isinstance(archived, bool):
+            raise InvalidInputError("archived must be true or false")
+        if archived != (run.archived_at is not None):
+            changes["archived_at"] = time.time() if archived else None
     if changes:
         conn.execute(
             update(runs)

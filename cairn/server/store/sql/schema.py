@@ -95,6 +95,7 @@ projects = Table(
     Column("description", Text, nullable=False, default=""),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Column("archived_at", Float),  # hidden from default listings while set
     UniqueConstraint("entity_pk", "name", name="uq_projects_entity_name"),
 )
 
@@ -140,6 +141,7 @@ runs = Table(
     Column("exit_code", Integer),
     Column("last_step", BigInteger),
     Column("console_lines", BigInteger, nullable=False, default=0),
+    Column("archived_at", Float),  # hidden from default listings while set
     UniqueConstraint("project_pk", "id", name="uq_runs_project_id"),
     Index("ix_runs_project_created", "project_pk", "created_at"),
     Index("ix_runs_project_pk", "project_pk", "pk"),  # runs query: runs missing the sort key
@@ -273,6 +275,7 @@ run_files = Table(
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Index("ix_run_files_sha256", "sha256"),  # garbage collection: is a blob still referenced?
 )
 
 blobs = Table(
@@ -281,6 +284,9 @@ blobs = Table(
     Column("sha256", String(64), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("created_at", Float, nullable=False),
+    # Last upload or existence check: collection waits a grace period after it (design 0007).
+    Column("touched_at", Float, nullable=False),
+    Index("ix_blobs_touched", "touched_at"),
 )
 
 rejected_records = Table(

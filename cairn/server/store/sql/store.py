@@ -8,7 +8,7 @@ several of them compose inside one transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,12 +20,14 @@ from cairn.server.query.filters import Field, Node
 from cairn.server.query.groups import Group, run_groups
 from cairn.server.query.runs import RunsQuery
 from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
-from cairn.server.store.metadata import MetadataStore, RunsResult
+from cairn.server.store.metadata import Archived, MetadataStore, RunsResult
 from cairn.server.store.records import (
     ConsoleLine,
+    GcResult,
     IngestResult,
     ProjectKeys,
     ProjectRecord,
+    ProjectUsage,
     RunFile,
     RunRecord,
     RunValue,
@@ -33,20 +35,21 @@ from cairn.server.store.records import (
 from cairn.server.store.sql import (
     access,
     accounts,
+    blob_gc,
+    bulk,
     leases,
     project_keys,
     projects,
     run_data,
     runs,
+    usage,
     workspaces,
 )
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
-from cairn.server.store.sql.schema import blobs
 from cairn.server.store.sql.schema import projects as projects_table
 from cairn.server.store.sql.series import SqlSeriesStore
-from cairn.server.store.sql.upsert import insert_ignore
 from cairn.wire import Batch
 
 
@@ -182,11 +185,17 @@ class SqlMetadataStore(MetadataStore):
     # projects
 
     def list_projects(
-        self, who: Principal, entity: str | None, search: str | None, offset: int, limit: int
+        self,
+        who: Principal,
+        entity: str | None,
+        search: str | None,
+        offset: int,
+        limit: int,
+        archived: Archived = "exclude",
     ) -> tuple[list[ProjectRecord], int]:
         with self._read() as conn:
             visible = access.visible_projects(who)
-            return projects.list_projects(conn, entity, search, offset, limit, visible)
+            return projects.list_projects(conn, entity, search, offset, limit, visible, archived)
 
     def update_project(
         self,
@@ -195,16 +204,26 @@ class SqlMetadataStore(MetadataStore):
         name: str | None = None,
         visibility: str | None = None,
         description: str | None = None,
+        archived: bool | None = None,
     ) -> ProjectRecord:
         with self._write() as conn:
             projects.update_project(
-                conn, project_pk, name=name, visibility=visibility, description=description
+                conn,
+                project_pk,
+                name=name,
+                visibility=visibility,
+                description=description,
+                archived=archived,
             )
             return projects.get_project_by_pk(conn, project_pk)
 
     def delete_project(self, project_pk: int) -> None:
         with self._write() as conn:
             conn.execute(delete(projects_table).where(projects_table.c.pk == project_pk))
+
+    def project_usage(self, project_pk: int) -> ProjectUsage:
+        with self._read() as conn:
+            return usage.project_usage(conn, project_pk)
 
     def project_keys(self, project_pk: int) -> ProjectKeys:
         with self._read() as conn:
@@ -231,12 +250,13 @@ class SqlMetadataStore(MetadataStore):
         limit: int,
         cursor: str | None = None,
         offset: int | None = None,
+        archived: Archived = "exclude",
     ) -> RunsResult:
         if cursor is not None and offset is not None:
             raise InvalidInputError(
                 "pass either cursor (keyset pages) or offset (windows), not both"
             )
-        query = RunsQuery(project.pk, filters, order)
+        query = RunsQuery(project.pk, filters, order, archived=archived)
         with self._read() as conn:
             if offset is not None:
                 window = query.window(conn, offset=offset, limit=limit)
@@ -247,10 +267,16 @@ class SqlMetadataStore(MetadataStore):
         return RunsResult(records, next_cursor=page.next_cursor)
 
     def group_runs(
-        self, project_pk: int, node: Node, group_by: Field, aggregate: list[Field], limit: int
+        self,
+        project_pk: int,
+        node: Node,
+        group_by: Field,
+        aggregate: list[Field],
+        limit: int,
+        archived: Archived = "exclude",
     ) -> tuple[list[Group], bool]:
         with self._read() as conn:
-            return run_groups(conn, project_pk, node, group_by, aggregate, limit)
+            return run_groups(conn, project_pk, node, group_by, aggregate, limit, archived)
 
     def update_run(
         self, run: RunRecord, changes: dict[str, Any], move_to: str | None = None
@@ -266,6 +292,32 @@ class SqlMetadataStore(MetadataStore):
     def delete_run(self, run_pk: int) -> None:
         with self._write() as conn:
             runs.delete_run(conn, run_pk)
+
+    def bulk_update_runs(
+        self,
+        project: ProjectRecord,
+        run_ids: Sequence[str],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        archived: bool | None = None,
+        move_to: str | None = None,
+    ) -> int:
+        with self._write() as conn:
+            run_pks = bulk.resolve_ids(conn, project.pk, run_ids)
+            if add_tags or remove_tags:
+                bulk.retag(conn, project.pk, run_pks, add_tags, remove_tags)
+            if archived is not None:
+                bulk.set_archived(conn, run_pks, archived)
+            if move_to is not None:
+                bulk.move(conn, project, run_pks, move_to)
+            return len(run_pks)
+
+    def bulk_delete_runs(self, project: ProjectRecord, run_ids: Sequence[str]) -> int:
+        with self._write() as conn:
+            run_pks = bulk.resolve_ids(conn, project.pk, run_ids)
+            bulk.delete_runs(conn, run_pks)
+            return len(run_pks)
 
     def read_console(self, run_pk: int, start: int, limit: int) -> tuple[list[ConsoleLine], int]:
         with self._read() as conn:
@@ -317,9 +369,28 @@ class SqlMetadataStore(MetadataStore):
 
         return apply_batch(self.engine, self.series, batch, authorize)
 
-    def record_blob(self, sha256: str, size: int) -> None:
+    def touch_blob(self, sha256: str, size: int | None, verify: Callable[[], bool]) -> bool:
         with self._write() as conn:
-            insert_ignore(conn, blobs, {"sha256": sha256, "size": size, "created_at": time.time()})
+            return blob_gc.touch(conn, sha256, size, time.time(), verify)
+
+    def collect_blobs(
+        self,
+        grace_s: float,
+        delete_bytes: Callable[[str], None],
+        now: float | None = None,
+        limit: int = 10_000,
+    ) -> GcResult:
+        started = time.time() if now is None else now
+        cutoff = started - max(grace_s, 0.0)
+        with self._read() as conn:
+            shas = blob_gc.candidates(conn, cutoff, limit)
+        count = size = 0
+        for sha in shas:
+            with self._write() as conn:
+                freed = blob_gc.collect_one(conn, sha, cutoff, delete_bytes)
+            if freed is not None:
+                count, size = count + 1, size + freed
+        return GcResult(blobs=count, bytes=size)
 
     def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
         with self._write() as conn:
