@@ -54,6 +54,18 @@ def register(commands: Any) -> None:
         type=int,
         help="memory per process for computed chart windows (default 256; 0 = off)",
     )
+    parser.add_argument(
+        "--gc-interval",
+        dest="gc_interval_s",
+        type=float,
+        help="seconds between collections of unreferenced blobs (default 3600)",
+    )
+    parser.add_argument(
+        "--gc-grace",
+        dest="gc_grace_s",
+        type=float,
+        help="keep unreferenced blobs this many seconds after their last upload (default 3600)",
+    )
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run_server)
     sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
@@ -64,6 +76,26 @@ def register(commands: Any) -> None:
     )
     _add_store_options(admin)
     admin.set_defaults(handler=create_admin)
+    gc = sub.add_parser(
+        "gc",
+        help="remove blobs nothing references now (deleted runs' files)",
+        description="Remove blobs that no run references and that nobody uploaded or checked "
+        "in the last --grace seconds. Safe while the server runs; --grace 0 only when no client "
+        "is uploading (see docs/server.md).",
+    )
+    gc.add_argument(
+        "--grace",
+        dest="gc_grace_s",
+        type=float,
+        default=3600.0,
+        help="seconds since a blob's last upload or check before it may go (default 3600)",
+    )
+    _add_store_options(gc)
+    gc.add_argument(
+        "--blobs", dest="blobs_url", help="blob store: a directory or s3://bucket/prefix"
+    )
+    gc.add_argument("--s3-endpoint-url", help="endpoint of an S3-compatible store")
+    gc.set_defaults(handler=collect_garbage)
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -77,6 +109,7 @@ def _settings(args: argparse.Namespace) -> Any:
     fields = (
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
         "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "auth",
+        "gc_interval_s", "gc_grace_s",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
@@ -100,6 +133,34 @@ def create_admin(args: argparse.Namespace) -> int:
         meta.close()
     print(f"created admin {args.username!r}")
     return 0
+
+
+def collect_garbage(args: argparse.Namespace) -> int:
+    """Run one blob collection against the configured database and blob store."""
+    from cairn.server.app import open_context
+    from cairn.server.housekeeping import collect_garbage as collect
+
+    settings = _settings(args)
+    if settings.gc_grace_s < 0:
+        raise InvalidInputError("--grace must be >= 0 seconds")
+    ctx = open_context(settings.with_overrides(auth="open"))
+    try:
+        result = collect(ctx, settings.gc_grace_s)
+    finally:
+        ctx.meta.close()
+    print(f"removed {result.blobs} unreferenced blobs ({_size(result.bytes)})")
+    return 0
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"
 
 
 def run_server(args: argparse.Namespace) -> int:

@@ -6,27 +6,47 @@ import asyncio
 import logging
 import os
 import socket
+import time
 
 from cairn.server.context import ServerContext
+from cairn.server.store.records import GcResult
 
 log = logging.getLogger("cairn.server.housekeeping")
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
+def collect_garbage(ctx: ServerContext, grace_s: float) -> GcResult:
+    """Remove blobs nothing references that were not touched for ``grace_s`` seconds."""
+    result = ctx.meta.collect_blobs(grace_s, ctx.blobs.delete)
+    if result.blobs:
+        log.info("collected %d unreferenced blobs (%d bytes)", result.blobs, result.bytes)
+    return result
+
+
 async def run_housekeeping(ctx: ServerContext) -> None:
-    """Every interval, if this process holds the lease, detect crashed runs."""
-    interval = ctx.settings.housekeeping_interval_s
+    """Every interval, if this process holds each job's lease: detect crashed runs, and every
+    ``gc_interval_s`` collect unreferenced blobs."""
+    settings = ctx.settings
+    interval = settings.housekeeping_interval_s
+    next_gc = time.monotonic() + min(settings.gc_interval_s, 60.0)
     while True:
         try:
             if await asyncio.to_thread(
                 ctx.meta.try_acquire_lease, "crash-detector", HOLDER, interval * 2
             ):
                 count = await asyncio.to_thread(
-                    ctx.meta.mark_crashed_runs, ctx.settings.heartbeat_timeout_s
+                    ctx.meta.mark_crashed_runs, settings.heartbeat_timeout_s
                 )
                 if count:
                     log.info("marked %d runs crashed (no heartbeat)", count)
+            if time.monotonic() >= next_gc:
+                next_gc = time.monotonic() + settings.gc_interval_s
+                # One holder per interval across processes: the lease outlives this round.
+                if await asyncio.to_thread(
+                    ctx.meta.try_acquire_lease, "blob-gc", HOLDER, settings.gc_interval_s * 0.9
+                ):
+                    await asyncio.to_thread(collect_garbage, ctx, settings.gc_grace_s)
         except Exception:
             log.exception("housekeeping failed; retrying next interval")
         await asyncio.sleep(interval)

@@ -27,6 +27,8 @@ class ServerSettings:
     public_url: str | None = None
     heartbeat_timeout_s: float = 300.0
     housekeeping_interval_s: float = 15.0
+    gc_interval_s: float = 3600.0
+    gc_grace_s: float = 3600.0
     max_body_bytes: int = 32 * 1024 * 1024
     workers: int = 1
     series_cache_mb: int = 256
@@ -87,6 +89,8 @@ _ENV_FIELDS: dict[str, type] = {
     "public_url": str,
     "heartbeat_timeout_s": float,
     "housekeeping_interval_s": float,
+    "gc_interval_s": float,
+    "gc_grace_s": float,
     "max_body_bytes": int,
     "workers": int,
     "series_cache_mb": int,
