@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ def register(commands: Any) -> None:
         help="memory per process for computed chart windows (default 256; 0 = off)",
     )
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="text (default) or json: one JSON object per line on stderr, one line per request",
+    )
+    parser.add_argument(
+        "--metrics-token",
+        help="bearer token for /metrics when login is required (prefer CAIRN_SERVER_METRICS_TOKEN)",
+    )
     parser.set_defaults(handler=run_server)
     sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
     admin = sub.add_parser("create-admin", help="create an admin user (password from a prompt)")
@@ -76,7 +86,8 @@ def _settings(args: argparse.Namespace) -> Any:
         ) from None
     fields = (
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
-        "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "auth",
+        "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
+        "metrics_token", "auth",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
@@ -108,33 +119,45 @@ def create_admin(args: argparse.Namespace) -> int:
 
 def run_server(args: argparse.Namespace) -> int:
     """Start uvicorn with the app built from arguments over environment."""
+    import logging
+    import logging.config
+
     import uvicorn
 
+    settings = _settings(args)
+    from cairn.server.observability.logging import logging_config
+
+    log_config = logging_config(settings.log_format, settings.log_level)
+    logging.config.dictConfig(log_config)
     from cairn.server.app import create_app, open_context
     from cairn.server.settings import export_env
 
-    settings = _settings(args)
     # Migrate and check the admin before binding, so errors come out plainly.
     open_context(settings).engine.dispose()
     login = "open (loopback)" if settings.auth_open else "login required"
-    print(
-        f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})",
-        flush=True,
-    )
-    if settings.workers > 1:
-        os.environ.update(export_env(settings))
-        uvicorn.run(
-            "cairn.server.asgi:app",
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-        )
+    banner = f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})"
+    if settings.log_format == "json":
+        logging.getLogger("cairn.server").info(banner)
     else:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
+        print(banner, flush=True)
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "log_config": log_config,
+        "access_log": False,
+    }
+    if settings.workers > 1:
+        from cairn.server.observability.multiproc import ENV_VAR, prepare_dir
+
+        os.environ.update(export_env(settings))
+        # Workers are fresh interpreters: they read this before importing prometheus_client.
+        metrics_dir = prepare_dir(settings.data_dir)
+        os.environ[ENV_VAR] = str(metrics_dir)
+        try:
+            uvicorn.run("cairn.server.asgi:app", workers=settings.workers, **common)
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    else:
+        uvicorn.run(create_app(settings), **common)
     return 0

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, update
 
 from cairn.server.context import ServerContext
 from cairn.server.leases import try_acquire
+from cairn.server.observability.metrics import record_housekeeping
 from cairn.server.store.sql.schema import runs
 
 log = logging.getLogger("cairn.server.housekeeping")
@@ -42,8 +43,12 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                 count = await asyncio.to_thread(
                     mark_crashed_runs, ctx.engine, ctx.settings.heartbeat_timeout_s
                 )
+                record_housekeeping("crash-detector", "ran", marked_crashed=count)
                 if count:
                     log.info("marked %d runs crashed (no heartbeat)", count)
+            else:
+                record_housekeeping("crash-detector", "not_leader")
         except Exception:
+            record_housekeeping("crash-detector", "failed")
             log.exception("housekeeping failed; retrying next interval")
         await asyncio.sleep(interval)

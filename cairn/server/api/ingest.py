@@ -13,6 +13,7 @@ from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
 from cairn.server.auth.access import authorize_write
+from cairn.server.observability import observe_ingest
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.wire import CONTENT_TYPE, decode_batch
 
@@ -62,7 +63,8 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     def authorize(conn: Connection, entity: str, project: str) -> None:
         authorize_write(conn, who, entity, project)
 
-    result = await run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch, authorize)
+    pending = run_in_threadpool(apply_batch, ctx.engine, ctx.series, batch, authorize)
+    result = await observe_ingest(batch, pending)
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,

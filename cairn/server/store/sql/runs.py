@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, select, update
+from sqlalchemy import Connection, Row, delete, func, select, update
 
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_name
@@ -140,3 +140,11 @@ def move_run(conn: Connection, run: RunRecord, target_project_pk: int) -> None:
 def delete_run(conn: Connection, run_pk: int) -> None:
     """Delete a run and (by cascade) everything stored under it."""
     conn.execute(delete(runs).where(runs.c.pk == run_pk))
+
+
+def count_runs_by_state(conn: Connection) -> dict[str, int]:
+    """How many runs are in each state, every known state included (one GROUP BY)."""
+    counts = dict.fromkeys(RUN_STATES, 0)
+    for state, n in conn.execute(select(runs.c.state, func.count()).group_by(runs.c.state)):
+        counts[str(state)] = int(n)
+    return counts
