@@ -125,13 +125,14 @@ def run_server(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
+    from cairn.server.app import create_app, open_context
     from cairn.server.observability.logging import logging_config
+    from cairn.server.observability.multiproc import ENV_VAR, prepare_dir
+    from cairn.server.settings import export_env
 
     log_config = logging_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(log_config)
-    from cairn.server.app import create_app, open_context
-    from cairn.server.settings import export_env
-
+    logging.captureWarnings(True)  # warnings become log lines (JSON ones in json mode)
     # Migrate and check the admin before binding, so errors come out plainly.
     open_context(settings).engine.dispose()
     login = "open (loopback)" if settings.auth_open else "login required"
@@ -148,8 +149,6 @@ def run_server(args: argparse.Namespace) -> int:
         "access_log": False,
     }
     if settings.workers > 1:
-        from cairn.server.observability.multiproc import ENV_VAR, prepare_dir
-
         os.environ.update(export_env(settings))
         # Workers are fresh interpreters: they read this before importing prometheus_client.
         metrics_dir = prepare_dir(settings.data_dir)
