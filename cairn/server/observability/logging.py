@@ -74,7 +74,9 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             "uvicorn.error": {"handlers": [], "propagate": True, "level": level},
             # The middleware writes the one line per request (with route, id and user).
             "uvicorn.access": {"handlers": [], "propagate": False},
+            # Statement-level chatter even at --log-level debug: use their own flags for that.
             "alembic": {"level": "WARNING"},
+            "sqlalchemy": {"level": "WARNING"},
         },
     }
 
