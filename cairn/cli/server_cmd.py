@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,15 @@ def register(commands: Any) -> None:
         help="keep unreferenced blobs this many seconds after their last upload (default 3600)",
     )
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="text (default) or json: one JSON object per line on stderr, one line per request",
+    )
+    parser.add_argument(
+        "--metrics-token",
+        help="bearer token for /metrics when login is required (prefer CAIRN_SERVER_METRICS_TOKEN)",
+    )
     parser.set_defaults(handler=run_server)
     sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
     admin = sub.add_parser("create-admin", help="create an admin user (password from a prompt)")
@@ -108,8 +118,8 @@ def _settings(args: argparse.Namespace) -> Any:
         ) from None
     fields = (
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
-        "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "auth",
-        "gc_interval_s", "gc_grace_s",
+        "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
+        "metrics_token", "auth", "gc_interval_s", "gc_grace_s",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
@@ -165,33 +175,44 @@ def _size(n: int) -> str:
 
 def run_server(args: argparse.Namespace) -> int:
     """Start uvicorn with the app built from arguments over environment."""
+    import logging
+    import logging.config
+
     import uvicorn
 
+    settings = _settings(args)
     from cairn.server.app import create_app, open_context
+    from cairn.server.observability.logging import logging_config
+    from cairn.server.observability.multiproc import ENV_VAR, prepare_dir
     from cairn.server.settings import export_env
 
-    settings = _settings(args)
+    log_config = logging_config(settings.log_format, settings.log_level)
+    logging.config.dictConfig(log_config)
+    logging.captureWarnings(True)  # warnings become log lines (JSON ones in json mode)
     # Migrate and check the admin before binding, so errors come out plainly.
     open_context(settings).meta.close()
     login = "open (loopback)" if settings.auth_open else "login required"
-    print(
-        f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})",
-        flush=True,
-    )
+    banner = f"Cairn server on {settings.base_url}  (data: {settings.database_url}; {login})"
+    if settings.log_format == "json":
+        logging.getLogger("cairn.server").info(banner)
+    else:
+        print(banner, flush=True)
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "log_config": log_config,
+        "access_log": False,
+    }
     if settings.workers > 1:
         os.environ.update(export_env(settings))
-        uvicorn.run(
-            "cairn.server.asgi:app",
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-        )
+        # Workers are fresh interpreters: they read this before importing prometheus_client.
+        metrics_dir = prepare_dir(settings.data_dir)
+        os.environ[ENV_VAR] = str(metrics_dir)
+        try:
+            uvicorn.run("cairn.server.asgi:app", workers=settings.workers, **common)
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     else:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
+        uvicorn.run(create_app(settings), **common)
     return 0

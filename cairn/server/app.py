@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
+from cairn.server import observability
 from cairn.server.api import (
     auth,
     blobs,
@@ -82,6 +83,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = open_context(settings)
         app.state.cairn = ctx
+        observability.observe_context(app, ctx)
         task = asyncio.create_task(run_housekeeping(ctx))
         try:
             yield
@@ -101,6 +103,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    observability.install(app)
 
     @app.get("/api/health", response_model=Health, tags=["meta"])
     def health() -> Health:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +22,8 @@ from cairn.errors import (
     PermissionDeniedError,
     SchemaVersionError,
 )
+from cairn.server.observability.logging import FIELDS_ATTR
+from cairn.server.observability.scope import REQUEST_ID_HEADER, request_id_of
 
 log = logging.getLogger("cairn.server")
 
@@ -44,34 +48,53 @@ def status_for(exc: CairnError) -> int:
     return 500
 
 
+def error_response(
+    request: Request,
+    body: dict[str, Any],
+    status: int,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON error reply carrying the request's id in its body and ``X-Request-ID`` header."""
+    request_id = request_id_of(request.scope)
+    if request_id is not None:
+        body = {**body, "request_id": request_id}
+        # Unhandled errors are answered outside the middleware, which would add the header.
+        headers = {**(headers or {}), REQUEST_ID_HEADER: request_id}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map Cairn errors to JSON ``{"detail": ...}`` responses with their status."""
 
-    async def on_cairn_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_cairn_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, CairnError)
         body = {"detail": exc.message, **exc.details}
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
-        return JSONResponse(body, status_code=status_for(exc), headers=headers)
+        return error_response(request, body, status_for(exc), headers)
 
-    async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
-        return JSONResponse(
-            {"detail": f"invalid request: {where}: {first['msg']}", "errors": errors},
-            status_code=422,
+        body = {"detail": f"invalid request: {where}: {first['msg']}", "errors": errors}
+        return error_response(request, body, 422)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = request_id_of(request.scope)
+        log.exception(
+            "unhandled error (request id %s)",
+            request_id,
+            exc_info=exc,
+            extra={FIELDS_ATTR: {"request_id": request_id}},
         )
+        return error_response(request, {"detail": "internal server error; see the server log"}, 500)
 
-    async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return JSONResponse({"detail": "internal server error; see the server log"}, 500)
-
-    async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        return error_response(request, {"detail": exc.detail}, exc.status_code, exc.headers)
 
     app.add_exception_handler(CairnError, on_cairn_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

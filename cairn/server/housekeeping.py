@@ -9,6 +9,7 @@ import socket
 import time
 
 from cairn.server.context import ServerContext
+from cairn.server.observability.metrics import record_housekeeping
 from cairn.server.store.records import GcResult
 
 log = logging.getLogger("cairn.server.housekeeping")
@@ -38,8 +39,11 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                 count = await asyncio.to_thread(
                     ctx.meta.mark_crashed_runs, settings.heartbeat_timeout_s
                 )
+                record_housekeeping("crash-detector", "ran", marked_crashed=count)
                 if count:
                     log.info("marked %d runs crashed (no heartbeat)", count)
+            else:
+                record_housekeeping("crash-detector", "not_leader")
             if time.monotonic() >= next_gc:
                 next_gc = time.monotonic() + settings.gc_interval_s
                 # One holder per interval across processes: the lease outlives this round.
@@ -47,6 +51,8 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                     ctx.meta.try_acquire_lease, "blob-gc", HOLDER, settings.gc_interval_s * 0.9
                 ):
                     await asyncio.to_thread(collect_garbage, ctx, settings.gc_grace_s)
+                    record_housekeeping("blob-gc", "ran")
         except Exception:
+            record_housekeeping("crash-detector", "failed")
             log.exception("housekeeping failed; retrying next interval")
         await asyncio.sleep(interval)

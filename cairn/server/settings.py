@@ -12,6 +12,8 @@ from typing import Any
 from cairn.errors import InvalidInputError
 
 ENV_PREFIX = "CAIRN_SERVER_"
+LOG_FORMATS = ("text", "json")
+MIN_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +36,26 @@ class ServerSettings:
     series_cache_mb: int = 256
     """Memory for computed chart windows per server process (0 turns the cache off)."""
     log_level: str = "info"
+    log_format: str = "text"
+    """``text`` or ``json`` (one JSON object per line on stderr)."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """A bearer token that may read ``/metrics`` when login is required (admins may too)."""
     auth: str = "auto"
     """``open`` (no login), ``required``, or ``auto``: open on loopback, required elsewhere."""
     admin_username: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     """An admin created on first start when none exists (from env, for unattended set-ups)."""
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise InvalidInputError(
+                f"log format must be one of {LOG_FORMATS}, not {self.log_format!r}"
+            )
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_TOKEN_CHARS:
+            raise InvalidInputError(
+                f"the metrics token must have at least {MIN_TOKEN_CHARS} characters; make one "
+                'with `python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+            )
 
     @property
     def database_url(self) -> str:
@@ -95,6 +112,8 @@ _ENV_FIELDS: dict[str, type] = {
     "workers": int,
     "series_cache_mb": int,
     "log_level": str,
+    "log_format": str,
+    "metrics_token": str,
     "auth": str,
     "admin_username": str,
     "admin_password": str,

@@ -12,6 +12,7 @@ from cairn.errors import AuthenticationError
 from cairn.server.auth.principal import OPEN_PRINCIPAL, Principal
 from cairn.server.auth.request import authenticate
 from cairn.server.context import ServerContext, get_context
+from cairn.server.observability import note_principal
 from cairn.server.store.records import ProjectRecord, RunRecord
 
 EntityName = Annotated[str, Path(min_length=1, max_length=128, description="Entity (user or team)")]
@@ -24,7 +25,7 @@ async def principal_dep(request: Request, ctx: Ctx) -> Principal:
     """The caller of this request (anonymous when no credentials were sent)."""
     if ctx.settings.auth_open:
         return OPEN_PRINCIPAL
-    return await run_in_threadpool(authenticate, request, ctx)
+    return note_principal(request.scope, await run_in_threadpool(authenticate, request, ctx))
 
 
 Who = Annotated[Principal, Depends(principal_dep)]

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
+from cairn.server.observability import observe_ingest
 from cairn.wire import CONTENT_TYPE, decode_batch
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -55,7 +56,7 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         raise InvalidInputError(f"ingest expects Content-Type {CONTENT_TYPE}, got {content_type!r}")
     body = await read_body(request, ctx.settings.max_body_bytes)
     batch = decode_batch(body)
-    result = await run_in_threadpool(ctx.meta.apply_batch, batch, who)
+    result = await observe_ingest(batch, run_in_threadpool(ctx.meta.apply_batch, batch, who))
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from cairn.server.store.base import SeriesWindow
 
@@ -29,15 +29,18 @@ class WindowCache:
         self._entries: OrderedDict[Hashable, tuple[SeriesWindow, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.on_lookup: Callable[[bool], None] | None = None
+        """Called with whether each ``get`` hit (the server counts them for /metrics)."""
 
     def get(self, key: Hashable) -> SeriesWindow | None:
         """The cached window, or None."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if self.on_lookup is not None:
+            self.on_lookup(entry is not None)
+        return None if entry is None else entry[0]
 
     def put(self, key: Hashable, window: SeriesWindow) -> None:
         """Keep ``window`` (its arrays become read-only); evict the oldest beyond the budget."""

@@ -368,7 +368,31 @@ class BlobBookkeeping(abc.ABC):
         """
 
 
+@dataclass(frozen=True, slots=True)
+class StoreHooks:
+    """Callbacks an operator's metrics follow (each may be None)."""
+
+    pool_size: Callable[[int], None] | None = None
+    connection_checked_out: Callable[[], None] | None = None
+    connection_checked_in: Callable[[], None] | None = None
+    series_cache_lookup: Callable[[bool], None] | None = None
+
+
+class StoreTelemetry(abc.ABC):
+    """What the store tells an operator (``/metrics``)."""
+
+    @abc.abstractmethod
+    def count_runs_by_state(self) -> dict[str, int]:
+        """How many runs are in each state, every known state included (zero when none)."""
+
+    @abc.abstractmethod
+    def instrument(self, hooks: StoreHooks) -> None:
+        """Call ``hooks`` from now on: pool size once, connection use and cache lookups as
+        they happen. Hooks must be cheap and must not raise."""
+
+
 class MetadataStore(
+    StoreTelemetry,
     AccountStore,
     AccessStore,
     ProjectStore,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, select, update
+from sqlalchemy import Connection, Row, delete, func, select, update
 
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_name
@@ -157,3 +157,11 @@ def mark_crashed_runs(conn: Connection, timeout_s: float, now: float) -> int:
         .values(state="crashed", updated_at=now)
     )
     return int(result.rowcount or 0)
+
+
+def count_runs_by_state(conn: Connection) -> dict[str, int]:
+    """How many runs are in each state, every known state included (one GROUP BY)."""
+    counts = dict.fromkeys(RUN_STATES, 0)
+    for state, n in conn.execute(select(runs.c.state, func.count()).group_by(runs.c.state)):
+        counts[str(state)] = int(n)
+    return counts

@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, delete, event
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.auth.principal import Principal
 from cairn.server.query.filters import Field, Node
 from cairn.server.query.groups import Group, run_groups
 from cairn.server.query.runs import RunsQuery
+from cairn.server.series.cache import WindowCache
 from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
-from cairn.server.store.metadata import Archived, MetadataStore, RunsResult
+from cairn.server.store.metadata import Archived, MetadataStore, RunsResult, StoreHooks
 from cairn.server.store.records import (
     ConsoleLine,
     GcResult,
@@ -80,6 +81,26 @@ class SqlMetadataStore(MetadataStore):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # telemetry
+
+    def count_runs_by_state(self) -> dict[str, int]:
+        with self._read() as conn:
+            return runs.count_runs_by_state(conn)
+
+    def instrument(self, hooks: StoreHooks) -> None:
+        size = getattr(self.engine.pool, "size", None)
+        if hooks.pool_size is not None and callable(size):
+            hooks.pool_size(int(size()))
+        if hooks.connection_checked_out is not None:
+            checked_out = hooks.connection_checked_out
+            event.listen(self.engine, "checkout", lambda *_: checked_out())
+        if hooks.connection_checked_in is not None:
+            checked_in = hooks.connection_checked_in
+            event.listen(self.engine, "checkin", lambda *_: checked_in())
+        cache = getattr(self.series, "cache", None)
+        if hooks.series_cache_lookup is not None and isinstance(cache, WindowCache):
+            cache.on_lookup = hooks.series_cache_lookup
 
     # accounts
 
