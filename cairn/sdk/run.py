@@ -21,7 +21,8 @@ from cairn.sdk.summary import Summary, make_rule
 from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import split_values
 from cairn.sdk.writer import Item, Writer
-from cairn.wire import check_file_path
+from cairn.wire import check_file_path, validate_record
+from cairn.wire.records import RUN
 
 if TYPE_CHECKING:
     from cairn.sdk.capturing import Capture
@@ -256,6 +257,7 @@ class Run:
 
     def update_run(self, **fields: Any) -> None:
         """Record run metadata (name, tags, notes, group, job_type, host, git, meta)."""
+        validate_record([RUN, fields])
         self._put(("run", fields))
 
     def flush(self, timeout_s: float = 10.0) -> bool:
@@ -285,6 +287,9 @@ class Run:
         if self._writer.dropped_records:
             log.warning("%d records could not be written to the run log (disk full?)",
                         self._writer.dropped_records)  # fmt: skip
+        if self._writer.invalid_records:
+            log.warning("%d invalid records were not recorded (see the first warning)",
+                        self._writer.invalid_records)  # fmt: skip
         if self._uploader is None:
             if self.settings.mode == "offline":
                 _say(f"cairn: run {self.path} saved offline; upload it with: "

@@ -2,8 +2,9 @@
 
 A record is ``(kind, body)``: a short string and a map. It travels as the msgpack array
 ``[kind, body]``. Each kind's body is documented in ``docs/wire-protocol.md``; this module is the
-single place that checks a body's shape, so the SDK validates before writing and the server before
-applying, with the same rules.
+single place that checks a body's shape, with the same rules on both sides: the SDK's writer
+validates every record before it writes it to the run log (``packing.encode_record``), the server
+every record before it applies it.
 """
 
 from __future__ import annotations
