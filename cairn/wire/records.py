@@ -112,6 +112,13 @@ def validate_record(record: object) -> Record:
     return kind, body
 
 
+def claimed_kind(record: object) -> str | None:
+    """The kind a raw record names, valid or not (for reporting a rejected record)."""
+    if isinstance(record, list | tuple) and record and isinstance(record[0], str):
+        return record[0]
+    return None
+
+
 def _validate_run(body: dict[str, Any]) -> None:
     unknown = set(body) - RUN_FIELDS
     if unknown:

@@ -1,4 +1,4 @@
-"""Packed records: validated packing, unpacking, and telling kinds apart by their first bytes."""
+"""Records on the wire: validated packing, unpacking, telling kinds apart by their first bytes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from cairn.wire.records import (
     SUMMARY,
     SYSTEM,
     VALUES,
+    claimed_kind,
 )
 
 
@@ -85,3 +86,11 @@ def test_encoding_refuses_invalid_and_unpackable_records() -> None:
         encode_record([SUMMARY, {"set": {"": 1}}])
     with pytest.raises(InvalidInputError, match="cannot be packed"):
         encode_record([SUMMARY, {"set": {"x": object()}}])
+
+
+def test_the_claimed_kind_of_a_raw_record_is_read_without_trusting_it() -> None:
+    assert claimed_kind(["nope", {}]) == "nope"
+    assert claimed_kind(("file",)) == "file"
+    assert claimed_kind([]) is None
+    assert claimed_kind([3, {}]) is None
+    assert claimed_kind({"kind": "run"}) is None
