@@ -22,7 +22,7 @@ from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import split_values
 from cairn.sdk.writer import Item, Writer
 from cairn.wire import check_file_path, validate_record
-from cairn.wire.records import RUN
+from cairn.wire.records import RUN, file_record, finish_record
 
 if TYPE_CHECKING:
     from cairn.sdk.capturing import Capture
@@ -190,8 +190,7 @@ class Run:
         target = self.dir / "files" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        record = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        self.enqueue(("file", record))
+        self.enqueue(("file", file_record(name, hashlib.sha256(data).hexdigest(), len(data))))
 
     # -- recording ------------------------------------------------------------------------
 
@@ -281,7 +280,7 @@ class Run:
             self._commit()
             self._save_end_files()
             code = 0 if exit_code is None else exit_code
-            self._items.put(("finish", {"time": time.time(), "exit_code": code}))
+            self._items.put(("finish", finish_record(time.time(), code)))
             self._finished = True
         self._writer.join(timeout=60)
         if self._writer.dropped_records:

@@ -20,7 +20,15 @@ from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import LogWriter
 from cairn.sdk.summary import MetricRule, SummaryTracker
 from cairn.wire import ColumnBlockBuilder, encode_record
-from cairn.wire.records import CONSOLE, FILE, FINISH, HISTORY, RUN, SUMMARY, SYSTEM, VALUES
+from cairn.wire.records import (
+    HISTORY,
+    SYSTEM,
+    Record,
+    console_record,
+    run_record,
+    summary_record,
+    values_record,
+)
 
 log = logging.getLogger("cairn.writer")
 
@@ -116,20 +124,20 @@ class Writer(threading.Thread):
             self._mark_pending()
         if others:
             self._flush_rows()
-            self._append([[VALUES, {"step": step, "time": wall, "values": others}]])
+            self._append([values_record(step, wall, others)])
 
     def _handle(self, item: Item) -> None:
         kind = item[0]
         if kind == "config":
-            self._append([[RUN, {"config": item[1]}]])
+            self._append([run_record({"config": item[1]})])
         elif kind == "run":
-            self._append([[RUN, item[1]]])
+            self._append([run_record(item[1])])
         elif kind == "summary":
-            self._append([[SUMMARY, {"set": item[1], "remove": item[2]}]])
+            self._append([summary_record(item[1], item[2])])
         elif kind == "console":
-            self._append([[CONSOLE, {"stream": item[1], "lines": item[2], "time": item[3]}]])
+            self._append([console_record(item[1], item[2], item[3])])
         elif kind == "file":
-            self._append([[FILE, item[1]]])
+            self._append([item[1]])
         elif kind == "rule":
             rule: MetricRule = item[1]
             self._summary.add_rule(rule)
@@ -139,11 +147,11 @@ class Writer(threading.Thread):
             item[1].set()
 
     def _flush_rows(self) -> None:
-        records: list[Any] = []
+        records: list[Record] = []
         if len(self._history):
-            records.append([HISTORY, self._history.build()])
+            records.append((HISTORY, self._history.build()))
         if len(self._system):
-            records.append([SYSTEM, self._system.build(with_steps=False)])
+            records.append((SYSTEM, self._system.build(with_steps=False)))
         self._pending_since = None
         if records:
             self._append(records)
@@ -157,9 +165,9 @@ class Writer(threading.Thread):
         self._last_summary = now
         if changed:
             self._on_summary(changed)
-            self._append([[SUMMARY, {"set": changed}]])
+            self._append([summary_record(changed)])
 
-    def _append(self, records: list[Any]) -> None:
+    def _append(self, records: list[Record]) -> None:
         payloads = [packed for packed in map(self._encode, records) if packed is not None]
         if not payloads:
             return
@@ -178,7 +186,7 @@ class Writer(threading.Thread):
         self._dirty = True
         self._wake.set()
 
-    def _encode(self, record: Any) -> bytes | None:
+    def _encode(self, record: Record) -> bytes | None:
         """The record packed, or None (counted, warned about once) when it is not valid."""
         try:
             return encode_record(record)
@@ -204,7 +212,7 @@ class Writer(threading.Thread):
         _, record = item
         self._flush_rows()
         self._flush_summary(force=True)
-        self._append([[FINISH, record]])
+        self._append([record])
         try:
             self.log_writer.close()
         except OSError as exc:

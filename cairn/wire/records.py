@@ -252,3 +252,39 @@ _VALIDATORS: Final = {
     HEARTBEAT: _validate_heartbeat,
     FINISH: _validate_finish,
 }
+
+
+# -- building records: the one place each body is laid out (validate_record checks them) ------
+
+
+def run_record(fields: Mapping[str, Any]) -> Record:
+    """A ``run`` record setting ``fields`` (any of :data:`RUN_FIELDS`)."""
+    return RUN, dict(fields)
+
+
+def values_record(step: int, time: float, values: dict[str, Any]) -> Record:
+    """A ``values`` record: non-numeric values logged at ``step``."""
+    return VALUES, {"step": step, "time": time, "values": values}
+
+
+def summary_record(update: dict[str, Any], remove: list[str] | None = None) -> Record:
+    """A ``summary`` record setting ``update`` and removing the keys ``remove``."""
+    body: dict[str, Any] = {"set": update}
+    if remove:
+        body["remove"] = remove
+    return SUMMARY, body
+
+
+def console_record(stream: str, lines: list[str], time: float) -> Record:
+    """A ``console`` record: ``lines`` written to ``stream`` (stdout or stderr) at ``time``."""
+    return CONSOLE, {"stream": stream, "lines": lines, "time": time}
+
+
+def file_record(path: str, sha256: str, size: int) -> Record:
+    """A ``file`` record: the run file ``path`` is the blob ``sha256`` of ``size`` bytes."""
+    return FILE, {"path": path, "sha256": sha256, "size": size}
+
+
+def finish_record(time: float, exit_code: int | None) -> Record:
+    """A ``finish`` record: the run ended at ``time`` with ``exit_code``."""
+    return FINISH, {"time": time, "exit_code": exit_code}

@@ -21,6 +21,12 @@ from cairn.wire.records import (
     SYSTEM,
     VALUES,
     claimed_kind,
+    console_record,
+    file_record,
+    finish_record,
+    run_record,
+    summary_record,
+    values_record,
 )
 
 
@@ -31,17 +37,17 @@ def _block(with_steps: bool) -> dict[str, Any]:
     return builder.build(with_steps=with_steps)
 
 
-def _one_of_each() -> dict[str, list[Any]]:
+def _one_of_each() -> dict[str, Any]:
     return {
-        RUN: [RUN, {"name": "r", "tags": ["a"], "config": {"lr": 0.1}}],
-        HISTORY: [HISTORY, _block(with_steps=True)],
-        SYSTEM: [SYSTEM, _block(with_steps=False)],
-        VALUES: [VALUES, {"step": 3, "time": 1.0, "values": {"note": "text"}}],
-        SUMMARY: [SUMMARY, {"set": {"loss": 0.1}, "remove": ["old"]}],
-        CONSOLE: [CONSOLE, {"stream": "stdout", "lines": ["hello"], "time": 1.0}],
-        FILE: [FILE, {"path": "out/model.pt", "sha256": "0" * 64, "size": 12}],
-        HEARTBEAT: [HEARTBEAT, {"time": 1.0}],
-        FINISH: [FINISH, {"time": 2.0, "exit_code": 0}],
+        RUN: run_record({"name": "r", "tags": ["a"], "config": {"lr": 0.1}}),
+        HISTORY: (HISTORY, _block(with_steps=True)),
+        SYSTEM: (SYSTEM, _block(with_steps=False)),
+        VALUES: values_record(3, 1.0, {"note": "text"}),
+        SUMMARY: summary_record({"loss": 0.1}, ["old"]),
+        CONSOLE: console_record("stdout", ["hello"], 1.0),
+        FILE: file_record("out/model.pt", "0" * 64, 12),
+        HEARTBEAT: (HEARTBEAT, {"time": 1.0}),
+        FINISH: finish_record(2.0, 0),
     }
 
 
@@ -62,6 +68,7 @@ def test_a_kind_is_not_mistaken_for_a_longer_or_unknown_one() -> None:
 
 def test_packed_records_decode_back_validated() -> None:
     for kind, record in _one_of_each().items():
+        assert record[0] == kind
         assert decode_record(encode_record(record)) == (kind, record[1])
 
 
