@@ -10,7 +10,7 @@ from typing import Any, Final
 import msgpack
 
 from cairn.errors import InvalidInputError
-from cairn.wire.records import KINDS, Record, validate_record
+from cairn.wire.records import HISTORY, KINDS, SYSTEM, Record, validate_record
 
 
 def encode_record(record: object) -> bytes:
@@ -18,6 +18,10 @@ def encode_record(record: object) -> bytes:
     kind, body = validate_record(record)
     try:
         packed: bytes = msgpack.packb([kind, body], use_bin_type=True)
+        if kind not in (HISTORY, SYSTEM):
+            # Unpacked as the server does: a map key that is not a string (say an int, deep in
+            # a summary value) would make it refuse the whole batch, not just this record.
+            msgpack.unpackb(packed, raw=False, strict_map_key=True)
     except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInputError(f"{kind} record cannot be packed: {exc}") from None
     return packed

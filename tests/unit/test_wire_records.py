@@ -93,6 +93,8 @@ def test_encoding_refuses_invalid_and_unpackable_records() -> None:
         encode_record([SUMMARY, {"set": {"": 1}}])
     with pytest.raises(InvalidInputError, match="cannot be packed"):
         encode_record([SUMMARY, {"set": {"x": object()}}])
+    with pytest.raises(InvalidInputError, match="map key"):
+        encode_record(run_record({"meta": {"gpus": {0: "a100"}}}))
 
 
 def test_the_claimed_kind_of_a_raw_record_is_read_without_trusting_it() -> None:
