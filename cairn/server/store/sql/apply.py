@@ -7,12 +7,12 @@ thousand records costs one run UPDATE.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from cairn.errors import InvalidInputError
+from cairn.server.jsonvalues import json_safe
 from cairn.server.store.base import SeriesStore
 from cairn.server.store.sql import kv
 from cairn.server.store.sql.schema import console_chunks, run_files, run_values, runs
@@ -46,15 +46,16 @@ class RunApplier:
         getattr(self, f"_apply_{kind}")(body)
 
     def _apply_run(self, body: dict[str, Any]) -> None:
-        for field in ("name", "tags", "group", "job_type", "notes", "host", "git", "meta"):
+        # Everything that can be refused is converted before anything is kept.
+        stored: dict[str, Any] = {f: _storable(body[f], f) for f in ("git", "meta") if f in body}
+        config = {k: _storable(v, k) for k, v in body.get("config", {}).items()}
+        for field in ("name", "tags", "group", "job_type", "notes", "host", "created_at"):
             if field in body:
                 self._fields[field] = body[field]
+        self._fields.update(stored)
         if body.get("name") is not None and not body["name"].strip():
             del self._fields["name"]
-        if "created_at" in body:
-            self._fields["created_at"] = body["created_at"]
-        if "config" in body:
-            self._config.update(body["config"])
+        self._config.update(config)
         if body.get("resumed"):
             self._fields.update(state="running", finished_at=None, exit_code=None)
 
@@ -83,7 +84,7 @@ class RunApplier:
                     "key": key,
                     "step": body["step"],
                     "time": body["time"],
-                    "value": _json_safe(value, key),
+                    "value": _storable(value, key),
                 }
             )
         if rows:
@@ -93,8 +94,9 @@ class RunApplier:
         )
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
-        for key, value in body.get("set", {}).items():
-            self._summary_set[key] = _json_safe(value, key)
+        update = {key: _storable(value, key) for key, value in body.get("set", {}).items()}
+        for key, value in update.items():
+            self._summary_set[key] = value
             self._summary_removed.discard(key)
         for key in body.get("remove", []):
             self._summary_set.pop(key, None)
@@ -184,16 +186,22 @@ class RunApplier:
         self._conn.execute(update(runs).where(runs.c.pk == self._run_pk).values(**values))
 
 
-def _json_safe(value: Any, key: str) -> Any:
-    """Return ``value`` as JSON-storable data: non-finite floats become their string names."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+def _storable(value: Any, key: str) -> Any:
+    """``value`` as JSON the database stores (non-finite floats named); refuse what it cannot."""
+    _check_storable(value, key)
+    return json_safe(value)
+
+
+def _check_storable(value: Any, key: str) -> None:
     if isinstance(value, bytes):
         raise InvalidInputError(f"value of {key!r} is bytes; log bytes as a file or media object")
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v, key) for v in value]
     if isinstance(value, str) and len(value) > _MAX_VALUE_JSON:
         raise InvalidInputError(f"value of {key!r} is longer than {_MAX_VALUE_JSON} characters")
-    return value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InvalidInputError(f"value of {key!r} has a map key that is not a string")
+            _check_storable(v, key)
+    elif isinstance(value, list):
+        for v in value:
+            _check_storable(v, key)
