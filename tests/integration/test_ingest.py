@@ -170,6 +170,13 @@ def test_non_finite_config_meta_and_summary_are_stored_by_name(client: httpx.Cli
     assert run["config"] == {"lr": "NaN", "opt": {"clip": "Infinity"}}
     assert run["meta"] == {"x": "-Infinity"}
     assert run["summary"] == {"best": "Infinity"}
+    # The runs index keeps the real numbers: +inf is above any bound, NaN matches none.
+    runs = "/api/v1/projects/team/proj/runs"
+    for filters, found in [('{"summary.best": {"$gt": 1e300}}', ["run00001"]),
+                           ('{"config.opt.clip": {"$gt": 1e300}}', ["run00001"]),
+                           ('{"config.lr": {"$gt": 0}}', [])]:  # fmt: skip
+        page = client.get(runs, params={"filters": filters}).json()
+        assert [r["id"] for r in page["runs"]] == found, filters
 
 
 def test_a_run_record_with_a_value_it_cannot_store_changes_nothing(client: httpx.Client) -> None:

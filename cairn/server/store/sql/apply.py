@@ -46,9 +46,11 @@ class RunApplier:
         getattr(self, f"_apply_{kind}")(body)
 
     def _apply_run(self, body: dict[str, Any]) -> None:
-        # Everything that can be refused is converted before anything is kept.
+        # Everything that can be refused is checked before anything is kept.
         stored: dict[str, Any] = {f: _storable(body[f], f) for f in ("git", "meta") if f in body}
-        config = {k: _storable(v, k) for k, v in body.get("config", {}).items()}
+        config = body.get("config", {})
+        for key, value in config.items():
+            _check_storable(value, key)
         for field in ("name", "tags", "group", "job_type", "notes", "host", "created_at"):
             if field in body:
                 self._fields[field] = body[field]
@@ -94,7 +96,9 @@ class RunApplier:
         )
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
-        update = {key: _storable(value, key) for key, value in body.get("set", {}).items()}
+        update = body.get("set", {})
+        for key, value in update.items():
+            _check_storable(value, key)
         for key, value in update.items():
             self._summary_set[key] = value
             self._summary_removed.discard(key)
@@ -158,11 +162,12 @@ class RunApplier:
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
             values["state"] = "running"
+        # The JSON columns get non-finite floats by name; the key/value index the real values.
         if self._config:
-            values["config"] = {**(current.config or {}), **self._config}
+            values["config"] = {**(current.config or {}), **json_safe(self._config)}
             kv.sync_kv(self._conn, self._run_pk, self._project_pk, "config", self._config, ())
         if self._summary_set or self._summary_removed:
-            summary = {**(current.summary or {}), **self._summary_set}
+            summary = {**(current.summary or {}), **json_safe(self._summary_set)}
             for key in self._summary_removed:
                 summary.pop(key, None)
             values["summary"] = summary
