@@ -26,6 +26,17 @@ export default tseslint.config(
     },
   },
   {
+    // Pages compose the rest; nothing below them (charts, workspace, run, api, lib) imports one.
+    files: ["src/**/*.{ts,tsx}"],
+    ignores: ["src/App.tsx", "src/main.tsx", "src/pages/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/pages/**", "**/pages"], message: "Only App and pages import pages." }] },
+      ],
+    },
+  },
+  {
     files: ["**/*.test.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },

@@ -63,10 +63,9 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _progress(label: str) -> Any:
+    from cairn.sdk.uploader import progress_bar
+
     def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "-" * (width - filled)
-        print(f"\r{label} [{bar}] {done}/{total}", end="", flush=True)
+        print(f"\r{label} {progress_bar(done, total)}", end="", flush=True)
 
     return show

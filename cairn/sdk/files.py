@@ -7,16 +7,16 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from cairn.errors import InvalidInputError
 from cairn.wire import check_file_path
+from cairn.wire.records import Record, file_record
 
 POLICIES = ("now", "end", "live")
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", "cairn", "wandb"})
 
 
-def copy_into_run(run_dir: Path, name: str, source: Path) -> dict[str, Any]:
+def copy_into_run(run_dir: Path, name: str, source: Path) -> Record:
     """Copy ``source`` to the run's files as ``name``; returns its file record."""
     check_file_path(name)
     target = run_dir / "files" / name
@@ -28,7 +28,7 @@ def copy_into_run(run_dir: Path, name: str, source: Path) -> dict[str, Any]:
             digest.update(chunk)
             dst.write(chunk)
             size += len(chunk)
-    return {"path": name, "sha256": digest.hexdigest(), "size": size}
+    return file_record(name, digest.hexdigest(), size)
 
 
 def expand(pattern: str, base_path: str | Path | None) -> list[tuple[str, Path]]:

@@ -17,7 +17,8 @@ from cairn.naming import new_run_id, new_run_name
 from cairn.sdk.config import DEFAULTS_FILE, load_yaml
 from cairn.sdk.run import DisabledRun, Run
 from cairn.sdk.settings import Settings, load_settings
-from cairn.wire import check_name, check_run_id
+from cairn.wire import check_name, check_run_id, validate_record
+from cairn.wire.records import RUN
 
 logger = logging.getLogger("cairn")
 
@@ -119,6 +120,9 @@ def _start(
             "resume needs the id of the run to continue: init(id=..., resume=...)"
         )
     run_id = check_run_id(run_id) if run_id else new_run_id()
+    given = {"name": name, "tags": None if tags is None else list(tags), "group": group,
+             "job_type": job_type, "notes": notes}  # fmt: skip
+    validate_record([RUN, {k: v for k, v in given.items() if v is not None}])
     if settings.mode == "disabled":
         return DisabledRun(settings, entity=entity, project=project, run_id=run_id,
                            name=name or new_run_name())  # fmt: skip

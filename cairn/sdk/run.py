@@ -21,7 +21,8 @@ from cairn.sdk.summary import Summary, make_rule
 from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import split_values
 from cairn.sdk.writer import Item, Writer
-from cairn.wire import check_file_path
+from cairn.wire import check_file_path, validate_record
+from cairn.wire.records import RUN, file_record, finish_record
 
 if TYPE_CHECKING:
     from cairn.sdk.capturing import Capture
@@ -189,8 +190,7 @@ class Run:
         target = self.dir / "files" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        record = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        self.enqueue(("file", record))
+        self.enqueue(("file", file_record(name, hashlib.sha256(data).hexdigest(), len(data))))
 
     # -- recording ------------------------------------------------------------------------
 
@@ -256,6 +256,7 @@ class Run:
 
     def update_run(self, **fields: Any) -> None:
         """Record run metadata (name, tags, notes, group, job_type, host, git, meta)."""
+        validate_record([RUN, fields])
         self._put(("run", fields))
 
     def flush(self, timeout_s: float = 10.0) -> bool:
@@ -279,12 +280,15 @@ class Run:
             self._commit()
             self._save_end_files()
             code = 0 if exit_code is None else exit_code
-            self._items.put(("finish", {"time": time.time(), "exit_code": code}))
+            self._items.put(("finish", finish_record(time.time(), code)))
             self._finished = True
         self._writer.join(timeout=60)
         if self._writer.dropped_records:
             log.warning("%d records could not be written to the run log (disk full?)",
                         self._writer.dropped_records)  # fmt: skip
+        if self._writer.invalid_records:
+            log.warning("%d invalid records were not recorded (see the first warning)",
+                        self._writer.invalid_records)  # fmt: skip
         if self._uploader is None:
             if self.settings.mode == "offline":
                 _say(f"cairn: run {self.path} saved offline; upload it with: "

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.errors import InvalidInputError
+from cairn.wire import check_key
 
 SUMMARY_MODES = ("min", "max", "mean", "last", "best", "none", "first")
 
@@ -111,6 +112,7 @@ class Summary(MutableMapping[str, Any]):
         return self._data[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        check_key(key, "summary key")
         self._data[key] = value
         self._on_set({key: value}, [])
 
@@ -127,6 +129,8 @@ class Summary(MutableMapping[str, Any]):
     def update(self, *args: Any, **kwargs: Any) -> None:
         """Set several values at once (one record)."""
         values = dict(*args, **kwargs)
+        for key in values:
+            check_key(key, "summary key")
         self._data.update(values)
         self._on_set(values, [])
 

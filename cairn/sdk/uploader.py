@@ -110,9 +110,12 @@ class Uploader:
             sender.close()
 
 
-def _progress(done: int, total: int) -> None:
-    width = 30
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """``[#####-----] done/total``: how far an upload has come."""
     filled = int(width * done / total) if total else width
-    bar = "#" * filled + "-" * (width - filled)
-    line = f"\rcairn: uploading [{bar}] {done}/{total} records"
+    return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
+
+
+def _progress(done: int, total: int) -> None:
+    line = f"\rcairn: uploading {progress_bar(done, total)} records"
     print(line, end="", file=sys.stderr, flush=True)

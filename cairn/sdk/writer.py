@@ -3,8 +3,9 @@
 ``log()`` only puts a tuple on a queue. This thread packs consecutive rows into column blocks,
 appends them (and every other record) to the log as they come, writes at least every
 ``flush_interval_s`` (so ``kill -9`` loses at most that much), fsyncs every ``fsync_interval_s``
-and at the end, and wakes the sender. A full disk never stops training: it warns once and
-counts what it could not record.
+and at the end, and wakes the sender. Each record is validated by the wire module first; one
+that fails is not written. Neither that nor a full disk stops training: it warns once and counts
+what it could not record.
 """
 
 from __future__ import annotations
@@ -15,9 +16,19 @@ import threading
 import time
 from typing import Any
 
+from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import LogWriter
 from cairn.sdk.summary import MetricRule, SummaryTracker
-from cairn.wire import ColumnBlockBuilder, encode_records
+from cairn.wire import ColumnBlockBuilder, encode_record
+from cairn.wire.records import (
+    HISTORY,
+    SYSTEM,
+    Record,
+    console_record,
+    run_record,
+    summary_record,
+    values_record,
+)
 
 log = logging.getLogger("cairn.writer")
 
@@ -25,6 +36,7 @@ ROWS_PER_BLOCK = 2000
 SUMMARY_INTERVAL_S = 1.0
 
 Item = tuple[Any, ...]
+"""What the run puts on the writer's queue: a tag (``row``, ``config``, ``sync``, ...) and data."""
 
 
 class Writer(threading.Thread):
@@ -53,6 +65,7 @@ class Writer(threading.Thread):
         self._last_summary = 0.0
         self._dirty = False
         self.dropped_records = 0
+        self.invalid_records = 0
         self._warned_disk = False
         self.error: BaseException | None = None
 
@@ -111,20 +124,20 @@ class Writer(threading.Thread):
             self._mark_pending()
         if others:
             self._flush_rows()
-            self._append([["values", {"step": step, "time": wall, "values": others}]])
+            self._append([values_record(step, wall, others)])
 
     def _handle(self, item: Item) -> None:
         kind = item[0]
         if kind == "config":
-            self._append([["run", {"config": item[1]}]])
+            self._append([run_record({"config": item[1]})])
         elif kind == "run":
-            self._append([["run", item[1]]])
+            self._append([run_record(item[1])])
         elif kind == "summary":
-            self._append([["summary", {"set": item[1], "remove": item[2]}]])
+            self._append([summary_record(item[1], item[2])])
         elif kind == "console":
-            self._append([["console", {"stream": item[1], "lines": item[2], "time": item[3]}]])
+            self._append([console_record(item[1], item[2], item[3])])
         elif kind == "file":
-            self._append([["file", item[1]]])
+            self._append([item[1]])
         elif kind == "rule":
             rule: MetricRule = item[1]
             self._summary.add_rule(rule)
@@ -134,11 +147,11 @@ class Writer(threading.Thread):
             item[1].set()
 
     def _flush_rows(self) -> None:
-        records: list[Any] = []
+        records: list[Record] = []
         if len(self._history):
-            records.append(["history", self._history.build()])
+            records.append((HISTORY, self._history.build()))
         if len(self._system):
-            records.append(["system", self._system.build(with_steps=False)])
+            records.append((SYSTEM, self._system.build(with_steps=False)))
         self._pending_since = None
         if records:
             self._append(records)
@@ -152,13 +165,16 @@ class Writer(threading.Thread):
         self._last_summary = now
         if changed:
             self._on_summary(changed)
-            self._append([["summary", {"set": changed}]])
+            self._append([summary_record(changed)])
 
-    def _append(self, records: list[Any]) -> None:
+    def _append(self, records: list[Record]) -> None:
+        payloads = [packed for packed in map(self._encode, records) if packed is not None]
+        if not payloads:
+            return
         try:
-            self.log_writer.append(encode_records(records))
+            self.log_writer.append(payloads)
         except OSError as exc:
-            self.dropped_records += len(records)
+            self.dropped_records += len(payloads)
             if not self._warned_disk:
                 self._warned_disk = True
                 log.warning(
@@ -169,6 +185,17 @@ class Writer(threading.Thread):
             return
         self._dirty = True
         self._wake.set()
+
+    def _encode(self, record: Record) -> bytes | None:
+        """The record packed, or None (counted, warned about once) when it is not valid."""
+        try:
+            return encode_record(record)
+        except InvalidInputError as exc:
+            # The server would reject it too; writing it would only park it in the log.
+            self.invalid_records += 1
+            level = logging.DEBUG if self.invalid_records > 1 else logging.WARNING
+            log.log(level, "not recording an invalid %s record: %s", record[0], exc.message)
+            return None
 
     def _sync_if_due(self) -> None:
         if self._dirty and time.monotonic() - self.log_writer.last_sync >= self._fsync_s:
@@ -185,7 +212,7 @@ class Writer(threading.Thread):
         _, record = item
         self._flush_rows()
         self._flush_summary(force=True)
-        self._append([["finish", record]])
+        self._append([record])
         try:
             self.log_writer.close()
         except OSError as exc:

@@ -7,9 +7,9 @@ from cairn.wire.batch import (
     check_run_id,
     decode_batch,
     encode_batch,
-    encode_records,
 )
 from cairn.wire.columns import ColumnBlock, ColumnBlockBuilder, decode_column_block
+from cairn.wire.packing import decode_record, encode_record, encode_records, of_kind
 from cairn.wire.records import WIRE_VERSION, Record, check_file_path, check_key, validate_record
 
 __all__ = [
@@ -25,7 +25,10 @@ __all__ = [
     "check_run_id",
     "decode_batch",
     "decode_column_block",
+    "decode_record",
     "encode_batch",
+    "encode_record",
     "encode_records",
+    "of_kind",
     "validate_record",
 ]

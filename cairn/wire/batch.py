@@ -62,11 +62,6 @@ class Batch:
         return self.first_offset + len(self.records)
 
 
-def encode_records(records: list[Any]) -> list[bytes]:
-    """Pack each record separately (the run log stores them one by one)."""
-    return [msgpack.packb(r, use_bin_type=True) for r in records]
-
-
 def encode_batch(
     entity: str,
     project: str,

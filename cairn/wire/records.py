@@ -2,8 +2,9 @@
 
 A record is ``(kind, body)``: a short string and a map. It travels as the msgpack array
 ``[kind, body]``. Each kind's body is documented in ``docs/wire-protocol.md``; this module is the
-single place that checks a body's shape, so the SDK validates before writing and the server before
-applying, with the same rules.
+single place that checks a body's shape, with the same rules on both sides: the SDK's writer
+validates every record before it writes it to the run log (``packing.encode_record``), the server
+every record before it applies it.
 """
 
 from __future__ import annotations
@@ -109,6 +110,13 @@ def validate_record(record: object) -> Record:
         raise InvalidInputError(f"the body of a {kind} record must be a map")
     _VALIDATORS[kind](body)
     return kind, body
+
+
+def claimed_kind(record: object) -> str | None:
+    """The kind a raw record names, valid or not (for reporting a rejected record)."""
+    if isinstance(record, list | tuple) and record and isinstance(record[0], str):
+        return record[0]
+    return None
 
 
 def _validate_run(body: dict[str, Any]) -> None:
@@ -244,3 +252,39 @@ _VALIDATORS: Final = {
     HEARTBEAT: _validate_heartbeat,
     FINISH: _validate_finish,
 }
+
+
+# -- building records: the one place each body is laid out (validate_record checks them) ------
+
+
+def run_record(fields: Mapping[str, Any]) -> Record:
+    """A ``run`` record setting ``fields`` (any of :data:`RUN_FIELDS`)."""
+    return RUN, dict(fields)
+
+
+def values_record(step: int, time: float, values: dict[str, Any]) -> Record:
+    """A ``values`` record: non-numeric values logged at ``step``."""
+    return VALUES, {"step": step, "time": time, "values": values}
+
+
+def summary_record(update: dict[str, Any], remove: list[str] | None = None) -> Record:
+    """A ``summary`` record setting ``update`` and removing the keys ``remove``."""
+    body: dict[str, Any] = {"set": update}
+    if remove:
+        body["remove"] = remove
+    return SUMMARY, body
+
+
+def console_record(stream: str, lines: list[str], time: float) -> Record:
+    """A ``console`` record: ``lines`` written to ``stream`` (stdout or stderr) at ``time``."""
+    return CONSOLE, {"stream": stream, "lines": lines, "time": time}
+
+
+def file_record(path: str, sha256: str, size: int) -> Record:
+    """A ``file`` record: the run file ``path`` is the blob ``sha256`` of ``size`` bytes."""
+    return FILE, {"path": path, "sha256": sha256, "size": size}
+
+
+def finish_record(time: float, exit_code: int | None) -> Record:
+    """A ``finish`` record: the run ended at ``time`` with ``exit_code``."""
+    return FINISH, {"time": time, "exit_code": exit_code}

@@ -158,6 +158,40 @@ def test_nan_and_infinities_round_trip(client: httpx.Client) -> None:
     assert page["values"] == ["NaN", "Infinity", "-Infinity", 1.5]
 
 
+def test_non_finite_config_meta_and_summary_are_stored_by_name(client: httpx.Client) -> None:
+    stream = new_stream()
+    records = [
+        ["run", {"config": {"lr": math.nan, "opt": {"clip": math.inf}}, "meta": {"x": -math.inf}}],
+        ["summary", {"set": {"best": math.inf}}],
+    ]
+    body = post_batch(client, records, 0, stream).json()
+    assert body["rejected"] == []
+    run = client.get(RUN).json()
+    assert run["config"] == {"lr": "NaN", "opt": {"clip": "Infinity"}}
+    assert run["meta"] == {"x": "-Infinity"}
+    assert run["summary"] == {"best": "Infinity"}
+    # The runs index keeps the real numbers: +inf is above any bound, NaN matches none.
+    runs = "/api/v1/projects/team/proj/runs"
+    for filters, found in [('{"summary.best": {"$gt": 1e300}}', ["run00001"]),
+                           ('{"config.opt.clip": {"$gt": 1e300}}', ["run00001"]),
+                           ('{"config.lr": {"$gt": 0}}', [])]:  # fmt: skip
+        page = client.get(runs, params={"filters": filters}).json()
+        assert [r["id"] for r in page["runs"]] == found, filters
+
+
+def test_a_run_record_with_a_value_it_cannot_store_changes_nothing(client: httpx.Client) -> None:
+    stream = new_stream()
+    records = [
+        ["run", {"name": "kept", "config": {"a": 1}}],
+        ["run", {"name": "lost", "config": {"a": 2, "raw": b"bytes"}}],
+        ["summary", {"set": {"ok": 1, "raw": b"bytes"}}],
+    ]
+    body = post_batch(client, records, 0, stream).json()
+    assert [r["offset"] for r in body["rejected"]] == [1, 2]
+    run = client.get(RUN).json()
+    assert (run["name"], run["config"], run["summary"]) == ("kept", {"a": 1}, {})
+
+
 def test_finish_marks_the_run_finished_or_failed(client: httpx.Client) -> None:
     stream = new_stream()
     post_batch(client, [["finish", {"time": 5.0, "exit_code": 0}]], 0, stream)

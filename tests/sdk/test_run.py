@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import httpx
-import msgpack
 import pytest
 
 import cairn
 from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import LogReader, count_records
-from cairn.wire import decode_column_block
+from cairn.wire import decode_column_block, decode_record
+from cairn.wire.records import HISTORY
 from tests.serverproc import ServerProcess, free_port, start_server
 
 
@@ -85,6 +85,44 @@ def test_bad_values_raise_type_errors_naming_the_key(server: ServerProcess, work
     with pytest.raises(InvalidInputError, match="finished"):
         run.log({"late": 1.0})
     assert _keys(server, run.path) == {"fine": 1}
+
+
+def test_bad_run_fields_and_summary_keys_raise_at_the_call(
+    server: ServerProcess, workdir: Path
+) -> None:
+    settings = {"base_url": server.base_url}
+    with pytest.raises(InvalidInputError, match="tags"):
+        cairn.init(project="bad", tags=["ok", ""], settings=settings)
+    assert cairn.run is None  # nothing was started
+    run = cairn.init(project="bad", settings=settings)
+    with pytest.raises(InvalidInputError, match="unknown fields"):
+        run.update_run(colour="red")
+    with pytest.raises(InvalidInputError, match="summary key"):
+        run.summary["bad\nkey"] = 1
+    with pytest.raises(InvalidInputError, match="summary key"):
+        run.summary.update({"": 1})
+    assert "" not in run.summary
+    run.summary["kept"] = 1
+    run.finish()
+    assert _get(server, f"runs/{run.path}")["summary"] == {"kept": 1}
+
+
+def test_a_record_that_cannot_be_valid_is_not_written_and_the_run_goes_on(
+    server: ServerProcess, workdir: Path
+) -> None:
+    run = cairn.init(project="bad", settings={"base_url": server.base_url})
+    run.summary["blob"] = object()  # not packable: only the writer thread can tell
+    run.summary["by_id"] = {0: "a"}  # the server reads string map keys only
+    run.log({"after": 1.0})
+    run.finish()
+    assert run._writer.invalid_records == 2
+    assert run._writer.error is None
+    reader = LogReader(run.log_path)
+    kinds = [decode_record(frame.payload)[0] for frame in reader.frames()]
+    reader.close()
+    assert HISTORY in kinds
+    assert _keys(server, run.path) == {"after": 1}
+    assert _get(server, f"runs/{run.path}")["state"] == "finished"
 
 
 def test_offline_run_syncs_later_exactly_once(server: ServerProcess, workdir: Path) -> None:
@@ -205,8 +243,8 @@ def test_kill_9_loses_nothing_that_reached_the_log(server: ServerProcess, workdi
     reader = LogReader(logs[0])
     in_log = 0
     for frame in reader.frames():
-        kind, body = msgpack.unpackb(frame.payload, raw=False)
-        if kind == "history":
+        kind, body = decode_record(frame.payload)
+        if kind == HISTORY:
             in_log += len(decode_column_block(body).columns["z"].values)
     reader.close()
     points = _get(server, f"runs/{run_path}/series/z/points", limit=100000)

@@ -18,6 +18,7 @@ from cairn.sdk.runlog.format import LogHeader
 from cairn.sdk.settings import load_settings
 from cairn.sdk.sync import sync_log
 from cairn.sdk.writer import Writer
+from cairn.wire.records import finish_record
 from tests.serverproc import ServerProcess
 
 ASSETS = Path(__file__).parent.parent / "assets" / "runlogs"
@@ -95,10 +96,11 @@ def test_a_full_disk_keeps_training_alive_and_counts_what_was_dropped(
     writer.start()
     for step in range(50):
         items.put(("config", {f"k{step}": step}))
-    items.put(("finish", {"time": 2.0, "exit_code": 0}))
+    items.put(("finish", finish_record(2.0, 0)))
     writer.join(timeout=30)
     assert not writer.is_alive()
     assert writer.error is None
     assert writer.dropped_records >= 48
+    assert writer.invalid_records == 0
     assert count_records(tmp_path / "run.cairn") == 2
     assert "records are being dropped" in caplog.text

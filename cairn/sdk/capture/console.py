@@ -5,14 +5,14 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import os
 import re
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, TextIO
+
+from cairn.sdk.capture import forks
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class ConsoleCapture:
         self._thread: threading.Thread | None = None
         self._emitter_ident: int | None = None
         self._logged_error = False
-        _CAPTURES.add(self)
+        forks.on_fork(self)
 
     def start(self) -> None:
         """Wrap the current ``sys.stdout`` and ``sys.stderr`` and start the emitting thread."""
@@ -316,21 +316,8 @@ class ConsoleCapture:
         self._logged_error = True  # set first: the warning itself goes to stderr, through us
         log.warning("console capture: %s failed; later failures at debug level", what, exc_info=exc)
 
-    def _after_fork_in_child(self) -> None:
+    def after_fork_in_child(self) -> None:
         """In a forked child: stop recording (the emitting thread is gone); writes pass through."""
         self._active = False
         self._lock = threading.RLock()
         self._thread = None
-
-
-_CAPTURES: weakref.WeakSet[ConsoleCapture] = weakref.WeakSet()
-
-
-def _stop_in_child() -> None:
-    """After ``fork()``, turn every capture into a pass-through in the child."""
-    for capture in list(_CAPTURES):
-        capture._after_fork_in_child()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_stop_in_child)

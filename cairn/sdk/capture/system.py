@@ -6,11 +6,11 @@ import logging
 import os
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cairn.sdk.capture import forks
 from cairn.sdk.capture.environment import load_nvml
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class SystemMonitor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._logged_error = False
-        _MONITORS.add(self)
+        forks.on_fork(self)
 
     @property
     def running(self) -> bool:
@@ -90,7 +90,7 @@ class SystemMonitor:
                 log.debug("system monitor still busy after %.1f s; left to end alone", timeout_s)
         self._thread = None
 
-    def _after_fork_in_child(self) -> None:
+    def after_fork_in_child(self) -> None:
         """Mark the monitor stopped in a forked child, where its thread does not exist."""
         # A fresh Event: the parent's may have been mid-wait, its lock held, at the fork.
         self._stop = threading.Event()
@@ -238,16 +238,3 @@ def _safe(read: Callable[[], Any]) -> Any:
     except Exception as exc:
         log.debug("system metric unavailable: %s", exc)
         return None
-
-
-_MONITORS: weakref.WeakSet[SystemMonitor] = weakref.WeakSet()
-
-
-def _mark_stopped_in_child() -> None:
-    """After ``fork()``, mark every monitor stopped: the child has none of their threads."""
-    for monitor in list(_MONITORS):
-        monitor._after_fork_in_child()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_mark_stopped_in_child)

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, Final
 import msgpack
 
 from cairn.errors import InvalidInputError, WireVersionError
+from cairn.wire import WIRE_VERSION
 
 MAGIC: Final = b"CAIRNLOG"
 FORMAT_VERSION: Final = 1
@@ -43,7 +44,7 @@ class LogHeader:
     run_id: str
     created_at: float
     base_url: str | None
-    wire: int = 1
+    wire: int = WIRE_VERSION
 
     def to_map(self) -> dict[str, Any]:
         """The header as stored."""

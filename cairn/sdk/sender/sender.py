@@ -15,16 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgpack
-
+from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import Frame, LogReader, Progress, read_progress, write_progress
 from cairn.sdk.sender.transport import PostResult, Transport
-from cairn.wire import check_file_path, encode_batch
+from cairn.wire import decode_record, encode_batch, of_kind
+from cairn.wire.records import FILE
 
 log = logging.getLogger("cairn.sender")
-
-# msgpack of ["file", ...]: a 2-element array header, then the 4-letter string "file".
-_FILE_RECORD = b"\x92\xa4file"
 
 MAX_BACKOFF_S = 30.0
 
@@ -87,13 +84,14 @@ class Sender:
             return False
         return self._post(frames, stop)
 
-    def _upload_files(self, frames: list[Frame]) -> PostResult | None:
-        """Upload the blobs that file records in ``frames`` name; a failure, or None."""
-        for frame in frames:
-            if not frame.payload.startswith(_FILE_RECORD):
-                continue
-            body = msgpack.unpackb(frame.payload, raw=False)[1]
-            local = self.log_path.parent / "files" / check_file_path(body["path"])
+    def _upload_files(self, payloads: list[bytes]) -> PostResult | None:
+        """Upload the blobs that the file records among ``payloads`` name; a failure, or None."""
+        for payload in of_kind(payloads, FILE):
+            try:
+                _, body = decode_record(payload)
+            except InvalidInputError:
+                continue  # the server rejects the record itself and reports it
+            local = self.log_path.parent / "files" / body["path"]
             if not local.is_file():
                 continue  # saved elsewhere or removed: the reference still goes up
             result = self._transport.upload_blob(body["sha256"], local)
@@ -102,20 +100,24 @@ class Sender:
         return None
 
     def _post(self, frames: list[Frame], stop: threading.Event | None) -> bool:
-        header = self.header
-        failed = self._upload_files(frames)
+        payloads = [f.payload for f in frames]
+        failed = self._upload_files(payloads)
         if failed is not None:
             return self._handle_result(failed, frames, stop)
-        body = encode_batch(
+        body = self._batch(frames[0].offset, payloads)
+        result = self._transport.post_batch(body)
+        return self._handle_result(result, frames, stop)
+
+    def _batch(self, first_offset: int, payloads: list[bytes]) -> bytes:
+        header = self.header
+        return encode_batch(
             header.entity or "local",
             header.project,
             header.run_id,
             header.stream,
-            frames[0].offset,
-            [f.payload for f in frames],
+            first_offset,
+            payloads,
         )
-        result = self._transport.post_batch(body)
-        return self._handle_result(result, frames, stop)
 
     def _handle_result(
         self, result: PostResult, frames: list[Frame], stop: threading.Event | None
@@ -161,16 +163,7 @@ class Sender:
 
     def heartbeat(self) -> None:
         """Tell the server the run is alive (an empty batch at the acknowledged offset)."""
-        header = self.header
-        body = encode_batch(
-            header.entity or "local",
-            header.project,
-            header.run_id,
-            header.stream,
-            self.progress.offset,
-            [],
-        )
-        self._transport.post_batch(body)
+        self._transport.post_batch(self._batch(self.progress.offset, []))
 
     def close(self) -> None:
         """Release the log file (the transport belongs to whoever made it)."""

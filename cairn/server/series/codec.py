@@ -288,13 +288,14 @@ def summarize(points: Points) -> ChunkSummary:
         vmax=float(clean.max()) if has_finite else None,
         vsum=vsum,
         vsumsq=vsumsq,
-        vlast=_nullable(float(values[-1])),
+        vlast=finite_or_none(float(values[-1])),
         nan_count=int(np.isnan(values).sum()),
         posinf_count=int(np.isposinf(values).sum()),
         neginf_count=int(np.isneginf(values).sum()),
     )
 
 
-def _nullable(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
+    """``value``, or None for NaN and ±inf: what a nullable SQL float column can hold."""
     # SQL columns cannot hold NaN portably (PostgreSQL can, SQLite turns it into NULL).
     return value if np.isfinite(value) else None

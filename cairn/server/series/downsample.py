@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
+from cairn.server.series.codec import F64, I64
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,16 @@ Points are ordered across chunks by ``ORDER_STRIDE * seq + position``: sealing s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from cairn.server.series import codec
-from cairn.server.series.codec import Points
+from cairn.server.series.codec import F64, I64, Points
 from cairn.server.series.downsample import usable_blocks
+from cairn.server.store.base import XAxis
 
-XAxis = Literal["step", "time"]
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
 ORDER_STRIDE: Final = 1 << 24
 
 

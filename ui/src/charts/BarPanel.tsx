@@ -1,7 +1,7 @@
 /** One horizontal bar per run for a summary (or config) key; hover shows the run and value. */
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { drawFrame, drawXAxis, padRange, setupCanvas } from "./canvasPlot";
 import { runValue, toNumber } from "./layout";
 import type { PanelState } from "./LinePanel";

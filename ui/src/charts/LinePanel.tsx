@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import type { XAxis } from "../api/types";
 import { ErrorMessage } from "../components/Status";
 import { appendLive, toBuckets, type FetchedSeries } from "../lib/live";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { useBoard } from "./board";
 import { loadWindows, type WindowParams } from "./historyLoader";
 import type { LineSettings } from "./layout";

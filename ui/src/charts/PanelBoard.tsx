@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { AddPanel } from "./AddPanel";
 import { BoardContext, PaintTracker, type BoardContextValue } from "./board";
 import {

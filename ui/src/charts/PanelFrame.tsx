@@ -2,7 +2,7 @@
  * `data-state` / `data-mode` attributes tests wait on. The chart inside gets its width. */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { BarPanel } from "./BarPanel";
 import { useBoard, useOnScreen, useWidth } from "./board";
 import type { LineSettings, PanelConfig, PanelSize } from "./layout";

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { getJson, seg } from "../api/client";
 import { useWorkspaceLayout } from "../api/workspace";
-import type { PanelsProps } from "../pages/workspace/model";
+import type { PanelsProps } from "./chartRun";
 import { parseLayout, type MetricKey } from "./layout";
 import { PanelBoard } from "./PanelBoard";
 

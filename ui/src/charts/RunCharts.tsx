@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { getJson, seg } from "../api/client";
 import type { SeriesKey } from "../api/types";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { EMPTY_LAYOUT, parseLayout, type MetricKey, type PanelsLayout } from "./layout";
 import { PanelBoard } from "./PanelBoard";
 

@@ -1,7 +1,7 @@
 /** Scatter of two config/summary keys, one point per run coloured by run; hover names the run. */
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { ChartRun } from "../pages/workspace/model";
+import type { ChartRun } from "./chartRun";
 import { drawFrame, drawXAxis, drawYAxis, padRange, setupCanvas } from "./canvasPlot";
 import { runValue, toNumber } from "./layout";
 import type { PanelState } from "./LinePanel";

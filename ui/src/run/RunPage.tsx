@@ -4,7 +4,7 @@ import { isLive, useDeleteRun, useEditRun, useRun } from "../api/runDetails";
 import { RunCharts } from "../charts/RunCharts";
 import { ErrorMessage, Loading } from "../components/Status";
 import { colorFor } from "../lib/colors";
-import { toChartRun } from "../pages/workspace/model";
+import { toChartRun } from "../charts/chartRun";
 import { Files } from "./Files";
 import { Logs } from "./Logs";
 import { Overview } from "./Overview";

@@ -5,7 +5,7 @@ import { useWorkspaceLayout } from "../api/workspace";
 import { PanelGrid } from "../charts/PanelGrid";
 import { Empty } from "../components/Status";
 import { PALETTE, colorFor } from "../lib/colors";
-import { toChartRun, type ChartRun } from "../pages/workspace/model";
+import { toChartRun, type ChartRun } from "../charts/chartRun";
 import { useChartRuns, useProjectKeys, valueAt, type RunsSelection } from "./api";
 import { ColumnPicker } from "./ColumnPicker";
 import { columnFor, defaultColumns, nextOrder } from "./columns";

@@ -7,12 +7,12 @@ thousand records costs one run UPDATE.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from cairn.errors import InvalidInputError
+from cairn.server.jsonvalues import json_safe
 from cairn.server.store.base import SeriesStore
 from cairn.server.store.sql import kv
 from cairn.server.store.sql.schema import blobs, console_chunks, run_files, run_values, runs
@@ -46,15 +46,18 @@ class RunApplier:
         getattr(self, f"_apply_{kind}")(body)
 
     def _apply_run(self, body: dict[str, Any]) -> None:
-        for field in ("name", "tags", "group", "job_type", "notes", "host", "git", "meta"):
+        # Everything that can be refused is checked before anything is kept.
+        stored: dict[str, Any] = {f: _storable(body[f], f) for f in ("git", "meta") if f in body}
+        config = body.get("config", {})
+        for key, value in config.items():
+            _check_storable(value, key)
+        for field in ("name", "tags", "group", "job_type", "notes", "host", "created_at"):
             if field in body:
                 self._fields[field] = body[field]
+        self._fields.update(stored)
         if body.get("name") is not None and not body["name"].strip():
             del self._fields["name"]
-        if "created_at" in body:
-            self._fields["created_at"] = body["created_at"]
-        if "config" in body:
-            self._config.update(body["config"])
+        self._config.update(config)
         if body.get("resumed"):
             self._fields.update(state="running", finished_at=None, exit_code=None)
 
@@ -83,7 +86,7 @@ class RunApplier:
                     "key": key,
                     "step": body["step"],
                     "time": body["time"],
-                    "value": _json_safe(value, key),
+                    "value": _storable(value, key),
                 }
             )
         if rows:
@@ -93,8 +96,11 @@ class RunApplier:
         )
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
-        for key, value in body.get("set", {}).items():
-            self._summary_set[key] = _json_safe(value, key)
+        update = body.get("set", {})
+        for key, value in update.items():
+            _check_storable(value, key)
+        for key, value in update.items():
+            self._summary_set[key] = value
             self._summary_removed.discard(key)
         for key in body.get("remove", []):
             self._summary_set.pop(key, None)
@@ -166,11 +172,12 @@ class RunApplier:
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
             values["state"] = "running"
+        # The JSON columns get non-finite floats by name; the key/value index the real values.
         if self._config:
-            values["config"] = {**(current.config or {}), **self._config}
+            values["config"] = {**(current.config or {}), **json_safe(self._config)}
             kv.sync_kv(self._conn, self._run_pk, self._project_pk, "config", self._config, ())
         if self._summary_set or self._summary_removed:
-            summary = {**(current.summary or {}), **self._summary_set}
+            summary = {**(current.summary or {}), **json_safe(self._summary_set)}
             for key in self._summary_removed:
                 summary.pop(key, None)
             values["summary"] = summary
@@ -194,16 +201,22 @@ class RunApplier:
         self._conn.execute(update(runs).where(runs.c.pk == self._run_pk).values(**values))
 
 
-def _json_safe(value: Any, key: str) -> Any:
-    """Return ``value`` as JSON-storable data: non-finite floats become their string names."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+def _storable(value: Any, key: str) -> Any:
+    """``value`` as JSON the database stores (non-finite floats named); refuse what it cannot."""
+    _check_storable(value, key)
+    return json_safe(value)
+
+
+def _check_storable(value: Any, key: str) -> None:
     if isinstance(value, bytes):
         raise InvalidInputError(f"value of {key!r} is bytes; log bytes as a file or media object")
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v, key) for v in value]
     if isinstance(value, str) and len(value) > _MAX_VALUE_JSON:
         raise InvalidInputError(f"value of {key!r} is longer than {_MAX_VALUE_JSON} characters")
-    return value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InvalidInputError(f"value of {key!r} has a map key that is not a string")
+            _check_storable(v, key)
+    elif isinstance(value, list):
+        for v in value:
+            _check_storable(v, key)

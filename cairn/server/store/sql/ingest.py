@@ -24,6 +24,7 @@ from cairn.server.store.sql.runs import ensure_run
 from cairn.server.store.sql.schema import rejected_records, stream_offsets
 from cairn.server.store.sql.upsert import insert_ignore
 from cairn.wire import Batch, validate_record
+from cairn.wire.records import claimed_kind
 
 Authorizer = Callable[[Connection, str, str], None]
 
@@ -101,7 +102,7 @@ def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> in
 
 
 def _rejection(offset: int, raw: Any, exc: InvalidInputError) -> dict[str, Any]:
-    kind = raw[0] if isinstance(raw, list | tuple) and raw and isinstance(raw[0], str) else None
+    kind = claimed_kind(raw)
     return {"offset": offset, "kind": kind[:32] if kind else None, "error": exc.message}
 
 

@@ -1,6 +1,6 @@
 /** What the runs table hands to the panels: the runs to draw, their colours and groups. */
 
-import type { Run, RunState } from "../../api/types";
+import type { Run, RunState } from "../api/types";
 
 export interface ChartRun {
   /** entity/project/run_id */
