@@ -24,6 +24,7 @@ from cairn.server.api import (
     values,
     workspace,
 )
+from cairn.server.api.openapi import install_openapi
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
 from cairn.server.housekeeping import run_housekeeping
@@ -103,6 +104,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     observability.install(app)
 
     @app.get("/api/health", response_model=Health, tags=["meta"])

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from cairn.errors import (
     AuthenticationError,
@@ -63,6 +64,22 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def allowed_methods(app: Any, scope: Mapping[str, Any]) -> list[str]:
+    """The methods the API routes on ``scope``'s path take (the web app's pages left out)."""
+    methods = set()
+    for route in app.router.routes:
+        if isinstance(route, Mount) or getattr(route, "include_in_schema", True) is False:
+            continue
+        for method in _METHODS:
+            match, _ = route.matches({**scope, "method": method})
+            if match == Match.FULL:
+                methods.add(method)
+    return sorted(methods)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map Cairn errors to JSON ``{"detail": ...}`` responses with their status."""
 
@@ -94,7 +111,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return error_response(request, {"detail": exc.detail}, exc.status_code, exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names only the first route on the path; name every method it takes.
+            allowed = allowed_methods(request.app, request.scope)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return error_response(request, {"detail": exc.detail}, exc.status_code, headers)
 
     app.add_exception_handler(CairnError, on_cairn_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

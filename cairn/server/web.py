@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from cairn.server.errors import allowed_methods
 
 WEBUI_DIR = Path(__file__).parent / "webui"
 
@@ -51,9 +53,14 @@ def mount_web_app(app: FastAPI, directory: Path = WEBUI_DIR) -> None:
         app.mount("/assets", _ImmutableAssets(directory=assets), name="assets")
 
     @app.get("/{page:path}", include_in_schema=False)
-    def page(page: str) -> Response:
+    def page(page: str, request: Request) -> Response:
         """Every path that is not the API or an asset is a page of the single-page app."""
         if page == "api" or page.startswith(("api/", "assets/")):
+            allowed = allowed_methods(request.app, request.scope)
+            if allowed:
+                raise HTTPException(
+                    405, f"/{page} takes {', '.join(allowed)}", {"Allow": ", ".join(allowed)}
+                )
             raise HTTPException(404, f"no such endpoint: /{page}; see /api/docs")
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503, headers=PAGE_HEADERS)

@@ -22,7 +22,9 @@ MAX_COMPRESSED_BYTES: Final = 32 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES: Final = 256 * 1024 * 1024
 STREAM_ID_BYTES: Final = 16
 
-NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+NAME_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+"""Entity, project and user names (also in the OpenAPI schemas of the routes that take them)."""
+NAME_RE: Final = re.compile(NAME_PATTERN)
 RUN_ID_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

@@ -39,7 +39,7 @@ def test_upload_reference_list_and_download(client: httpx.Client) -> None:
 def test_upload_with_the_wrong_hash_is_refused(client: httpx.Client) -> None:
     wrong = hashlib.sha256(b"other").hexdigest()
     response = client.put(f"/api/v1/blobs/{wrong}", content=b"content")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "hashes to" in response.json()["detail"]
     assert client.head(f"/api/v1/blobs/{wrong}").status_code == 404
 

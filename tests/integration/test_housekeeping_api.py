@@ -74,7 +74,7 @@ def test_bulk_actions(client: httpx.Client) -> None:
         ({"runs": ["run00000"], "action": "move"}, 400, "target project"),
         ({"runs": [], "action": "delete"}, 422, "runs"),
         ({"runs": ["run00000"], "action": "explode"}, 422, "action"),
-        ({"runs": ["run00000"], "action": "move", "project": "bad name!"}, 400, "not valid"),
+        ({"runs": ["run00000"], "action": "move", "project": "bad name!"}, 422, "body.project"),
     ],
 )
 def test_bad_bulk_requests_change_nothing(

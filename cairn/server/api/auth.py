@@ -7,10 +7,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from cairn.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
+from cairn.errors import AuthenticationError, ConflictError, PermissionDeniedError
 from cairn.server.api.deps import Ctx, ProjectAdminDep, SignedIn, Who
 from cairn.server.auth.request import SESSION_COOKIE
 from cairn.server.auth.secrets import SESSION_TTL_S
+from cairn.wire.batch import NAME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -59,7 +60,7 @@ class CreatedKey(ApiKeyOut):
 class NewUser(BaseModel):
     """A user to create."""
 
-    username: str = Field(min_length=1, max_length=128)
+    username: str = Field(pattern=NAME_PATTERN, max_length=128)
     password: str = Field(min_length=8, max_length=1024)
     is_admin: bool = False
 
@@ -67,7 +68,7 @@ class NewUser(BaseModel):
 class NewTeam(BaseModel):
     """A team to create."""
 
-    name: str = Field(min_length=1, max_length=128)
+    name: str = Field(pattern=NAME_PATTERN, max_length=128)
 
 
 class RoleBody(BaseModel):
@@ -125,7 +126,7 @@ def me(who: Who, ctx: Ctx) -> Any:
 
 def _require_user(who: Any) -> int:
     if who.user_pk is None:
-        raise InvalidInputError(
+        raise ConflictError(
             "this server runs without accounts (open on loopback); API keys are not needed"
         )
     return int(who.user_pk)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from cairn.errors import InvalidInputError, NotFoundError
+from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
 
@@ -38,7 +38,10 @@ async def put_blob(sha256: Sha256, request: Request, ctx: Ctx, _who: SignedIn) -
         async for chunk in limited_chunks(request, MAX_BLOB_BYTES):
             spool.write(chunk)
         spool.seek(0)
-        info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)
+        try:
+            info = await run_in_threadpool(ctx.blobs.put, cast(BinaryIO, spool), sha256)
+        except InvalidInputError as exc:  # the address is valid: the content hashes otherwise
+            raise ConflictError(exc.message, **exc.details) from None
 
         def bytes_kept() -> bool:
             # A collection of this blob may have run between put and now: store it again.

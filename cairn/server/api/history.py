@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ from cairn.server.store.records import RunRecord
 from cairn.wire import check_key
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
+KeyPath = Annotated[str, Path(min_length=1, max_length=256, description="metric key")]
 
 XAxisParam = Literal["step", "time", "relative"]
 MAX_BUCKETS = 10_000
@@ -90,7 +91,9 @@ class HistoryResponse(BaseModel):
 class HistoryQuery(BaseModel):
     """A multi-run history read."""
 
-    runs: list[str] = Field(min_length=1, max_length=1000, description="entity/project/run_id")
+    runs: list[Annotated[str, Field(pattern=r"^[^/]+/[^/]+/[^/]+$", max_length=400)]] = Field(
+        min_length=1, max_length=1000, description="entity/project/run_id"
+    )
     keys: list[str] = Field(min_length=1, max_length=500)
     x_axis: XAxisParam = "step"
     x_min: float | None = None
@@ -239,7 +242,10 @@ async def run_history(
     ctx: Ctx,
     who: Who,
     request: Request,
-    keys: Annotated[list[str], Query(min_length=1, max_length=500)],
+    keys: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=256)]],
+        Query(min_length=1, max_length=12, description="more keys: POST /history"),
+    ],
     x_axis: XAxisParam = "step",
     x_min: float | None = None,
     x_max: float | None = None,
@@ -283,7 +289,7 @@ def query_history(query: HistoryQuery, ctx: Ctx, who: Who, request: Request) -> 
 def series_points(
     run: RunDep,
     ctx: Ctx,
-    key: str,
+    key: KeyPath,
     start: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 10_000,
 ) -> JSONBytesResponse:
@@ -306,7 +312,7 @@ def series_points(
     responses={200: {"content": {"text/csv": {}}, "description": "step,time,value rows"}},
     response_class=StreamingResponse,
 )
-def series_export(run: RunDep, ctx: Ctx, key: str) -> StreamingResponse:
+def series_export(run: RunDep, ctx: Ctx, key: KeyPath) -> StreamingResponse:
     """The whole series, exact, streamed as CSV (``step,time,value``)."""
     check_key(key)
     ctx.meta.read_points(run.pk, key, 0, 1)  # 404 before streaming starts

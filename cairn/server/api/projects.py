@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectAdminDep, ProjectDep, Who
 from cairn.server.store.records import ProjectRecord
+from cairn.wire.batch import NAME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
@@ -40,7 +41,7 @@ class ProjectPage(BaseModel):
 class ProjectEdit(BaseModel):
     """Fields of a project that can be changed."""
 
-    name: str | None = Field(None, min_length=1, max_length=128)
+    name: str | None = Field(None, pattern=NAME_PATTERN, max_length=128)
     visibility: Literal["private", "team", "public"] | None = None
     description: str | None = Field(None, max_length=10_000)
     archived: bool | None = Field(None, description="hide from default listings, or restore")

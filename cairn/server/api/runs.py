@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,7 @@ from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, RunWriteDep
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import RunRecord
 from cairn.wire import check_file_path
+from cairn.wire.batch import NAME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 
@@ -60,7 +61,7 @@ class RunEdit(BaseModel):
     notes: str | None = Field(None, max_length=100_000)
     group: str | None = Field(None, max_length=256)
     job_type: str | None = Field(None, max_length=256)
-    project: str | None = Field(None, min_length=1, max_length=128)
+    project: str | None = Field(None, pattern=NAME_PATTERN, max_length=128)
 
 
 class ConsoleLineOut(BaseModel):
@@ -165,7 +166,9 @@ def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def download_file(run: RunDep, ctx: Ctx, path: str) -> StreamingResponse:
+def download_file(
+    run: RunDep, ctx: Ctx, path: Annotated[str, Path(max_length=1024, description="file path")]
+) -> StreamingResponse:
     """The content of one of a run's files."""
     check_file_path(path)
     sha = ctx.meta.file_sha256(run.pk, path)

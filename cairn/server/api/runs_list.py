@@ -18,9 +18,12 @@ from cairn.server.query.groups import MAX_AGGREGATES, MAX_GROUPS, parse_group_fi
 from cairn.server.query.runs import MAX_LIMIT
 from cairn.server.store.metadata import MAX_BULK
 from cairn.server.store.records import ProjectRecord
+from cairn.wire.batch import NAME_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 ArchivedParam = Literal["exclude", "include", "only"]
+CURSOR_PATTERN = r"^[A-Za-z0-9_.=-]*$"
+"""Cursors are URL-safe base64 (``cairn.server.query.cursor``)."""
 
 
 class RunsQueryBody(BaseModel):
@@ -35,7 +38,7 @@ class RunsQueryBody(BaseModel):
         description="text filter, e.g. config.lr > 0.01 and state = finished",
     )
     order: str | None = Field(None, max_length=320, description='e.g. "-summary.acc"')
-    cursor: str | None = Field(None, max_length=4096)
+    cursor: str | None = Field(None, max_length=4096, pattern=CURSOR_PATTERN)
     offset: int | None = Field(
         None, ge=0, le=MAX_OFFSET, description="offset window mode (returns total)"
     )
@@ -146,14 +149,18 @@ def list_runs(
     project: ProjectDep,
     ctx: Ctx,
     filters: Annotated[
-        str | None, Query(max_length=100_000, description="filter tree as JSON")
+        str | None,
+        Query(max_length=1500, description="filter tree as JSON (longer: POST .../runs/query)"),
     ] = None,
-    expression: Annotated[str | None, Query(max_length=10_000)] = None,
+    expression: Annotated[str | None, Query(max_length=1000)] = None,
     order: Annotated[str | None, Query(max_length=320)] = None,
-    cursor: Annotated[str | None, Query(max_length=4096)] = None,
+    cursor: Annotated[str | None, Query(max_length=4096, pattern=CURSOR_PATTERN)] = None,
     offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    keys: Annotated[list[str] | None, Query(max_length=500)] = None,
+    keys: Annotated[
+        list[Annotated[str, Field(max_length=128)]] | None,
+        Query(max_length=10, description="more keys: POST .../runs/query"),
+    ] = None,
     archived: ArchivedParam = "exclude",
 ) -> JSONBytesResponse:
     """Runs of a project, filtered and sorted in the database (see docs/filter-language.md)."""
@@ -219,7 +226,10 @@ class BulkAction(BaseModel):
         default_factory=list, max_length=100, description="for tag and untag"
     )
     project: str | None = Field(
-        None, min_length=1, max_length=128, description="for move: target project of the entity"
+        None,
+        pattern=NAME_PATTERN,
+        max_length=128,
+        description="for move: target project of the entity",
     )
 
 

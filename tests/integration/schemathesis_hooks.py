@@ -1,0 +1,26 @@
+"""Schemathesis hooks for the OpenAPI run: how to write Cairn's one binary media type.
+
+Loaded by the schemathesis CLI through ``SCHEMATHESIS_HOOKS``. An ingest batch is opaque bytes
+to a generic fuzzer; given bytes (a schema-valid body) this writes a real batch, so positive
+cases must be accepted, and anything else stays garbage, so negative cases must be refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import schemathesis
+
+from cairn.wire import CONTENT_TYPE, encode_batch, encode_records
+
+
+@schemathesis.serializer(CONTENT_TYPE)
+def cairn_batch(_ctx: Any, value: Any) -> bytes:
+    """A valid batch for a bytes/str value (a heartbeat on a stream derived from it)."""
+    if not isinstance(value, bytes | str):
+        return b"not a batch"
+    raw = value.encode() if isinstance(value, str) else value
+    stream = hashlib.sha256(raw).digest()[:16]
+    records = encode_records([["heartbeat", {"time": 1.0}]])
+    return encode_batch("fuzz", "batches", "run00001", stream, 0, records)
