@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { FLING_SPEED, MAX_AHEAD, MAX_IN_FLIGHT, WINDOW, mergeFor, planWindows, velocityOf, type PlanInput } from "./prefetch";
+import {
+  FLING_SPEED,
+  MAX_AHEAD,
+  MAX_IN_FLIGHT,
+  WINDOW,
+  mergeFor,
+  planWindows,
+  quietFramesForStop,
+  velocityOf,
+  type PlanInput,
+} from "./prefetch";
 
 const none = new Set<number>();
 
@@ -132,5 +142,26 @@ describe("velocityOf", () => {
     expect(velocityOf([], 0)).toBe(0);
     // one jump after a pause is not a speed
     expect(velocityOf([{ t: 0, row: 0 }, { t: 5_000, row: 90_000 }], 5_000)).toBe(0);
+  });
+});
+
+describe("quietFramesForStop", () => {
+  const every = (ms: number, n: number) => Array.from({ length: n }, (_, i) => ({ t: i * ms, row: i * 10 }));
+
+  it("is one frame when scroll events come every frame", () => {
+    expect(quietFramesForStop(every(16.7, 10), 16.7)).toBe(1);
+    expect(quietFramesForStop([], 16.7)).toBe(1);
+    expect(quietFramesForStop(every(16.7, 1), 16.7)).toBe(1);
+  });
+
+  it("waits out the cadence of wheel steps", () => {
+    expect(quietFramesForStop(every(50, 10), 16.7)).toBe(3);
+    // slow frames: the same steps are fewer frames apart
+    expect(quietFramesForStop(every(50, 10), 25)).toBe(2);
+  });
+
+  it("does not take a pause for the cadence, and never waits long", () => {
+    expect(quietFramesForStop([{ t: 0, row: 0 }, { t: 1_000, row: 5 }, { t: 1_016, row: 10 }], 16.7)).toBe(1);
+    expect(quietFramesForStop(every(190, 5), 16.7)).toBe(6);
   });
 });

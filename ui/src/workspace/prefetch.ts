@@ -147,3 +147,24 @@ export function velocityOf(samples: readonly Sample[], now: number): number {
   const dt = last.t - first.t;
   return dt > 0 ? ((last.row - first.row) / dt) * 1000 : 0;
 }
+
+/** Gaps longer than this between scroll events are pauses, not the cadence of a movement. */
+const PAUSE_MS = 200;
+/** The longest wait for a stop, in frames. */
+const MAX_QUIET_FRAMES = 6;
+
+/** Frames without a scroll event that make a stop: one when events come every frame (a trackpad
+ * fling, a dragged scrollbar), more when they come every few frames (wheel steps), so that the
+ * gap between two steps is not taken for a stop. */
+export function quietFramesForStop(samples: readonly Sample[], frameMs: number): number {
+  let gap = 0;
+  for (let i = Math.max(1, samples.length - 3); i < samples.length; i++) {
+    const a = samples[i - 1];
+    const b = samples[i];
+    if (!a || !b) continue;
+    const d = b.t - a.t;
+    if (d < PAUSE_MS) gap = Math.max(gap, d);
+  }
+  const frames = Math.round(gap / Math.max(1, frameMs));
+  return Math.max(1, Math.min(MAX_QUIET_FRAMES, frames));
+}

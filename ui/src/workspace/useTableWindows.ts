@@ -1,11 +1,12 @@
 /** The runs table's windows: one cache per selection, fed by the prefetch planner as the table
- * scrolls (speed and direction from scroll events, a stop noticed one frame after the last). */
+ * scrolls (speed and direction from scroll events; a stop noticed one frame after the last event
+ * when they come every frame). */
 
 import { useEffect, useMemo, useSyncExternalStore, type RefObject } from "react";
 import { sendJson, seg } from "../api/client";
 import type { RunsPage } from "../api/types";
 import type { RunsSelection } from "./api";
-import { WINDOW, planWindows, velocityOf, type Sample, type Viewport } from "./prefetch";
+import { WINDOW, planWindows, quietFramesForStop, velocityOf, type Sample, type Viewport } from "./prefetch";
 import { WindowCache } from "./windowCache";
 
 /** Caches kept for recent selections (going back to one shows its rows at once). */
@@ -103,16 +104,30 @@ export function useTableWindows({ selection, keys, table, rowHeight, live }: Opt
         }),
       );
     };
-    const speed = () => velocityOf(samples, performance.now());
+    // the view stopped (no scroll event since): still, whatever the last samples say
+    let stopped = true;
+    const speed = () => (stopped ? 0 : velocityOf(samples, performance.now()));
 
-    // a stop: the frame after the last scroll event had none
-    const check = () => {
-      if (stamp === seen) {
+    // a stop: as many frames without a scroll event as the events' own cadence (one, for events
+    // every frame)
+    let quiet = 0;
+    let frameMs = 1000 / 60;
+    let lastFrame = 0;
+    const check = (now: number) => {
+      if (lastFrame > 0) frameMs = 0.8 * frameMs + 0.2 * Math.min(100, now - lastFrame);
+      lastFrame = now;
+      if (stamp !== seen) {
+        seen = stamp;
+        quiet = 0;
+      } else {
+        quiet += 1;
+      }
+      if (quiet >= quietFramesForStop(samples, frameMs)) {
         armed = false;
-        samples.length = 0;
+        lastFrame = 0;
+        stopped = true;
         replan(0);
       } else {
-        seen = stamp;
         frame = requestAnimationFrame(check);
       }
     };
@@ -120,10 +135,13 @@ export function useTableWindows({ selection, keys, table, rowHeight, live }: Opt
       samples.push({ t: performance.now(), row: (scroller?.scrollTop ?? 0) / rowHeight });
       if (samples.length > SAMPLES) samples.shift();
       stamp += 1;
+      stopped = false;
       replan(speed());
       if (!armed) {
         armed = true;
         seen = stamp;
+        quiet = 0;
+        // the first check in the next frame (a callback asked for now runs in this one)
         frame = requestAnimationFrame(() => {
           frame = requestAnimationFrame(check);
         });

@@ -40,7 +40,7 @@ export class WindowCache {
 
   constructor(
     private readonly fetchRuns: FetchRuns,
-    readonly capacity = 64,
+    readonly capacity = 48,
     private readonly now: () => number = () => Date.now(),
   ) {}
 
