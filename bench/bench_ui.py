@@ -4,8 +4,10 @@ Measures, with the figures the issue sets as goals:
 
 (a) workspace with 100 runs x 20 metric keys x 10k steps: navigation -> the
     ``cairn:first-chart`` and ``cairn:all-charts`` performance marks (goals 1.5 s / 3 s);
-(b) runs table with 100,000 runs: navigation -> first rows with data visible (goal 1 s), then a
-    scripted scroll (wheel steps) counting animation frames in which a visible row has no data;
+(b) runs table with 100,000 runs: navigation -> first rows with data visible (goal 1 s), then
+    scripted scrolls counting animation frames in which a row in view is a placeholder: a steady
+    wheel scroll, a wheel fling across the list, and flings of ~50k rows (a dead stop and a
+    decelerating coast) with the frames after the stop until the rows in view are real;
 (c) one run with a 10M-point series: drag-zoom round trip, mouse-up -> the refetch done and the
     panel ready again (goal 300 ms), median of several;
 (d) gzipped size of the JavaScript the first page loads (entry + modulepreload; goal 400 kB).
@@ -13,9 +15,11 @@ Measures, with the figures the issue sets as goals:
 Data is built the fastest honest way: the 100k runs by SQL into the server's database before it
 starts (as bench_runs_query.py does), the series through the wire protocol (as the SDK sends them).
 
-    python bench/bench_ui.py [--quick] [--parts a,b,c,d] [--reps 5] [--keep]
+    python bench/bench_ui.py [--quick] [--parts a,b,c,d] [--reps 5] [--keep] [--data DIR]
 
 ``--quick`` uses small data (a smoke check, minutes less); its figures are not the goals' figures.
+``--data DIR`` keeps the server's data in DIR and reuses it on the next call (building 100k runs
+takes minutes).
 Needs the built web app (``make ui``) and Chromium at /usr/bin/chromium (``make chromium``).
 """
 
@@ -58,7 +62,7 @@ GOALS = {
     "a_first": ("workspace: navigation -> first chart", 1.5, "s"),
     "a_all": ("workspace: navigation -> all on-screen charts", 3.0, "s"),
     "b_rows": ("runs table: navigation -> first rows", 1.0, "s"),
-    "b_blank": ("runs table: frames with blank rows while scrolling", None, "frames"),
+    "b_blank": ("runs table: frames with placeholder rows, steady scroll", None, "frames"),
     "c_zoom": ("zoom round trip (mouse-up -> panel ready)", 0.3, "s"),
     "d_js": ("JS loaded by the first page, gzipped", 400.0, "kB"),
 }
@@ -252,7 +256,9 @@ def bench_workspace(browser: Any, base_url: str, reps: int) -> dict[str, Any]:
     }
 
 
-# Records when the first data row appears, and counts frames where a visible row has no data.
+# Records when the first data row appears, and counts frames where a row in view has no data.
+# "In view" is the runs table's scrolling box (rows rendered as overscan above or below it are
+# not seen by the user and do not count).
 TABLE_PROBE = """
 (() => {
   const TABLE_SEL = '[role=table][aria-label="Runs"]';
@@ -273,11 +279,14 @@ TABLE_PROBE = """
   window.__cairnBenchBlank = () => {
     const grid = document.querySelector(TABLE_SEL);
     if (!grid) return true;
-    const box = grid.getBoundingClientRect();
+    const view = grid.closest('.runs-scroll') || grid;
+    const box = view.getBoundingClientRect();
+    const header = grid.querySelector('[role=row]:has([role=columnheader])');
+    const top = header ? header.getBoundingClientRect().bottom : box.top;
     const rows = [...grid.querySelectorAll('[role=row]')].filter((r) => {
       if (r.querySelector('[role=columnheader]')) return false;
       const b = r.getBoundingClientRect();
-      return b.bottom > box.top && b.top < box.bottom && b.height > 0;
+      return b.bottom > top + 1 && b.top < box.bottom - 1 && b.height > 0;
     });
     if (rows.length === 0) return true;
     return rows.some((r) => !hasData(r) || r.classList.contains('placeholder'));
@@ -288,6 +297,44 @@ TABLE_PROBE = """
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  // A fling driven frame by frame (as inertial scrolling moves the page): each frame first
+  // records whether a row in view is a placeholder (what the previous frames produced), then
+  // moves. mode "stop": `rows` rows at constant speed over `frames` frames, then a dead stop
+  // (a scrollbar thumb dragged and held). mode "coast": the same distance with the speed
+  // decaying by `decay` per frame (a trackpad fling), until it moves less than a pixel.
+  window.__cairnFling = ({ mode, rows, frames, decay, rowPx }) => new Promise((resolve) => {
+    const el = document.querySelector('.runs-scroll');
+    const distance = rows * rowPx;
+    let v = mode === 'stop' ? distance / frames : distance * (1 - decay);
+    const log = [];
+    let frame = 0, moved = 0, stopFrame = null, tStop = 0, tFirst = null;
+    const t0 = performance.now();
+    const step = () => {
+      log.push(window.__cairnBenchBlank());
+      if (stopFrame === null) {
+        const last = mode === 'stop' ? frame + 1 >= frames : v * decay < 0.5;
+        const dy = mode === 'stop' ? v : Math.min(v, distance - moved);
+        el.scrollTop += dy;
+        moved += dy;
+        if (mode === 'coast') v *= decay;
+        if (last) { stopFrame = frame + 1; tStop = performance.now(); }
+      } else if (frame >= stopFrame && !log[frame]) {
+        tFirst = performance.now();
+        const during = log.slice(1, stopFrame).filter(Boolean).length;
+        const after = log.slice(stopFrame).filter(Boolean).length;
+        resolve({ frames: stopFrame, blankDuring: during, blankAfter: after,
+                  msAfter: tFirst - tStop, msTotal: tFirst - t0, scrollTop: el.scrollTop });
+        return;
+      } else if (performance.now() - tStop > 20000) {
+        resolve({ frames: stopFrame, blankDuring: null, blankAfter: null, msAfter: null,
+                  msTotal: null, scrollTop: el.scrollTop, timedOut: true });
+        return;
+      }
+      frame += 1;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
 })();
 """
 
@@ -309,54 +356,127 @@ def _scroll_target(page: Any) -> Any:
     )
 
 
+ROW_PX = 32  # the table's row height (RunsTable.tsx)
+
+
+def _open_table(browser: Any, base_url: str, settled: bool = True) -> Any:
+    """A fresh page on the 100k-run table, its first rows shown (``settled``: and its columns)."""
+    page = new_page(browser)
+    page.add_init_script(TABLE_PROBE)
+    page.goto(f"{base_url}/{ENTITY}/{TABLE_PROJECT}")
+    page.wait_for_function("() => window.__cairnBench.firstRow !== null", timeout=WAIT_MS)
+    if not settled:
+        return page
+    # the project's keys arrive after the first rows and bring the default config/summary
+    # columns (new columns: rows asked again): scroll the table as it then stays
+    page.wait_for_function(
+        '() => [...document.querySelectorAll(\'[role=table][aria-label="Runs"] '
+        "[role=columnheader]')].some((h) => /summary\\.|config\\./.test(h.textContent))"
+        " && !window.__cairnBenchBlank()",
+        timeout=WAIT_MS,
+    )
+    return page
+
+
+def _wheel_scroll(page: Any, steps: int, delta: int | None, wait: bool = True) -> dict[str, Any]:
+    """Wheel steps (one per two frames) from the top; frames with placeholders during and after.
+
+    ``wait``: first wait until no row in view is a placeholder.
+    """
+    target = _scroll_target(page)
+    box = target.evaluate(
+        "(el) => { const b = el.getBoundingClientRect();"
+        " return {x: b.x, y: b.y, width: b.width, height: b.height}; }"
+    )
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 300))
+    if delta is None:  # the whole list in `steps` steps
+        delta = max(600, target.evaluate("(el) => el.scrollHeight - el.clientHeight") // steps)
+    if wait:
+        page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
+    page.evaluate("() => { Object.assign(window.__cairnBench, "
+                  "{frames: 0, blankFrames: 0, watching: true}); }")  # fmt: skip
+    for _ in range(steps):
+        page.mouse.wheel(0, delta)
+        # one wheel step per two frames, as a fast trackpad flick sends them
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")  # fmt: skip
+    at_stop = page.evaluate("() => ({...window.__cairnBench})")
+    page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
+    state = page.evaluate("() => { window.__cairnBench.watching = false; "
+                          "return window.__cairnBench; }")  # fmt: skip
+    return {
+        "wheel_px": delta,
+        "scrolled_px": target.evaluate("(el) => el.scrollTop"),
+        "frames": state["frames"],
+        "blank_frames": state["blankFrames"],
+        "blank_after_stop": state["blankFrames"] - at_stop["blankFrames"],
+    }
+
+
+def _fling(page: Any, mode: str, rows: int) -> dict[str, Any]:
+    """An in-page fling of ``rows`` rows from the top (see TABLE_PROBE's __cairnFling)."""
+    page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
+    result: dict[str, Any] = page.evaluate(
+        "(o) => window.__cairnFling(o)",
+        {"mode": mode, "rows": rows, "frames": 25, "decay": 0.9, "rowPx": ROW_PX},
+    )
+    return result
+
+
 def bench_table(browser: Any, base_url: str, reps: int, steps: int = 50) -> dict[str, Any]:
-    """(b) Navigation -> first rows; then wheel scrolling, counting frames with blank rows."""
+    """(b) Navigation -> first rows; scrolling, counting frames with placeholder rows in view.
+
+    Each measurement on a fresh page (nothing cached from the one before): a steady wheel scroll
+    (600 px per two frames) started as soon as the first rows show ("early": the default columns
+    arrive meanwhile) and once the columns are settled, a wheel fling across the whole list in
+    ``steps`` steps, and two in-page flings of about 50,000 rows (a dead stop, and a decelerating
+    coast) counting the frames after the stop until every row in view is real.
+    """
     firsts: list[float] = []
     results: dict[str, Any] = {"notes": []}
+    runs: dict[str, list[dict[str, Any]]] = {
+        "early": [], "steady": [], "wheel": [], "stop": [], "coast": []
+    }  # fmt: skip
     for rep in range(reps):
-        page = new_page(browser)
-        try:
-            page.add_init_script(TABLE_PROBE)
-            page.goto(f"{base_url}/{ENTITY}/{TABLE_PROJECT}")
-            page.wait_for_function("() => window.__cairnBench.firstRow !== null", timeout=WAIT_MS)
-            firsts.append(page.evaluate("() => window.__cairnBench.firstRow") / 1000)
-            if rep > 0:
-                continue
-            target = _scroll_target(page)
-            box = target.evaluate(
-                "(el) => { const b = el.getBoundingClientRect();"
-                " return {x: b.x, y: b.y, width: b.width, height: b.height}; }"
-            )
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 300))
-            height = target.evaluate("(el) => el.scrollHeight - el.clientHeight")
-            for label, delta in (("steady", 600), ("fling", max(600, height // steps))):
-                target.evaluate("(el) => { el.scrollTop = 0; }")
-                page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
-                page.evaluate("() => { Object.assign(window.__cairnBench, "
-                              "{frames: 0, blankFrames: 0, watching: true}); }")  # fmt: skip
-                for _ in range(steps):
-                    page.mouse.wheel(0, delta)
-                    # one wheel step per two frames, as a fast trackpad flick sends them
-                    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
-                                  "requestAnimationFrame(r)))")  # fmt: skip
-                page.wait_for_function("() => !window.__cairnBenchBlank()", timeout=WAIT_MS)
-                state = page.evaluate("() => { window.__cairnBench.watching = false; "
-                                      "return window.__cairnBench; }")  # fmt: skip
-                scrolled = target.evaluate("(el) => el.scrollTop")
-                results[f"b_{label}"] = {
-                    "wheel_px": delta,
-                    "scrolled_px": scrolled,
-                    "frames": state["frames"],
-                    "blank_frames": state["blankFrames"],
-                }
-            if page.errors:
-                results["notes"].append(f"page errors: {page.errors[:3]}")
-        finally:
-            page.context.close()
+        for label in runs:
+            page = _open_table(browser, base_url, settled=label != "early")
+            try:
+                if label == "early":
+                    firsts.append(page.evaluate("() => window.__cairnBench.firstRow") / 1000)
+                    runs[label].append(_wheel_scroll(page, steps, 600, wait=False))
+                elif label == "steady":
+                    runs[label].append(_wheel_scroll(page, steps, 600))
+                elif label == "wheel":
+                    runs[label].append(_wheel_scroll(page, steps, None))
+                else:
+                    runs[label].append(_fling(page, label, 50_000 + 1_337 * rep))
+                if page.errors:
+                    results["notes"].append(f"page errors: {page.errors[:3]}")
+            finally:
+                page.context.close()
+
+    def med(label: str, field: str) -> float | None:
+        values = [r[field] for r in runs[label] if r.get(field) is not None]
+        return statistics.median(values) if values else None
+
     results["b_rows"] = statistics.median(firsts)
     results["b_rows_all"] = firsts
-    fling = results.get("b_fling")
-    results["b_blank"] = None if fling is None else fling["blank_frames"]
+    for label in ("early", "steady"):
+        results[f"b_{label}"] = {"blank_frames": med(label, "blank_frames"),
+                                 "frames": med(label, "frames"), "all": runs[label]}  # fmt: skip
+    results["b_fling"] = {"blank_frames": med("wheel", "blank_frames"),
+                          "frames": med("wheel", "frames"),
+                          "blank_after_stop": med("wheel", "blank_after_stop"),
+                          "all": runs["wheel"]}  # fmt: skip
+    for label in ("stop", "coast"):
+        results[f"b_{label}"] = {
+            "blank_after": med(label, "blankAfter"),
+            "ms_after": med(label, "msAfter"),
+            "blank_during": med(label, "blankDuring"),
+            "frames": med(label, "frames"),
+            "all": runs[label],
+        }
+    results["b_blank"] = results["b_steady"]["blank_frames"]
     return results
 
 
@@ -455,6 +575,7 @@ def main() -> None:
     parser.add_argument("--parts", default="a,b,c,d", help="which measurements (a,b,c,d)")
     parser.add_argument("--reps", type=int, default=5, help="repetitions per timing")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--data", type=Path, help="data directory to reuse across calls")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     sizes = QUICK if args.quick else FULL
@@ -467,24 +588,37 @@ def main() -> None:
         results.update(bench_bundle())
 
     server: ServerProcess | None = None
-    tmp = Path(tempfile.mkdtemp(prefix="cairn-bench-ui-"))
+    size_label = "quick" if args.quick else "full"
+    tmp = args.data or Path(tempfile.mkdtemp(prefix="cairn-bench-ui-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+
+    def once(part: str) -> bool:
+        """Whether the data of ``part`` still has to be built (always, without --data)."""
+        return args.data is None or not (tmp / f"built-{part}-{size_label}").exists()
+
+    def built(part: str) -> None:
+        (tmp / f"built-{part}-{size_label}").touch()
+
     try:
         if parts & {"a", "b", "c"}:
             t = time.perf_counter()
-            if "b" in parts:
+            if "b" in parts and once("b"):
                 populate_table(tmp / "data", sizes.table_runs)
                 print(f"built {sizes.table_runs:,} runs by SQL in {time.perf_counter() - t:.1f} s",
                       flush=True)  # fmt: skip
+                built("b")
             server = start_server(tmp / "data", env={"CAIRN_SERVER_AUTH": "open"})
             with httpx.Client(base_url=server.base_url, timeout=300) as client:
-                if "a" in parts:
+                if "a" in parts and once("a"):
                     t = time.perf_counter()
                     n = ingest_charts(client, sizes)
+                    built("a")
                     print(f"ingested {n:,} chart points in {time.perf_counter() - t:.1f} s",
                           flush=True)  # fmt: skip
-                if "c" in parts:
+                if "c" in parts and once("c"):
                     t = time.perf_counter()
                     n = ingest_zoom(client, sizes)
+                    built("c")
                     print(f"ingested a {n:,}-point series in {time.perf_counter() - t:.1f} s",
                           flush=True)  # fmt: skip
             from playwright.sync_api import sync_playwright
@@ -515,7 +649,7 @@ def main() -> None:
     finally:
         if server is not None:
             server.stop()
-        if args.keep:
+        if args.keep or args.data is not None:
             print(f"data kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -531,9 +665,11 @@ def main() -> None:
     for key in ("a_first_all", "a_all_all", "b_rows_all", "c_zoom_all"):
         if results.get(key):
             print(f"  {key}: " + ", ".join(f"{v * 1000:.0f}" for v in results[key]) + " ms")
-    for key in ("b_steady", "b_fling"):
+    for key in ("b_early", "b_steady", "b_fling", "b_stop", "b_coast"):
         if key in results:
-            print(f"  {key}: {results[key]}")
+            shown = {k: v for k, v in results[key].items() if k != "all"}
+            print(f"  {key} (median): {shown}")
+            print(f"    each: {results[key]['all']}")
     for key in ("a_panels_ready", "a_toolbar", "c_modes", "d_files", "d_raw_kb", "d_css_kb"):
         if key in results:
             print(f"  {key}: {results[key]}")

@@ -226,6 +226,66 @@ def test_drag_zoom_refetches_the_window(page: Any, seeded: Seeded) -> None:
     expect(panel.get_by_role("button", name="Reset zoom")).to_have_count(0)
 
 
+def _drag_zoom(page: Any, panel: Any, start: float, end: float) -> None:
+    area = panel.locator(".u-over").first
+    box = area.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * end, y, steps=6)
+    page.mouse.up()
+
+
+def _zoom_in_url(page: Any) -> tuple[str | None, float, float] | None:
+    params = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+    if "xmin" not in params or "xmax" not in params:
+        return None
+    return params.get("xaxis"), float(params["xmin"]), float(params["xmax"])
+
+
+def test_zoom_is_in_the_url_survives_a_reload_and_reset_clears_it(
+    page: Any, seeded: Seeded
+) -> None:
+    _open(page, seeded, "?sort=name")
+    loss = _panel(page, "train/loss")
+    expect(loss).to_have_attribute("data-state", "ready")
+    _drag_zoom(page, loss, 0.3, 0.6)
+    expect(page).to_have_url(re.compile(r"[?&]xmin=[-\d.e]+&xmax=[-\d.e]+"))
+    zoom = _zoom_in_url(page)
+    assert zoom is not None
+    axis, low, high = zoom
+    assert axis == "step"
+    assert 0 < low < high < 499, zoom
+    # the other query parameters stay
+    expect(page).to_have_url(re.compile(r"[?&]sort=name"))
+    # one x range for the workspace: every panel on steps shows the same stretch
+    acc = _panel(page, "train/acc")
+    acc.scroll_into_view_if_needed()
+    expect(acc.get_by_role("button", name="Reset zoom")).to_be_visible()
+
+    def zoomed_request(request: Any) -> bool:
+        if "/history" not in request.url or not request.post_data:
+            return False
+        sent = json.loads(request.post_data)
+        return sent.get("x_min") == low and sent.get("x_max") == high
+
+    with page.expect_request(zoomed_request):
+        page.reload()
+    loss = _panel(page, "train/loss")
+    expect(loss.get_by_role("button", name="Reset zoom")).to_be_visible()
+    expect(loss).to_have_attribute("data-state", "ready")
+    assert _zoom_in_url(page) == zoom
+
+    loss.get_by_role("button", name="Reset zoom").click()
+    expect(page).not_to_have_url(re.compile(r"[?&]x(min|max|axis)="))
+    expect(page).to_have_url(re.compile(r"[?&]sort=name"))
+    expect(page.get_by_role("button", name="Reset zoom")).to_have_count(0)
+    page.reload()
+    expect(_panel(page, "train/loss")).to_have_attribute("data-state", "ready")
+    expect(page.get_by_role("button", name="Reset zoom")).to_have_count(0)
+
+
 def test_layout_change_persists_after_reload(page: Any, seeded: Seeded) -> None:
     _open(page, seeded)
     panel = _panel(page, "val/acc")

@@ -96,8 +96,13 @@ export async function getJson<T>(path: string, query?: Query, signal?: AbortSign
   return (await response.json()) as T;
 }
 
-export async function sendJson<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
-  const response = await request(method, apiUrl(path), { body });
+export async function sendJson<T>(
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const response = await request(method, apiUrl(path), { body, signal });
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -6,11 +6,9 @@ import uPlot from "uplot";
 import type { LineSettings } from "./layout";
 import type { LineModel } from "./lineData";
 import { chartColors, formatDuration, formatNumber, formatX } from "./theme";
+import type { Zoom } from "./zoomUrl";
 
-export interface Zoom {
-  min: number;
-  max: number;
-}
+export type { Zoom };
 
 interface Props {
   model: LineModel;

@@ -13,6 +13,7 @@ import type { LineSettings } from "./layout";
 import { X_AXES } from "./layout";
 import { LineChart, type Zoom } from "./LineChart";
 import { buildLineModel, type RunSeries } from "./lineData";
+import { useBoardZoom, zoomFor } from "./zoomUrl";
 import { useTheme } from "./theme";
 
 export type PanelState = "idle" | "loading" | "ready" | "empty" | "error";
@@ -52,14 +53,15 @@ export function LinePanel(props: Props) {
   const settingsKey = JSON.stringify(props.settings);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const settings = useMemo(() => props.settings, [settingsKey]);
-  // a zoom belongs to the x axis it was made on
-  const [zoomed, setZoomed] = useState<{ axis: string; zoom: Zoom | null }>({ axis: settings.xAxis, zoom: null });
-  const zoom = zoomed.axis === settings.xAxis ? zoomed.zoom : null;
+  // the board's zoom (in the URL), for the panels on the x axis it was made on
+  const board = useBoardZoom();
+  const zoom = useMemo(() => zoomFor(board.zoom, settings.xAxis), [board.zoom, settings.xAxis]);
+  const setBoardZoom = board.setZoom;
   const setZoom = useCallback(
     (z: Zoom | null) => {
-      setZoomed({ axis: settings.xAxis, zoom: z });
+      setBoardZoom(z ? { axis: settings.xAxis, ...z } : null);
     },
-    [settings.xAxis],
+    [setBoardZoom, settings.xAxis],
   );
   const theme = useTheme();
   const { liveTick } = useBoard();

@@ -1,5 +1,6 @@
 /** The panel board shared by the workspace and the run page: toolbar (search, add panel, live),
- * collapsible sections of panels, and the expanded panel named by the `panel` URL parameter. */
+ * collapsible sections of panels, the expanded panel named by the `panel` URL parameter and the
+ * x zoom shared by the line panels (`xaxis`, `xmin`, `xmax` URL parameters). */
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
@@ -22,6 +23,7 @@ import {
   type Section,
 } from "./layout";
 import { PanelFrame } from "./PanelFrame";
+import { ZoomContext, readZoom, writeZoom, type AxisZoom, type ZoomContextValue } from "./zoomUrl";
 import "./charts.css";
 
 export const LIVE_INTERVAL_MS = 3000;
@@ -66,6 +68,24 @@ export function PanelBoard(props: BoardProps) {
       reportPainted: (id) => tracker.current?.setPainted(id),
     }),
     [liveTick],
+  );
+
+  // one zoom for every line panel on the same x axis, kept in the address
+  const zoomParam = [params.get("xaxis"), params.get("xmin"), params.get("xmax")].join("|");
+  const zoom = useMemo(
+    () => readZoom(params),
+    // re-read only when one of the zoom parameters changes
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [zoomParam],
+  );
+  const zoomContext = useMemo<ZoomContextValue>(
+    () => ({
+      zoom,
+      setZoom: (next: AxisZoom | null) => {
+        setParams((prev) => writeZoom(prev, next), { replace: true });
+      },
+    }),
+    [zoom, setParams],
   );
 
   const kinds = useMemo(() => new Map((metrics ?? []).map((m) => [m.key, m.kind])), [metrics]);
@@ -137,97 +157,99 @@ export function PanelBoard(props: BoardProps) {
 
   return (
     <BoardContext.Provider value={board}>
-      <div className="panel-board">
-        <div className="panel-toolbar" role="toolbar" aria-label="Charts">
-          <input
-            type="search"
-            className="panel-search"
-            placeholder="Search panels (text or /regex/)"
-            aria-label="Search panels"
-            value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-            }}
-          />
-          <AddPanel
-            metrics={metrics.map((m) => m.key)}
-            fieldKeys={fieldKeys}
-            onAdd={(panel) => {
-              const key = panel.key;
-              if (panel.type === "line" && key && layout.removed.includes(key)) {
-                const restored = { ...layout, removed: layout.removed.filter((k) => k !== key) };
-                onLayout(upsertPanel(restored, { ...panel, id: lineId(key) }));
-              } else {
-                onLayout(upsertPanel(layout, panel));
-              }
-            }}
-          />
-          {anyRunning ? (
-            <button
-              type="button"
-              className={`live-toggle${live ? " live-on" : ""}`}
-              aria-pressed={live}
-              aria-label="Live updates"
-              title={live ? "Pause live updates" : "Resume live updates"}
-              onClick={() => {
-                setLive(!live);
+      <ZoomContext.Provider value={zoomContext}>
+        <div className="panel-board">
+          <div className="panel-toolbar" role="toolbar" aria-label="Charts">
+            <input
+              type="search"
+              className="panel-search"
+              placeholder="Search panels (text or /regex/)"
+              aria-label="Search panels"
+              value={search}
+              onChange={(e) => {
+                setSearch(e.target.value);
+              }}
+            />
+            <AddPanel
+              metrics={metrics.map((m) => m.key)}
+              fieldKeys={fieldKeys}
+              onAdd={(panel) => {
+                const key = panel.key;
+                if (panel.type === "line" && key && layout.removed.includes(key)) {
+                  const restored = { ...layout, removed: layout.removed.filter((k) => k !== key) };
+                  onLayout(upsertPanel(restored, { ...panel, id: lineId(key) }));
+                } else {
+                  onLayout(upsertPanel(layout, panel));
+                }
+              }}
+            />
+            {anyRunning ? (
+              <button
+                type="button"
+                className={`live-toggle${live ? " live-on" : ""}`}
+                aria-pressed={live}
+                aria-label="Live updates"
+                title={live ? "Pause live updates" : "Resume live updates"}
+                onClick={() => {
+                  setLive(!live);
+                }}
+              >
+                <span className="live-dot" aria-hidden="true" /> Live
+              </button>
+            ) : null}
+            <span className="panel-count">
+              {runs.length} run{runs.length === 1 ? "" : "s"} · {total} panel{total === 1 ? "" : "s"}
+            </span>
+          </div>
+          {runs.length === 0 ? <Empty>{props.noRunsText}</Empty> : null}
+          {total === 0 ? (
+            <Empty>{props.noMetricsText ?? "No metrics logged yet. Charts appear here once runs call log()."}</Empty>
+          ) : null}
+          {search.trim() && shownSections.length === 0 ? <Empty>No panel matches “{search}”.</Empty> : null}
+          {shownSections.map((section) => {
+            const collapsed = layout.collapsed.includes(section.name);
+            return (
+              <section key={section.name} className="panel-section" aria-label={`Section ${section.name}`}>
+                <h3 className="panel-section-title">
+                  <button
+                    type="button"
+                    className="section-toggle"
+                    aria-expanded={!collapsed}
+                    data-testid="section-toggle"
+                    onClick={() => {
+                      onLayout(toggleCollapsed(layout, section.name));
+                    }}
+                  >
+                    <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {section.name}{" "}
+                    <span className="panel-count">({section.shown.length})</span>
+                  </button>
+                </h3>
+                {collapsed ? null : (
+                  <div className="panel-grid">
+                    {section.shown.map((panel) => {
+                      const i = section.panels.indexOf(panel);
+                      return frame(panel, section, i, section.panels.length, false);
+                    })}
+                  </div>
+                )}
+              </section>
+            );
+          })}
+          {expanded ? (
+            <div
+              className="panel-overlay"
+              role="dialog"
+              aria-modal="true"
+              aria-label={`Expanded panel`}
+              onClick={(e) => {
+                if (e.target === e.currentTarget) setExpanded(null);
               }}
             >
-              <span className="live-dot" aria-hidden="true" /> Live
-            </button>
+              {frame(expanded, null, 0, 1, true)}
+            </div>
           ) : null}
-          <span className="panel-count">
-            {runs.length} run{runs.length === 1 ? "" : "s"} · {total} panel{total === 1 ? "" : "s"}
-          </span>
         </div>
-        {runs.length === 0 ? <Empty>{props.noRunsText}</Empty> : null}
-        {total === 0 ? (
-          <Empty>{props.noMetricsText ?? "No metrics logged yet. Charts appear here once runs call log()."}</Empty>
-        ) : null}
-        {search.trim() && shownSections.length === 0 ? <Empty>No panel matches “{search}”.</Empty> : null}
-        {shownSections.map((section) => {
-          const collapsed = layout.collapsed.includes(section.name);
-          return (
-            <section key={section.name} className="panel-section" aria-label={`Section ${section.name}`}>
-              <h3 className="panel-section-title">
-                <button
-                  type="button"
-                  className="section-toggle"
-                  aria-expanded={!collapsed}
-                  data-testid="section-toggle"
-                  onClick={() => {
-                    onLayout(toggleCollapsed(layout, section.name));
-                  }}
-                >
-                  <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {section.name}{" "}
-                  <span className="panel-count">({section.shown.length})</span>
-                </button>
-              </h3>
-              {collapsed ? null : (
-                <div className="panel-grid">
-                  {section.shown.map((panel) => {
-                    const i = section.panels.indexOf(panel);
-                    return frame(panel, section, i, section.panels.length, false);
-                  })}
-                </div>
-              )}
-            </section>
-          );
-        })}
-        {expanded ? (
-          <div
-            className="panel-overlay"
-            role="dialog"
-            aria-modal="true"
-            aria-label={`Expanded panel`}
-            onClick={(e) => {
-              if (e.target === e.currentTarget) setExpanded(null);
-            }}
-          >
-            {frame(expanded, null, 0, 1, true)}
-          </div>
-        ) : null}
-      </div>
+      </ZoomContext.Provider>
     </BoardContext.Provider>
   );
 }

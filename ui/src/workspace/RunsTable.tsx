@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-import { useQueries } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { sendJson, seg } from "../api/client";
-import type { Run, RunsPage } from "../api/types";
+import type { Run } from "../api/types";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatNumber } from "../lib/format";
-import { WINDOW, useGroupRuns, useRunGroups, type RunGroup, type RunsSelection } from "./api";
+import { useGroupRuns, useRunGroups, type RunGroup, type RunsSelection } from "./api";
+import { WINDOW } from "./prefetch";
+import { useTableWindows } from "./useTableWindows";
 import { sortDirection, type Column } from "./columns";
 import { FIXED_WIDTH, RunRow, rowWidth, type RowControls } from "./RunRow";
 
@@ -29,10 +29,11 @@ interface Props {
 
 export function RunsTable(props: Props) {
   const { columns, selection, onSort, onResize } = props;
+  const table = useRef<HTMLDivElement>(null);
   return (
-    <div className="runs-table" role="table" aria-label="Runs" aria-rowcount={-1} style={{ minWidth: rowWidth(columns) }}>
+    <div ref={table} className="runs-table" role="table" aria-label="Runs" aria-rowcount={-1} style={{ minWidth: rowWidth(columns) }}>
       <HeaderRow columns={columns} order={selection.order ?? ""} onSort={onSort} onResize={onResize} />
-      {props.groupBy === null ? <FlatRows {...props} /> : <GroupedRows {...props} groupBy={props.groupBy} />}
+      {props.groupBy === null ? <FlatRows {...props} table={table} /> : <GroupedRows {...props} groupBy={props.groupBy} />}
     </div>
   );
 }
@@ -100,63 +101,39 @@ function ResizeHandle({ column, onResize }: { column: Column; onResize: (c: stri
   );
 }
 
-/** Every matching run, virtualized: windows of 100 runs are fetched as they scroll into view. */
-function FlatRows({ selection, columns, keys, controls, onLoaded, live, emptyState, onError }: Props) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [total, setTotal] = useState<number | null>(null);
+/** Every matching run, virtualized: windows of 100 runs are fetched ahead of the scroll. */
+function FlatRows({ selection, columns, keys, controls, onLoaded, live, emptyState, onError, table }: Props & { table: RefObject<HTMLDivElement | null> }) {
+  const { cache, fallback, version } = useTableWindows({ selection, keys, table, rowHeight: ROW_HEIGHT, live });
+  // a new filter, sort or column set keeps the table's height (and scroll) until its total lands
+  const [lastTotal, setLastTotal] = useState<number | null>(null);
+  const total = cache.total ?? lastTotal;
+  useEffect(() => {
+    if (cache.total !== null) setLastTotal(cache.total);
+  }, [cache.total, version]);
   const virtualizer = useVirtualizer({
     count: total ?? 0,
-    getScrollElement: () => scroller.current?.closest<HTMLElement>(".runs-scroll") ?? null,
+    getScrollElement: () => table.current?.closest<HTMLElement>(".runs-scroll") ?? null,
     estimateSize: () => ROW_HEIGHT,
     overscan: 30,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
-  const windows = useMemo(() => {
-    const out = new Set<number>([0]);
-    // the windows in view, and one either side so a steady scroll finds its rows loaded
-    const lo = Math.max(0, Math.floor(first / WINDOW) - 1);
-    const hi = Math.floor(last / WINDOW) + 1;
-    for (let w = lo; w <= hi; w++) if (total === null || w * WINDOW < total) out.add(w);
-    return [...out];
-  }, [first, last, total]);
 
-  const results = useQueries({
-    queries: windows.map((index) => ({
-      queryKey: ["runs-window", selection, keys, index],
-      queryFn: () =>
-        sendJson<RunsPage>("POST", `/projects/${seg(selection.entity)}/${seg(selection.project)}/runs/query`, {
-          filters: selection.filter,
-          order: selection.order,
-          offset: index * WINDOW,
-          limit: WINDOW,
-          keys,
-        }),
-      staleTime: 5_000,
-      refetchInterval: live ? 5_000 : (false as const),
-    })),
-  });
-
-  const byIndex = new Map<number, Run>();
-  let newTotal: number | null = null;
-  let error: unknown = null;
-  results.forEach((result, i) => {
-    const w = windows[i] ?? 0;
-    if (result.data) {
-      newTotal = result.data.total;
-      result.data.runs.forEach((run, j) => byIndex.set(w * WINDOW + j, run));
-    }
-    if (result.error) error = result.error;
-  });
-  const loadedRuns = [...byIndex.values()];
-  const signature = `${String(newTotal)}:${loadedRuns.map((r) => `${r.id}${r.state}`).join(",")}`;
+  // the runs loaded around the view, and the newest (window 0): the toolbar's count and whether
+  // any run is running (the table and charts then poll)
+  const loadedRuns = useMemo(() => {
+    const out = [...(cache.window(0) ?? [])];
+    for (let w = Math.max(1, Math.floor(first / WINDOW)); w <= Math.floor(last / WINDOW); w++) out.push(...(cache.window(w) ?? []));
+    return out;
+    // the cache changes in place; its version says when
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cache, version, first, last]);
+  const signature = `${String(cache.total)}:${loadedRuns.map((r) => `${r.id}${r.state}`).join(",")}`;
+  const error = cache.error;
 
   useEffect(() => {
-    if (newTotal !== null) setTotal(newTotal);
-  }, [newTotal]);
-  useEffect(() => {
-    onLoaded(loadedRuns, newTotal);
+    onLoaded(loadedRuns, cache.total);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by content, not identity
   }, [signature]);
   useEffect(() => {
@@ -167,12 +144,12 @@ function FlatRows({ selection, columns, keys, controls, onLoaded, live, emptySta
   if (total === null) return <Loading what="runs" />;
   if (total === 0) return <>{emptyState}</>;
   return (
-    <div ref={scroller} className="runs-body" style={{ height: virtualizer.getTotalSize(), width: rowWidth(columns) }} role="rowgroup">
+    <div className="runs-body" style={{ height: virtualizer.getTotalSize(), width: rowWidth(columns) }} role="rowgroup">
       {items.map((item) => (
         <RunRow
           key={item.index}
           index={item.index}
-          run={byIndex.get(item.index)}
+          run={cache.run(item.index) ?? fallback?.run(item.index)}
           columns={columns}
           controls={controls}
           style={{ position: "absolute", top: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}

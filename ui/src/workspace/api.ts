@@ -1,4 +1,4 @@
-/** The workspace's server state: project keys, runs windows, groups, the runs shown in charts. */
+/** The workspace's server state: project keys, groups, the runs shown in charts. */
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { getJson, seg, sendJson } from "../api/client";
@@ -45,8 +45,6 @@ export interface RunsSelection {
   order: string | null;
 }
 
-export const WINDOW = 100;
-
 const projectPath = (entity: string, project: string) => `/projects/${seg(entity)}/${seg(project)}`;
 
 export function andFilters(...trees: (FilterTree | null | undefined)[]): FilterTree | null {
@@ -60,30 +58,6 @@ export function useProjectKeys(entity: string, project: string) {
     queryKey: ["project-keys", entity, project],
     queryFn: ({ signal }) => getJson<ProjectKeys>(`${projectPath(entity, project)}/keys`, undefined, signal),
     staleTime: 30_000,
-  });
-}
-
-/** One window of `WINDOW` runs starting at `index * WINDOW`, with the total matched. */
-export function useRunsWindow(
-  selection: RunsSelection,
-  index: number,
-  keys: string[] | null,
-  options: { enabled?: boolean; refetchInterval?: number | false } = {},
-) {
-  return useQuery({
-    queryKey: ["runs-window", selection, keys, index],
-    queryFn: () =>
-      sendJson<RunsPage>("POST", `${projectPath(selection.entity, selection.project)}/runs/query`, {
-        filters: selection.filter,
-        order: selection.order,
-        offset: index * WINDOW,
-        limit: WINDOW,
-        keys,
-      }),
-    placeholderData: index === 0 ? keepPreviousData : undefined,
-    enabled: options.enabled ?? true,
-    refetchInterval: options.refetchInterval ?? false,
-    staleTime: 5_000,
   });
 }
 
