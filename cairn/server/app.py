@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
@@ -42,6 +42,9 @@ class Health(BaseModel):
 
     status: str
     version: str
+    public_url: str | None = Field(
+        None, description="the address people use for this server's web app (links), if set"
+    )
 
 
 def open_context(settings: ServerSettings) -> ServerContext:
@@ -107,10 +110,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
     install_openapi(app)
     observability.install(app)
 
+    public_url = settings.public_url.rstrip("/") if settings.public_url else None
+
     @app.get("/api/health", response_model=Health, tags=["meta"])
     def health() -> Health:
         """Liveness probe."""
-        return Health(status="ok", version=__version__)
+        return Health(status="ok", version=__version__, public_url=public_url)
 
     for module in (
         auth,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cairn.errors import InvalidInputError
@@ -32,6 +32,9 @@ class IngestResponse(BaseModel):
     applied: int
     skipped: int
     rejected: list[Rejection]
+    public_url: str | None = Field(
+        None, description="the server's --public-url, for the run links the SDK prints"
+    )
 
 
 @router.post(
@@ -62,4 +65,5 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         "applied": result.applied,
         "skipped": result.skipped,
         "rejected": result.rejected,
+        "public_url": ctx.settings.public_url.rstrip("/") if ctx.settings.public_url else None,
     }
