@@ -132,6 +132,7 @@ function FlatRows({ selection, columns, keys, controls, onLoaded, live, emptySta
           offset: index * WINDOW,
           limit: WINDOW,
           keys,
+          archived: selection.archived,
         }),
       staleTime: 5_000,
       refetchInterval: live ? 5_000 : (false as const),
