@@ -17,10 +17,11 @@ interface Props {
   /** archived runs are listed: offer Restore */
   showingArchived: boolean;
   onDone: (change: BulkAction, changed: number) => void;
+  onClear: () => void;
 }
 
 /** Actions on the selected runs: tag, untag, move, archive, restore, delete (all or nothing). */
-export function BulkBar({ entity, project, selected, selectedTags, showingArchived, onDone }: Props) {
+export function BulkBar({ entity, project, selected, selectedTags, showingArchived, onDone, onClear }: Props) {
   const bulk = useBulkRuns(entity, project);
   const [mode, setMode] = useState<Mode>(null);
   const n = selected.length;
@@ -59,6 +60,9 @@ export function BulkBar({ entity, project, selected, selectedTags, showingArchiv
       )}
       <button type="button" className="danger" disabled={bulk.isPending} onClick={() => { setMode("delete"); }}>
         Delete…
+      </button>
+      <button type="button" className="link-button" disabled={bulk.isPending} onClick={onClear}>
+        Clear selection
       </button>
       {bulk.isPending && <span className="muted" role="status">Working…</span>}
       {(mode === "tag" || mode === "untag") && (

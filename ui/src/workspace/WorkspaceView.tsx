@@ -234,10 +234,6 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
                 if (Number.isFinite(n) && n >= 1) saveTable({ maxRuns: Math.min(100, Math.round(n)) });
               }} />
           </label>
-          <span className="selected-count">{selected.length > 0 && `${selected.length} selected`}</span>
-          {selected.length > 0 && (
-            <button type="button" onClick={() => { setSelected([]); }}>Clear selection</button>
-          )}
           <button
             type="button"
             disabled={selected.length < 2}
@@ -261,6 +257,7 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
             selectedTags={selectedTags}
             showingArchived={url.archived}
             onDone={onBulkDone}
+            onClear={() => { setSelected([]); }}
           />
         )}
         {notice !== null && (
