@@ -30,7 +30,9 @@ def _grid(page: Any) -> Any:
 
 
 def _row(page: Any, name: str) -> Any:
-    return _grid(page).get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+    return (
+        _grid(page).get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+    )
 
 
 def _bar(page: Any) -> Any:
@@ -45,7 +47,9 @@ def _open(page: Any, tidy: Tidy, project: str, first_run: str, query: str = "") 
 def _select(page: Any, *names: str) -> None:
     for name in names:
         page.get_by_role("checkbox", name=f"Select {name}", exact=True).check()
-    expect(_bar(page)).to_contain_text(f"{len(names)} {'run' if len(names) == 1 else 'runs'} selected")
+    expect(_bar(page)).to_contain_text(
+        f"{len(names)} {'run' if len(names) == 1 else 'runs'} selected"
+    )
 
 
 def test_bulk_tag_then_untag(page: Any, tidy_server: Tidy) -> None:
@@ -62,7 +66,9 @@ def test_bulk_tag_then_untag(page: Any, tidy_server: Tidy) -> None:
     form = _bar(page).get_by_role("form", name="Add tags to 2 runs")
     form.get_by_label("Tags", exact=True).fill("sweep-1, best, ")
     form.get_by_role("button", name="Add tags").click()
-    expect(page.get_by_role("status").filter(has_text="Tagged 2 runs with sweep-1, best.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Tagged 2 runs with sweep-1, best.")
+    ).to_be_visible()
     expect(_row(page, "t-b")).to_contain_text("sweep-1, best")
     runs = tidy.runs("tagging")
     assert runs["t-b"]["tags"] == ["sweep-1", "best"]
@@ -94,7 +100,8 @@ def test_bulk_archive_then_show_archived_then_restore(page: Any, tidy_server: Ti
     expect(_row(page, "a-3")).to_have_count(1)
     expect(_bar(page)).to_have_count(0)  # the selection went with the runs
     runs = tidy.runs("archiving")
-    assert runs["a-1"]["archived_at"] is not None and runs["a-3"]["archived_at"] is None
+    assert runs["a-1"]["archived_at"] is not None
+    assert runs["a-3"]["archived_at"] is None
 
     page.get_by_role("checkbox", name="Show archived").check()
     expect(page).to_have_url(re.compile(r"[?&]archived=1"))
@@ -121,7 +128,9 @@ def test_bulk_move_to_another_project(page: Any, tidy_server: Tidy) -> None:
     form = _bar(page).get_by_role("form", name=re.compile("^Move 1 run to another project"))
     form.get_by_label("Target project", exact=True).fill("moving-target")
     form.get_by_role("button", name="Move", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="Moved 1 run to moving-target.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Moved 1 run to moving-target.")
+    ).to_be_visible()
     expect(_row(page, "m-1")).to_have_count(0)
     expect(_row(page, "m-2")).to_have_count(1)
     assert set(tidy.runs("moving")) == {"m-2"}

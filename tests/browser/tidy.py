@@ -55,7 +55,14 @@ def log_runs(
     spec_path = tmp / "spec.json"
     spec_path.write_text(json.dumps(spec))
     done = subprocess.run(
-        [sys.executable, "-m", "tests.browser.seed_tidy", base_url, str(tmp / "work"), str(spec_path)],
+        [
+            sys.executable,
+            "-m",
+            "tests.browser.seed_tidy",
+            base_url,
+            str(tmp / "work"),
+            str(spec_path),
+        ],
         env=sdk_env(tmp, entity, api_key),
         cwd=ROOT,
         capture_output=True,
@@ -82,9 +89,7 @@ class Tidy:
 
     def runs(self, project: str) -> dict[str, dict[str, Any]]:
         """Every run of the project, archived ones too, by name."""
-        answer = self.api(
-            f"/projects/{self.entity}/{project}/runs", limit=100, archived="include"
-        )
+        answer = self.api(f"/projects/{self.entity}/{project}/runs", limit=100, archived="include")
         answer.raise_for_status()
         return {run["name"]: run for run in answer.json()["runs"]}
 
