@@ -54,17 +54,14 @@ def log_runs(
     """Log the runs of ``spec`` (``{project, name, ...}``) in a separate SDK process."""
     spec_path = tmp / "spec.json"
     spec_path.write_text(json.dumps(spec))
+    work = tmp / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    script = [sys.executable, "-m", "tests.browser.seed_tidy", base_url, str(work), str(spec_path)]
+    # outside any git checkout, so the SDK saves no diff.patch and the file counts stay fixed
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.browser.seed_tidy",
-            base_url,
-            str(tmp / "work"),
-            str(spec_path),
-        ],
+        script,
         env=sdk_env(tmp, entity, api_key),
-        cwd=ROOT,
+        cwd=work,
         capture_output=True,
         text=True,
         timeout=300,
