@@ -133,7 +133,7 @@ function Rename({ project }: { project: Project }) {
           Rename
         </button>
       </form>
-      <p className="hint">The project&apos;s address changes; runs logged with the old name start a new project.</p>
+      <p className="hint">The project&apos;s address changes; a script that still logs to the old name starts a new project under it.</p>
       {edit.isError && <p className="settings-error" role="alert">Could not rename: {edit.error.message}</p>}
     </section>
   );
