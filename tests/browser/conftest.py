@@ -1,8 +1,9 @@
 """Browser-test fixtures: the built web app, headless Chromium, and real servers filled by the SDK.
 
 Session-scoped: one seeded server (SQLite) holding a small realistic project, one empty server,
-one server that requires login. Function-scoped: a fresh browser context + page per test that
-fails the test on any uncaught JS exception or Content-Security-Policy violation.
+one server that requires login, one with a small project per housekeeping test. Function-scoped:
+a fresh browser context + page per test that fails the test on any uncaught JS exception or
+Content-Security-Policy violation.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import seed
+from tests.browser import seed, tidy
 from tests.serverproc import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,6 +211,17 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     )
     try:
         yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def tidy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tidy.Tidy]:
+    """A server with one small project per housekeeping test (see tidy.py)."""
+    tmp = tmp_path_factory.mktemp("browser-tidy")
+    server = start_server(tmp / "server")
+    try:
+        yield tidy.fill(server, tmp)
     finally:
         server.stop()
 

@@ -11,6 +11,7 @@ const WorkspacePage = lazy(() => import("./pages/workspace/WorkspacePage"));
 const RunPage = lazy(() => import("./run/RunPage"));
 const ComparePage = lazy(() => import("./compare/ComparePage"));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage"));
+const ProjectSettingsPage = lazy(() => import("./pages/ProjectSettingsPage"));
 
 export function App() {
   return (
@@ -22,6 +23,7 @@ export function App() {
         <Route path="/:entity/:project" element={<Lazy><WorkspacePage /></Lazy>} />
         <Route path="/:entity/:project/compare" element={<Lazy><ComparePage /></Lazy>} />
         <Route path="/:entity/:project/runs/:runId" element={<Lazy><RunPage /></Lazy>} />
+        <Route path="/:entity/:project/settings" element={<Lazy><ProjectSettingsPage /></Lazy>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

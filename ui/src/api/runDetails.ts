@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiUrl, getJson, request, seg, sendJson } from "./client";
+import { invalidateProjectRuns } from "./housekeeping";
 import type { ConsolePage, Run, RunFile, RunsPage } from "./types";
 
 /** `/runs/{entity}/{project}/{run_id}` with each part encoded. */
@@ -29,6 +30,8 @@ export interface RunEdit {
   notes?: string;
   group?: string | null;
   job_type?: string | null;
+  /** true archives the run (hidden from listings), false restores it */
+  archived?: boolean;
 }
 
 /** PATCH the run; the answer replaces the cached run. */
@@ -38,9 +41,8 @@ export function useEditRun(entity: string, project: string, runId: string) {
     mutationFn: (edit: RunEdit) => sendJson<Run>("PATCH", runApiPath(entity, project, runId), edit),
     onSuccess: (run) => {
       client.setQueryData(runKey(entity, project, runId), run);
-      // the runs table and compare view show names and tags too
-      void client.invalidateQueries({ queryKey: ["runs", entity, project] });
-      void client.invalidateQueries({ queryKey: ["compare-runs", entity, project] });
+      // the runs table, charts and compare view show names, tags and archived runs too
+      void invalidateProjectRuns(client, entity, project);
     },
   });
 }
@@ -51,8 +53,7 @@ export function useDeleteRun(entity: string, project: string, runId: string) {
     mutationFn: () => sendJson<undefined>("DELETE", runApiPath(entity, project, runId)),
     onSuccess: () => {
       client.removeQueries({ queryKey: runKey(entity, project, runId) });
-      void client.invalidateQueries({ queryKey: ["runs", entity, project] });
-      void client.invalidateQueries({ queryKey: ["projects"] });
+      void invalidateProjectRuns(client, entity, project);
     },
   });
 }
@@ -133,6 +134,7 @@ export function useRunsByIds(entity: string, project: string, ids: string[]) {
       const page = await sendJson<RunsPage>("POST", RUNS_QUERY(entity, project), {
         filters: { id: { $in: ids } },
         limit: Math.min(1000, Math.max(1, ids.length)),
+        archived: "include", // runs named by id are shown even when archived
       });
       const byId = new Map(page.runs.map((run) => [run.id, run]));
       return ids.map((id) => byId.get(id)).filter((run): run is Run => run !== undefined);

@@ -22,7 +22,21 @@ export interface Project {
   created_at: number;
   updated_at: number;
   run_count: number;
+  /** when it was archived (hidden from the projects list unless asked); null: not archived */
+  archived_at?: number | null;
 }
+
+/** Disk a project takes (`GET /projects/{e}/{p}/usage`). */
+export interface ProjectUsage {
+  runs: number;
+  series: number;
+  series_bytes: number;
+  files: number;
+  blob_bytes: number;
+}
+
+/** Archived rows in listings: left out (default), shown with the others, or the only ones. */
+export type ArchivedMode = "exclude" | "include" | "only";
 
 export interface ProjectPage {
   projects: Project[];
@@ -52,6 +66,8 @@ export interface Run {
   finished_at: number | null;
   exit_code: number | null;
   last_step: number | null;
+  /** when it was archived (hidden from listings unless asked); null: not archived */
+  archived_at?: number | null;
 }
 
 export interface RunsPage {
@@ -68,6 +84,7 @@ export interface RunsQuery {
   offset?: number | null;
   limit?: number;
   keys?: string[] | null;
+  archived?: ArchivedMode;
 }
 
 export interface SeriesKey {

@@ -16,6 +16,7 @@ run.finish()`;
 export function ProjectsPage() {
   const [params, setParams] = useSearchParams();
   const urlSearch = params.get("q") ?? "";
+  const showArchived = params.get("archived") === "1";
   const [text, setText] = useState(urlSearch);
   const [search, setSearch] = useState(urlSearch);
 
@@ -24,14 +25,24 @@ export function ProjectsPage() {
     const timer = window.setTimeout(() => {
       const trimmed = text.trim();
       setSearch(trimmed);
-      if (trimmed !== urlSearch) setParams(trimmed === "" ? {} : { q: trimmed }, { replace: true });
+      if (trimmed !== urlSearch) {
+        setParams(
+          (current) => {
+            const next = new URLSearchParams(current);
+            if (trimmed === "") next.delete("q");
+            else next.set("q", trimmed);
+            return next;
+          },
+          { replace: true },
+        );
+      }
     }, 250);
     return () => {
       window.clearTimeout(timer);
     };
   }, [text, urlSearch, setParams]);
 
-  const query = useProjects(search);
+  const query = useProjects(search, showArchived);
   const pages = query.data?.pages ?? [];
   const projects = pages.flatMap((page) => page.projects);
   const total = pages[0]?.total ?? 0;
@@ -51,6 +62,25 @@ export function ProjectsPage() {
             setText(event.target.value);
           }}
         />
+        <label className="projects-archived">
+          <input
+            type="checkbox"
+            checked={showArchived}
+            onChange={(event) => {
+              const checked = event.target.checked;
+              setParams(
+                (current) => {
+                  const next = new URLSearchParams(current);
+                  if (checked) next.set("archived", "1");
+                  else next.delete("archived");
+                  return next;
+                },
+                { replace: true },
+              );
+            }}
+          />{" "}
+          Show archived
+        </label>
       </div>
       {query.isPending ? (
         <Loading what="projects" />
@@ -83,6 +113,14 @@ export function ProjectsPage() {
                       <span className="project-entity">{project.entity}/</span>
                       <span className="project-name">{project.name}</span>
                     </Link>
+                    {project.archived_at != null && (
+                      <>
+                        {" "}
+                        <span className="badge archived-badge" title={`Archived ${formatDateTime(project.archived_at)}`}>
+                          archived
+                        </span>
+                      </>
+                    )}
                     {project.description !== "" && <div className="project-description">{project.description}</div>}
                   </td>
                   <td className="num">{project.run_count.toLocaleString()}</td>

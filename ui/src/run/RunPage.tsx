@@ -4,6 +4,7 @@ import { isLive, useDeleteRun, useEditRun, useRun } from "../api/runDetails";
 import { RunCharts } from "../charts/RunCharts";
 import { ErrorMessage, Loading } from "../components/Status";
 import { colorFor } from "../lib/colors";
+import { formatDateTime } from "../lib/format";
 import { toChartRun } from "../charts/chartRun";
 import { Files } from "./Files";
 import { Logs } from "./Logs";
@@ -50,6 +51,10 @@ export default function RunPage() {
       <header className="run-header">
         <RunTitle entity={entity} project={project} runId={data.id} name={data.name} />
         <span className={`badge state-${data.state}`}>{data.state}</span>
+        {data.archived_at != null && (
+          <span className="badge archived-badge" title={`Archived ${formatDateTime(data.archived_at)}`}>Archived</span>
+        )}
+        <ArchiveRun entity={entity} project={project} runId={data.id} archived={data.archived_at != null} />
         <DeleteRun entity={entity} project={project} runId={data.id} name={data.name} back={base} />
       </header>
       <div role="tablist" aria-label="Run sections" className="tabs">
@@ -124,6 +129,24 @@ function RunTitle({ entity, project, runId, name }: { entity: string; project: s
       <button type="button" onClick={() => { setEditing(false); }}>Cancel</button>
       {edit.isError && <ErrorMessage error={edit.error} what="the new name saved" />}
     </form>
+  );
+}
+
+function ArchiveRun({ entity, project, runId, archived }: { entity: string; project: string; runId: string; archived: boolean }) {
+  const edit = useEditRun(entity, project, runId);
+  return (
+    <>
+      <button
+        type="button"
+        className="archive-button"
+        disabled={edit.isPending}
+        title={archived ? "Show this run in the runs table again" : "Hide this run from the runs table and charts (restore any time)"}
+        onClick={() => { edit.mutate({ archived: !archived }); }}
+      >
+        {archived ? "Restore run" : "Archive run"}
+      </button>
+      {edit.isError && <ErrorMessage error={edit.error} what={archived ? "the run restored" : "the run archived"} />}
+    </>
   );
 }
 

@@ -44,9 +44,10 @@ export const RunRow = memo(function RunRow({ run, index, columns, controls, styl
   const hidden = controls.isHidden(run.id);
   const selected = controls.isSelected(run.id);
   const color = controls.colorOf(run);
+  const archived = run.archived_at != null;
   return (
     <div
-      className={`runs-row${selected ? " selected" : ""}${hidden ? " muted" : ""}`}
+      className={`runs-row${selected ? " selected" : ""}${hidden ? " muted" : ""}${archived ? " archived" : ""}`}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -97,6 +98,7 @@ export const RunRow = memo(function RunRow({ run, index, columns, controls, styl
         </label>
       </div>
       <div className="runs-cell name" role="cell" style={{ width: 220 }}>
+        {archived && <span className="badge archived-badge" title="Archived: hidden unless Show archived is on">archived</span>}
         <Link to={`/${encodeURIComponent(controls.entity)}/${encodeURIComponent(controls.project)}/runs/${encodeURIComponent(run.id)}`} title={run.name} tabIndex={-1}>
           {run.name}
         </Link>

@@ -15,6 +15,9 @@ import { RunsTable } from "./RunsTable";
 import type { RowControls } from "./RunRow";
 import { readTableLayout, useUrlState, type TableLayout } from "./state";
 import { ApiError } from "../api/client";
+import { useProject, type BulkAction } from "../api/housekeeping";
+import { BulkBar } from "./BulkBar";
+import { doneMessage, keepsSelection } from "./bulk";
 import "./workspace.css";
 
 const GROUPABLE = ["group", "job_type", "state", "host"];
@@ -34,6 +37,8 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
   const [selected, setSelected] = useState<string[]>([]);
   const [loaded, setLoaded] = useState<{ running: boolean; total: number | null; meta: string[] }>({ running: false, total: null, meta: [] });
   const [serverError, setServerError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const projectInfo = useProject(entity, project);
 
   const filter: FilterTree | null = useMemo(() => {
     try {
@@ -44,8 +49,8 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
     }
   }, [url.expression]);
   const selection: RunsSelection = useMemo(
-    () => ({ entity, project, filter, order: url.order || null }),
-    [entity, project, filter, url.order],
+    () => ({ entity, project, filter, order: url.order || null, ...(url.archived ? { archived: "include" as const } : {}) }),
+    [entity, project, filter, url.order, url.archived],
   );
 
   const saveTable = useCallback(
@@ -142,6 +147,7 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
         saveTable({ hidden: hidden.has(id) ? table.hidden.filter((h) => h !== id) : [...table.hidden, id] });
       },
       toggleSelected: (id) => {
+        setNotice(null);
         setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
       },
       setColor: (id, color) => {
@@ -153,6 +159,15 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
     }),
     [entity, project, colorOf, hidden, selectedSet, saveTable, table.hidden, table.colors, navigate],
   );
+
+  const selectedTags = useMemo(
+    () => (chartQuery.data?.runs ?? []).filter((run) => selectedSet.has(run.id)).map((run) => run.tags),
+    [chartQuery.data, selectedSet],
+  );
+  const onBulkDone = useCallback((change: BulkAction, changed: number) => {
+    setNotice(doneMessage(change, changed));
+    if (!keepsSelection(change)) setSelected([]);
+  }, []);
 
   const dragging = useRef(false);
   const tableWidth = table.tableWidth;
@@ -174,6 +189,9 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
       <div className="workspace-header">
         <nav aria-label="Breadcrumb" className="breadcrumbs">
           <Link to="/">Projects</Link> / <span>{entity}</span> / <strong>{project}</strong>
+          {projectInfo.data?.archived_at != null && <> <span className="badge archived-badge">archived</span></>}
+          {" · "}
+          <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/settings`}>Settings</Link>
         </nav>
         <FilterBar
           expression={url.expression}
@@ -188,6 +206,10 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
           <span className="run-count" aria-live="polite">
             {loaded.total === null ? "" : `${loaded.total.toLocaleString()} ${loaded.total === 1 ? "run" : "runs"}`}
           </span>
+          <label>
+            <input type="checkbox" checked={url.archived} onChange={(e) => { setUrl({ archived: e.target.checked }); }} />{" "}
+            Show archived
+          </label>
           <label>
             Group by{" "}
             <select aria-label="Group by" value={url.groupBy} onChange={(e) => { setUrl({ groupBy: e.target.value }); }}>
@@ -212,10 +234,6 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
                 if (Number.isFinite(n) && n >= 1) saveTable({ maxRuns: Math.min(100, Math.round(n)) });
               }} />
           </label>
-          <span className="selected-count">{selected.length > 0 && `${selected.length} selected`}</span>
-          {selected.length > 0 && (
-            <button type="button" onClick={() => { setSelected([]); }}>Clear selection</button>
-          )}
           <button
             type="button"
             disabled={selected.length < 2}
@@ -231,6 +249,23 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
             {tableWidth === 0 ? "Show table" : "Hide table"}
           </button>
         </div>
+        {selected.length > 0 && (
+          <BulkBar
+            entity={entity}
+            project={project}
+            selected={selected}
+            selectedTags={selectedTags}
+            showingArchived={url.archived}
+            onDone={onBulkDone}
+            onClear={() => { setSelected([]); }}
+          />
+        )}
+        {notice !== null && (
+          <p className="bulk-notice" role="status">
+            {notice}{" "}
+            <button type="button" className="link-button" onClick={() => { setNotice(null); }}>Dismiss</button>
+          </p>
+        )}
       </div>
       <div className="workspace-split">
         {tableWidth > 0 && (

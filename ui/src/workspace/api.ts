@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { getJson, seg, sendJson } from "../api/client";
-import type { Run, RunsPage } from "../api/types";
+import type { ArchivedMode, Run, RunsPage } from "../api/types";
 import type { FilterTree } from "./filter/expression";
 
 export interface KeyCount {
@@ -43,6 +43,8 @@ export interface RunsSelection {
   /** the page filter as a tree (already parsed); null: all runs */
   filter: FilterTree | null;
   order: string | null;
+  /** archived runs: left out unless "include" (the "Show archived" toggle) */
+  archived?: ArchivedMode;
 }
 
 const projectPath = (entity: string, project: string) => `/projects/${seg(entity)}/${seg(project)}`;
@@ -72,6 +74,7 @@ export function useChartRuns(selection: RunsSelection, ids: string[] | null, lim
         order: selection.order,
         offset: 0,
         limit: Math.max(1, Math.min(limit, 1000)),
+        archived: selection.archived,
       }),
     placeholderData: keepPreviousData,
     refetchInterval,
@@ -87,6 +90,7 @@ export function useRunGroups(selection: RunsSelection, groupBy: string | null, a
         filters: selection.filter,
         group_by: groupBy,
         aggregate,
+        archived: selection.archived,
       }),
     enabled: groupBy !== null,
     staleTime: 5_000,
@@ -104,6 +108,7 @@ export function useGroupRuns(selection: RunsSelection, group: RunGroup, keys: st
         offset: 0,
         limit,
         keys,
+        archived: selection.archived,
       }),
     enabled,
     staleTime: 5_000,

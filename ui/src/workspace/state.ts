@@ -65,15 +65,18 @@ export interface UrlState {
   order: string;
   /** e.g. `config.optimizer`; empty: no grouping */
   groupBy: string;
+  /** archived runs are listed too (`?archived=1`) */
+  archived: boolean;
 }
 
-/** Filter, sort and group-by in the URL's query string (other parameters are kept). */
+/** Filter, sort, group-by and showing archived runs in the URL's query string (other parameters are kept). */
 export function useUrlState(): [UrlState, (change: Partial<UrlState>) => void] {
   const [params, setParams] = useSearchParams();
   const state: UrlState = {
     expression: params.get("q") ?? "",
     order: params.get("sort") ?? "",
     groupBy: params.get("group") ?? "",
+    archived: params.get("archived") === "1",
   };
   const update = useCallback(
     (change: Partial<UrlState>) => {
@@ -88,6 +91,7 @@ export function useUrlState(): [UrlState, (change: Partial<UrlState>) => void] {
           set("q", change.expression);
           set("sort", change.order);
           set("group", change.groupBy);
+          if (change.archived !== undefined) set("archived", change.archived ? "1" : "");
           return next;
         },
         { replace: true },

@@ -24,7 +24,7 @@ export function tableCache(selection: RunsSelection, keys: string[]): WindowCach
       sendJson<RunsPage>(
         "POST",
         `/projects/${seg(selection.entity)}/${seg(selection.project)}/runs/query`,
-        { filters: selection.filter, order: selection.order, offset, limit, keys },
+        { filters: selection.filter, order: selection.order, offset, limit, keys, archived: selection.archived },
         signal,
       ),
     );
@@ -40,6 +40,14 @@ export function tableCache(selection: RunsSelection, keys: string[]): WindowCach
 }
 
 const cacheSignature = (selection: RunsSelection, keys: string[]) => JSON.stringify([selection, keys]);
+
+/** After a change to a project's runs: every table of that project asks for its rows again. */
+export function refreshProjectTables(entity: string, project: string): void {
+  for (const [signature, cache] of caches) {
+    const [selection] = JSON.parse(signature) as [RunsSelection];
+    if (selection.entity === entity && selection.project === project) cache.refresh();
+  }
+}
 
 /** Another cache of the same runs in the same order, with other columns: its rows stand in while
  * a column change asks for the rows again (the new columns' cells are empty for a moment). */

@@ -123,6 +123,13 @@ export class WindowCache {
     if (!this.held().has(window) && !this.inFlight().has(window)) this.start({ start: window, count: 1 });
   }
 
+  /** The runs changed on the server (a bulk action): keep showing them, ask again now. */
+  refresh(): void {
+    this.markStale();
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+  }
+
   /** Cancel everything in flight (the table went away). */
   abortAll(): void {
     for (const p of this.pending) p.controller.abort();

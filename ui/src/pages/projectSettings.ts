@@ -1,0 +1,36 @@
+/** The project settings page's pure parts: who surely administers, the disk-use rows. */
+
+import type { ProjectUsage, Viewer } from "../api/types";
+import { formatBytes } from "../lib/format";
+
+/**
+ * Whether the viewer administers every project of `entity` without asking the server: a server
+ * admin (or the open server's local user) or the entity's own user. False means "ask".
+ */
+export function surelyAdmin(viewer: Pick<Viewer, "is_admin" | "username"> | undefined, entity: string): boolean {
+  if (viewer === undefined) return false;
+  return viewer.is_admin || (viewer.username !== null && viewer.username === entity);
+}
+
+export interface UsageRow {
+  label: string;
+  /** what the page shows: a count, or a size such as "1.5 MiB" */
+  text: string;
+  /** the exact number (bytes for sizes) */
+  exact: number;
+  bytes: boolean;
+}
+
+/** The disk-use table: counts as numbers, sizes human-readable with the exact bytes alongside. */
+export function usageRows(usage: ProjectUsage): UsageRow[] {
+  const count = (label: string, n: number): UsageRow => ({ label, text: n.toLocaleString(), exact: n, bytes: false });
+  const size = (label: string, n: number): UsageRow => ({ label, text: formatBytes(n), exact: n, bytes: true });
+  return [
+    count("Runs", usage.runs),
+    count("Series", usage.series),
+    size("Series data", usage.series_bytes),
+    count("Files", usage.files),
+    size("File data", usage.blob_bytes),
+    size("Total", usage.series_bytes + usage.blob_bytes),
+  ];
+}
