@@ -423,3 +423,20 @@ def test_racing_lease_holders_never_both_win(meta: MetadataStore) -> None:
         for t in threads:
             t.join()
         assert len(winners) == 1
+
+
+def test_project_role_is_the_strongest_grant(meta: MetadataStore) -> None:
+    ada, bob = user(meta, "ada"), user(meta, "bob")
+    meta.create_team("lab", ada.user_pk)
+    meta.set_team_member("lab", "bob", "member")
+    meta.apply_batch(batch([run_record()], entity="lab", project="p"), ada)
+    project = meta.resolve_project(ada, "lab", "p", "viewer")
+    assert meta.project_role(ada, project) == "admin"
+    assert meta.project_role(OPEN_PRINCIPAL, project) == "admin"
+    assert meta.project_role(bob, project) is None  # private: a team member sees it only as admin
+    project = meta.update_project(project.pk, visibility="team")
+    assert meta.project_role(bob, project) == "member"
+    meta.set_project_member(project.pk, "bob", "admin")
+    assert meta.project_role(bob, project) == "admin"
+    project = meta.update_project(project.pk, visibility="public")
+    assert meta.project_role(ANONYMOUS, project) == "viewer"

@@ -30,6 +30,14 @@ class ProjectOut(BaseModel):
     archived_at: float | None
 
 
+class ProjectWithRole(ProjectOut):
+    """A project, and what the caller may do with it."""
+
+    role: Literal["viewer", "member", "admin"] | None = Field(
+        description="your role: viewer reads, member writes runs, admin edits the project"
+    )
+
+
 class ProjectPage(BaseModel):
     """A page of projects and the total that match."""
 
@@ -86,10 +94,10 @@ def get_projects(
     return {"projects": [project_out(p) for p in page], "total": total, "offset": offset}
 
 
-@router.get(PROJECT_PATH, response_model=ProjectOut)
-def get_project(project: ProjectDep) -> dict[str, Any]:
-    """One project."""
-    return project_out(project)
+@router.get(PROJECT_PATH, response_model=ProjectWithRole)
+def get_project(project: ProjectDep, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """One project, with the caller's role on it."""
+    return {**project_out(project), "role": ctx.meta.project_role(who, project)}
 
 
 @router.patch(PROJECT_PATH, response_model=ProjectOut)

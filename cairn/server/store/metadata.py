@@ -125,6 +125,15 @@ class AccessStore(abc.ABC):
         """The caller's role in an entity: admin of their own, their team role, else None."""
 
     @abc.abstractmethod
+    def project_role(self, who: Principal, project: ProjectRecord) -> str | None:
+        """The caller's role on the project (viewer, member, admin), None when it may not see it.
+
+        The strongest of: admin for superusers and the owner of the project's entity; the
+        caller's team role on team and public projects of the team (on private ones only when
+        admin); their project membership; viewer on a public project.
+        """
+
+    @abc.abstractmethod
     def resolve_project(
         self, who: Principal, entity: str, project: str, role: str
     ) -> ProjectRecord:

@@ -166,6 +166,10 @@ class SqlMetadataStore(MetadataStore):
         with self._read() as conn:
             return access.entity_role(conn, who, entity)
 
+    def project_role(self, who: Principal, project: ProjectRecord) -> str | None:
+        with self._read() as conn:
+            return access.project_role(conn, who, project)
+
     def resolve_project(
         self, who: Principal, entity: str, project: str, role: str
     ) -> ProjectRecord:
