@@ -84,20 +84,6 @@ export function useEditProject(entity: string, project: string) {
   });
 }
 
-/**
- * Whether the caller may change the project: an empty `PATCH` changes nothing and is refused
- * (403, with the server's reason) unless the caller is one of its admins.
- */
-export function useCanAdminProject(entity: string, project: string, enabled: boolean) {
-  return useQuery({
-    queryKey: ["project-admin", entity, project],
-    queryFn: () => sendJson<Project>("PATCH", projectPath(entity, project), {}),
-    enabled,
-    retry: false,
-    staleTime: 60_000,
-  });
-}
-
 /** `DELETE` the project and its runs (admins). */
 export function useDeleteProject(entity: string, project: string) {
   const client = useQueryClient();

@@ -24,6 +24,8 @@ export interface Project {
   run_count: number;
   /** when it was archived (hidden from the projects list unless asked); null: not archived */
   archived_at?: number | null;
+  /** the caller's role (GET of one project only): admin may edit the project */
+  role?: "viewer" | "member" | "admin" | null;
 }
 
 /** Disk a project takes (`GET /projects/{e}/{p}/usage`). */

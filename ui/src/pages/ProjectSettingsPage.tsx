@@ -1,8 +1,6 @@
 import { useId, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { useViewer } from "../api/auth";
 import {
-  useCanAdminProject,
   useDeleteProject,
   useEditProject,
   useProject,
@@ -11,7 +9,7 @@ import {
 import type { Project } from "../api/types";
 import { ErrorMessage, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/format";
-import { surelyAdmin, usageRows } from "./projectSettings";
+import { usageRows } from "./projectSettings";
 import "./ProjectSettingsPage.css";
 
 const VISIBILITIES = [
@@ -27,16 +25,13 @@ const isVisibility = (value: string): value is Visibility => VISIBILITIES.some((
 export default function ProjectSettingsPage() {
   const { entity = "", project = "" } = useParams();
   const info = useProject(entity, project);
-  const viewer = useViewer();
-  const admin = surelyAdmin(viewer.data, entity);
-  const probe = useCanAdminProject(entity, project, !admin && info.isSuccess);
   const base = `/${encodeURIComponent(entity)}/${encodeURIComponent(project)}`;
 
   if (info.isPending) return <Loading what="the project" />;
   if (info.isError) return <ErrorMessage error={info.error} what="the project" />;
   const data = info.data;
-  // read-only until the server says the viewer may change it (or when it refused)
-  const readOnly = !admin && !probe.isSuccess;
+  // the server says what the caller may do with the project
+  const readOnly = data.role !== "admin";
   return (
     <div className="page project-settings">
       <nav aria-label="Breadcrumb" className="breadcrumbs">
@@ -53,9 +48,7 @@ export default function ProjectSettingsPage() {
       </h1>
       {readOnly && (
         <p className="settings-readonly" role="note">
-          {probe.isError
-            ? `You can see this project but not change it: ${probe.error.message}`
-            : "Checking whether you may change this project…"}
+          {`You can see this project but not change it: your role on ${entity}/${data.name} is ${data.role ?? "viewer"}; this needs admin.`}
         </p>
       )}
       <Usage entity={entity} project={project} />

@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { surelyAdmin, usageRows } from "./projectSettings";
-
-describe("surelyAdmin", () => {
-  it("trusts server admins and the entity's own user; asks the server otherwise", () => {
-    expect(surelyAdmin({ is_admin: true, username: null }, "team")).toBe(true);
-    expect(surelyAdmin({ is_admin: false, username: "alice" }, "alice")).toBe(true);
-    expect(surelyAdmin({ is_admin: false, username: "alice" }, "team")).toBe(false);
-    expect(surelyAdmin({ is_admin: false, username: null }, "team")).toBe(false);
-    expect(surelyAdmin(undefined, "alice")).toBe(false);
-  });
-});
+import { usageRows } from "./projectSettings";
 
 describe("usageRows", () => {
   it("shows counts as numbers and sizes human-readable, with a total", () => {

@@ -1,16 +1,7 @@
-/** The project settings page's pure parts: who surely administers, the disk-use rows. */
+/** The project settings page's pure parts: the disk-use rows. */
 
-import type { ProjectUsage, Viewer } from "../api/types";
+import type { ProjectUsage } from "../api/types";
 import { formatBytes } from "../lib/format";
-
-/**
- * Whether the viewer administers every project of `entity` without asking the server: a server
- * admin (or the open server's local user) or the entity's own user. False means "ask".
- */
-export function surelyAdmin(viewer: Pick<Viewer, "is_admin" | "username"> | undefined, entity: string): boolean {
-  if (viewer === undefined) return false;
-  return viewer.is_admin || (viewer.username !== null && viewer.username === entity);
-}
 
 export interface UsageRow {
   label: string;
