@@ -209,10 +209,27 @@ def test_workspace_and_project_keys(meta: MetadataStore) -> None:
         OPEN_PRINCIPAL,
     )
     project = meta.resolve_project(OPEN_PRINCIPAL, "team", "proj", "viewer")
-    assert meta.get_workspace(project.pk) is None
-    meta.save_workspace(project.pk, {"panels": [1]}, 5.0, "ada")
-    meta.save_workspace(project.pk, {"panels": [2]}, 6.0, None)
-    assert meta.get_workspace(project.pk) == ({"panels": [2]}, 6.0)
+    ada, bob = user(meta, "ada"), user(meta, "bob")
+    assert meta.get_workspace(project.pk, None) is None
+    assert meta.get_workspace(project.pk, ada.user_pk) is None
+    meta.save_default_workspace(project.pk, {"panels": [1]}, 5.0, "ada")
+    meta.save_default_workspace(project.pk, {"panels": [2]}, 6.0, None)
+    default = meta.get_workspace(project.pk, None)
+    assert default is not None
+    assert (default.layout, default.updated_at, default.source) == ({"panels": [2]}, 6.0, "project")
+    assert ada.user_pk is not None
+    assert bob.user_pk is not None
+    meta.save_workspace(project.pk, ada.user_pk, {"panels": ["ada"]}, 7.0)
+    own = meta.get_workspace(project.pk, ada.user_pk)
+    assert own is not None
+    assert (own.layout, own.source) == ({"panels": ["ada"]}, "user")
+    others = meta.get_workspace(project.pk, bob.user_pk)
+    assert others is not None
+    assert (others.layout, others.source) == ({"panels": [2]}, "project")
+    meta.forget_workspace(project.pk, ada.user_pk)
+    again = meta.get_workspace(project.pk, ada.user_pk)
+    assert again is not None
+    assert again.source == "project"
     keys = meta.project_keys(project.pk)
     assert ("lr", 1) in keys.config
     assert ("model.depth", 1) in keys.config
@@ -440,3 +457,35 @@ def test_project_role_is_the_strongest_grant(meta: MetadataStore) -> None:
     assert meta.project_role(bob, project) == "admin"
     project = meta.update_project(project.pk, visibility="public")
     assert meta.project_role(ANONYMOUS, project) == "viewer"
+
+
+def test_named_views(meta: MetadataStore) -> None:
+    seed_run(meta)
+    project = meta.resolve_project(OPEN_PRINCIPAL, "team", "proj", "viewer")
+    assert meta.list_views(project.pk) == []
+    loss = meta.create_view(project.pk, "  loss curves ", {"panels": ["loss"]}, "ada")
+    assert (loss.name, loss.layout, loss.created_by) == ("loss curves", {"panels": ["loss"]}, "ada")
+    assert len(loss.id) == 8
+    acc = meta.create_view(project.pk, "accuracy", {"panels": ["acc"]}, None)
+    assert [(v.name, v.layout) for v in meta.list_views(project.pk)] == [
+        ("accuracy", None),
+        ("loss curves", None),
+    ]
+    with pytest.raises(ConflictError):
+        meta.create_view(project.pk, "accuracy", {}, None)
+    with pytest.raises(InvalidInputError):
+        meta.create_view(project.pk, "   ", {}, None)
+    with pytest.raises(ConflictError):
+        meta.update_view(project.pk, acc.id, "loss curves", None)
+    renamed = meta.update_view(project.pk, acc.id, "acc", {"panels": ["acc", "f1"]})
+    assert (renamed.name, renamed.layout) == ("acc", {"panels": ["acc", "f1"]})
+    assert meta.get_view(project.pk, acc.id).layout == {"panels": ["acc", "f1"]}
+    same_name = meta.update_view(project.pk, acc.id, "acc", None)  # its own name is not taken
+    assert same_name.layout == {"panels": ["acc", "f1"]}
+    meta.delete_view(project.pk, loss.id)
+    with pytest.raises(NotFoundError):
+        meta.get_view(project.pk, loss.id)
+    with pytest.raises(NotFoundError):
+        meta.delete_view(project.pk, loss.id)
+    with pytest.raises(NotFoundError):
+        meta.update_view(project.pk, "nope0000", "x", None)

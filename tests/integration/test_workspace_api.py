@@ -25,7 +25,8 @@ def test_workspace_keys_and_groups(tmp_path):
             )
             assert edit.status_code == 200
 
-        assert client.get(f"{PROJECT}/workspace").json() == {"layout": None, "updated_at": None}
+        empty = client.get(f"{PROJECT}/workspace").json()
+        assert empty == {"layout": None, "updated_at": None, "source": None}
         layout = {
             "panels": [{"key": "train/loss", "smoothing": 0.6}],
             "table": {"columns": ["config.lr"]},
@@ -35,6 +36,7 @@ def test_workspace_keys_and_groups(tmp_path):
         again = client.get(f"{PROJECT}/workspace").json()
         assert again["layout"] == layout
         assert again["updated_at"] == saved.json()["updated_at"]
+        assert again["source"] == "project"  # no accounts on loopback: the project's layout
         too_big = client.put(f"{PROJECT}/workspace", json={"layout": {"x": "a" * 600_000}})
         assert too_big.status_code == 400
         assert "limit" in too_big.json()["detail"]

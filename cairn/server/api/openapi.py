@@ -64,6 +64,8 @@ CONFLICTS = {
     ("get", "/api/v1/api-keys"),
     ("post", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{key_id}"),
+    ("post", "/api/v1/projects/{entity}/{project}/views"),
+    ("patch", "/api/v1/projects/{entity}/{project}/views/{view_id}"),
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 

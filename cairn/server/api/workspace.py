@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
 
-from cairn.errors import InvalidInputError
-from cairn.server.api.deps import Ctx, ProjectDep, ProjectMemberDep, Who
+from cairn.errors import AuthenticationError, InvalidInputError
+from cairn.server.api.deps import Ctx, ProjectDep, ProjectMemberDep, SignedIn, Who
 from cairn.server.encoding import JSONBytesResponse
 from cairn.server.store.records import ProjectKeys
 
@@ -22,10 +23,12 @@ KEYS_TTL_S = 5.0
 
 
 class WorkspaceOut(BaseModel):
-    """The saved layout (null when never saved) and when it was saved."""
+    """The saved layout (null when never saved), when, and whose: ``user`` (your own) or
+    ``project`` (the project's default)."""
 
     layout: dict[str, Any] | None
     updated_at: float | None
+    source: Literal["user", "project"] | None
 
 
 class WorkspaceIn(BaseModel):
@@ -57,30 +60,127 @@ class ProjectKeysOut(BaseModel):
     metrics: list[MetricKey]
 
 
-@router.get(PROJECT_PATH + "/workspace", response_model=WorkspaceOut)
-def read_workspace(project: ProjectDep, ctx: Ctx) -> dict[str, Any]:
-    """The project's saved workspace layout."""
-    saved = ctx.meta.get_workspace(project.pk)
-    return (
-        {"layout": None, "updated_at": None}
-        if saved is None
-        else dict(zip(("layout", "updated_at"), saved, strict=True))
-    )
-
-
-@router.put(PROJECT_PATH + "/workspace", response_model=WorkspaceOut)
-def write_workspace(
-    project: ProjectMemberDep, body: WorkspaceIn, ctx: Ctx, who: Who
-) -> dict[str, Any]:
-    """Save the project's workspace layout (members and admins; last writer wins)."""
-    size = len(orjson.dumps(body.layout))
+def _layout_size_ok(layout: dict[str, Any]) -> None:
+    size = len(orjson.dumps(layout))
     if size > MAX_LAYOUT_BYTES:
         raise InvalidInputError(
             f"workspace layout is {size} bytes; the limit is {MAX_LAYOUT_BYTES}: remove panels"
         )
+
+
+@router.get(PROJECT_PATH + "/workspace", response_model=WorkspaceOut)
+def read_workspace(project: ProjectDep, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Your own layout of the project when you saved one, else the project's default."""
+    saved = ctx.meta.get_workspace(project.pk, who.user_pk)
+    if saved is None:
+        return {"layout": None, "updated_at": None, "source": None}
+    return {"layout": saved.layout, "updated_at": saved.updated_at, "source": saved.source}
+
+
+@router.put(PROJECT_PATH + "/workspace", response_model=WorkspaceOut)
+def write_workspace(project: ProjectDep, body: WorkspaceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Save your own layout of the project (any reader may arrange their view).
+
+    On a server without accounts (open on loopback) this is the project's default layout.
+    """
+    _layout_size_ok(body.layout)
     now = time.time()
-    ctx.meta.save_workspace(project.pk, body.layout, now, who.username)
-    return {"layout": body.layout, "updated_at": now}
+    if who.user_pk is not None:
+        ctx.meta.save_workspace(project.pk, who.user_pk, body.layout, now)
+        return {"layout": body.layout, "updated_at": now, "source": "user"}
+    if not who.is_superuser:
+        raise AuthenticationError("log in to save a layout of your own")
+    ctx.meta.save_default_workspace(project.pk, body.layout, now, who.username)
+    return {"layout": body.layout, "updated_at": now, "source": "project"}
+
+
+@router.delete(PROJECT_PATH + "/workspace", status_code=204, response_class=Response)
+def reset_workspace(project: ProjectDep, ctx: Ctx, who: SignedIn) -> Response:
+    """Forget your own layout: you see the project's default again."""
+    if who.user_pk is not None:
+        ctx.meta.forget_workspace(project.pk, who.user_pk)
+    return Response(status_code=204)
+
+
+@router.put(PROJECT_PATH + "/workspace/default", response_model=WorkspaceOut)
+def write_default_workspace(
+    project: ProjectMemberDep, body: WorkspaceIn, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    """Save the project's default layout, seen by everyone without a layout of their own."""
+    _layout_size_ok(body.layout)
+    now = time.time()
+    ctx.meta.save_default_workspace(project.pk, body.layout, now, who.username)
+    return {"layout": body.layout, "updated_at": now, "source": "project"}
+
+
+class ViewIn(BaseModel):
+    """A named view to save: its name and layout."""
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"\S")
+    layout: dict[str, Any]
+
+
+class ViewEdit(BaseModel):
+    """A new name and/or layout for a view."""
+
+    name: str | None = Field(None, min_length=1, max_length=128, pattern=r"\S")
+    layout: dict[str, Any] | None = None
+
+
+class ViewOut(BaseModel):
+    """A named view; ``layout`` is null in listings."""
+
+    id: str
+    name: str
+    layout: dict[str, Any] | None
+    created_by: str | None
+    created_at: float
+    updated_at: float
+
+
+class ViewList(BaseModel):
+    """A project's named views, by name."""
+
+    views: list[ViewOut]
+
+
+ViewId = Annotated[str, Path(pattern=r"^[0-9a-z]{1,16}$", description="view id")]
+
+
+@router.get(PROJECT_PATH + "/views", response_model=ViewList)
+def list_views(project: ProjectDep, ctx: Ctx) -> dict[str, Any]:
+    """The project's named views (open one with GET .../views/{view_id})."""
+    return {"views": [asdict(v) for v in ctx.meta.list_views(project.pk)]}
+
+
+@router.post(PROJECT_PATH + "/views", response_model=ViewOut, status_code=201)
+def create_view(project: ProjectMemberDep, body: ViewIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Save a layout as a named view everyone who can read the project may open by link."""
+    _layout_size_ok(body.layout)
+    return asdict(ctx.meta.create_view(project.pk, body.name, body.layout, who.username))
+
+
+@router.get(PROJECT_PATH + "/views/{view_id}", response_model=ViewOut)
+def read_view(project: ProjectDep, view_id: ViewId, ctx: Ctx) -> dict[str, Any]:
+    """One named view with its layout."""
+    return asdict(ctx.meta.get_view(project.pk, view_id))
+
+
+@router.patch(PROJECT_PATH + "/views/{view_id}", response_model=ViewOut)
+def edit_view(
+    project: ProjectMemberDep, view_id: ViewId, body: ViewEdit, ctx: Ctx
+) -> dict[str, Any]:
+    """Rename a view or save a new layout into it."""
+    if body.layout is not None:
+        _layout_size_ok(body.layout)
+    return asdict(ctx.meta.update_view(project.pk, view_id, body.name, body.layout))
+
+
+@router.delete(PROJECT_PATH + "/views/{view_id}", status_code=204, response_class=Response)
+def delete_view(project: ProjectMemberDep, view_id: ViewId, ctx: Ctx) -> Response:
+    """Delete a named view (links to it then answer 404)."""
+    ctx.meta.delete_view(project.pk, view_id)
+    return Response(status_code=204)
 
 
 _keys_cache: dict[int, tuple[float, ProjectKeys]] = {}

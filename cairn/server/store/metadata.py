@@ -33,6 +33,8 @@ if TYPE_CHECKING:
         RunFile,
         RunRecord,
         RunValue,
+        ViewRecord,
+        WorkspaceLayout,
     )
     from cairn.wire import Batch
 
@@ -203,15 +205,52 @@ class ProjectStore(abc.ABC):
     def project_keys(self, project_pk: int) -> ProjectKeys:
         """Config/summary keys with run counts, and metric keys with their kind."""
 
-    @abc.abstractmethod
-    def get_workspace(self, project_pk: int) -> tuple[Any, float] | None:
-        """The project's saved layout and when it was saved; None when never saved."""
+
+class ViewStore(abc.ABC):
+    """Workspace layouts: the project's default, each user's own, and named views."""
 
     @abc.abstractmethod
-    def save_workspace(
+    def get_workspace(self, project_pk: int, user_pk: int | None) -> WorkspaceLayout | None:
+        """The user's own layout when they saved one, else the project's default (None: none)."""
+
+    @abc.abstractmethod
+    def save_workspace(self, project_pk: int, user_pk: int, layout: Any, now: float) -> None:
+        """Replace one user's own layout of the project (last writer wins)."""
+
+    @abc.abstractmethod
+    def save_default_workspace(
         self, project_pk: int, layout: Any, now: float, username: str | None
     ) -> None:
-        """Replace the project's layout (last writer wins)."""
+        """Replace the project's default layout, which users without their own see."""
+
+    @abc.abstractmethod
+    def forget_workspace(self, project_pk: int, user_pk: int) -> None:
+        """Drop the user's own layout (they see the project's default again)."""
+
+    @abc.abstractmethod
+    def list_views(self, project_pk: int) -> list[ViewRecord]:
+        """The project's named views sorted by name, without their layouts."""
+
+    @abc.abstractmethod
+    def get_view(self, project_pk: int, view_id: str) -> ViewRecord:
+        """One named view with its layout; NotFoundError when the project has no such view."""
+
+    @abc.abstractmethod
+    def create_view(
+        self, project_pk: int, name: str, layout: Any, username: str | None
+    ) -> ViewRecord:
+        """Save a layout under a new name; ConflictError when the project has that name,
+        InvalidInputError for an empty name or past the per-project limit of views."""
+
+    @abc.abstractmethod
+    def update_view(
+        self, project_pk: int, view_id: str, name: str | None, layout: Any | None
+    ) -> ViewRecord:
+        """Rename a view and/or replace its layout (errors as create_view, NotFoundError)."""
+
+    @abc.abstractmethod
+    def delete_view(self, project_pk: int, view_id: str) -> None:
+        """Delete a named view; NotFoundError when absent."""
 
 
 class RunStore(abc.ABC):
@@ -406,6 +445,7 @@ class MetadataStore(
     AccessStore,
     ProjectStore,
     RunStore,
+    ViewStore,
     SeriesReads,
     IngestStore,
     BlobBookkeeping,

@@ -120,3 +120,24 @@ class GcResult:
 
     blobs: int
     bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceLayout:
+    """A saved layout, when, and whose: the user's own or the project's default."""
+
+    layout: Any
+    updated_at: float
+    source: str  # "user" | "project"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRecord:
+    """A named view of a project (layout None in listings)."""
+
+    id: str
+    name: str
+    layout: Any
+    created_by: str | None
+    created_at: float
+    updated_at: float

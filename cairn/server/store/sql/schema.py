@@ -109,6 +109,30 @@ workspaces = Table(
     Column("updated_by", String(128)),
 )
 
+user_workspaces = Table(
+    "user_workspaces",
+    metadata,
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
+    Column("user_pk", ForeignKey("users.pk", ondelete="CASCADE"), primary_key=True),
+    Column("layout", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+views = Table(
+    "views",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("id", String(16), nullable=False),  # in links: /<entity>/<project>?view=<id>
+    Column("name", String(128), nullable=False),
+    Column("layout", Text, nullable=False),
+    Column("created_by", String(128)),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("project_pk", "id", name="uq_views_project_id"),
+    UniqueConstraint("project_pk", "name", name="uq_views_project_name"),
+)
+
 project_members = Table(
     "project_members",
     metadata,

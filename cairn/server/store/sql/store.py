@@ -32,6 +32,8 @@ from cairn.server.store.records import (
     RunFile,
     RunRecord,
     RunValue,
+    ViewRecord,
+    WorkspaceLayout,
 )
 from cairn.server.store.sql import (
     access,
@@ -254,15 +256,49 @@ class SqlMetadataStore(MetadataStore):
         with self._read() as conn:
             return project_keys.project_keys(conn, project_pk)
 
-    def get_workspace(self, project_pk: int) -> tuple[Any, float] | None:
-        with self._read() as conn:
-            return workspaces.get_workspace(conn, project_pk)
+    # workspace layouts and views
 
-    def save_workspace(
+    def get_workspace(self, project_pk: int, user_pk: int | None) -> WorkspaceLayout | None:
+        with self._read() as conn:
+            return workspaces.get_workspace(conn, project_pk, user_pk)
+
+    def save_workspace(self, project_pk: int, user_pk: int, layout: Any, now: float) -> None:
+        with self._write() as conn:
+            workspaces.save_workspace(conn, project_pk, user_pk, layout, now)
+
+    def save_default_workspace(
         self, project_pk: int, layout: Any, now: float, username: str | None
     ) -> None:
         with self._write() as conn:
-            workspaces.save_workspace(conn, project_pk, layout, now, username)
+            workspaces.save_default_workspace(conn, project_pk, layout, now, username)
+
+    def forget_workspace(self, project_pk: int, user_pk: int) -> None:
+        with self._write() as conn:
+            workspaces.forget_workspace(conn, project_pk, user_pk)
+
+    def list_views(self, project_pk: int) -> list[ViewRecord]:
+        with self._read() as conn:
+            return workspaces.list_views(conn, project_pk)
+
+    def get_view(self, project_pk: int, view_id: str) -> ViewRecord:
+        with self._read() as conn:
+            return workspaces.get_view(conn, project_pk, view_id)
+
+    def create_view(
+        self, project_pk: int, name: str, layout: Any, username: str | None
+    ) -> ViewRecord:
+        with self._write() as conn:
+            return workspaces.create_view(conn, project_pk, name, layout, username)
+
+    def update_view(
+        self, project_pk: int, view_id: str, name: str | None, layout: Any | None
+    ) -> ViewRecord:
+        with self._write() as conn:
+            return workspaces.update_view(conn, project_pk, view_id, name, layout)
+
+    def delete_view(self, project_pk: int, view_id: str) -> None:
+        with self._write() as conn:
+            workspaces.delete_view(conn, project_pk, view_id)
 
     # runs
 
