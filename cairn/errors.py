@@ -50,6 +50,14 @@ class PermissionDeniedError(CairnError):
     """The caller is known but lacks the role this action needs."""
 
 
+class TooBusyError(CairnError):
+    """The server sheds load: try again after ``retry_after_s`` seconds (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
 class SchemaVersionError(CairnError):
     """The database schema is newer than this Cairn knows; upgrade Cairn."""
 

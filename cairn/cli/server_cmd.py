@@ -50,6 +50,12 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
     parser.add_argument(
+        "--max-ingest",
+        dest="max_ingest_in_progress",
+        type=int,
+        help="batches one process applies at once; more are answered 429 (default 32)",
+    )
+    parser.add_argument(
         "--series-cache-mb",
         dest="series_cache_mb",
         type=int,
@@ -119,7 +125,7 @@ def _settings(args: argparse.Namespace) -> Any:
     fields = (
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
         "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
-        "metrics_token", "auth", "gc_interval_s", "gc_grace_s",
+        "metrics_token", "auth", "gc_interval_s", "gc_grace_s", "max_ingest_in_progress",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 

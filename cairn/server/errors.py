@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from cairn.errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
     SchemaVersionError,
+    TooBusyError,
 )
 from cairn.server.observability.logging import FIELDS_ATTR
 from cairn.server.observability.scope import REQUEST_ID_HEADER, request_id_of
@@ -38,6 +40,7 @@ STATUS_BY_ERROR: tuple[tuple[type[CairnError], int], ...] = (
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (SchemaVersionError, 503),
+    (TooBusyError, 429),
 )
 
 
@@ -86,7 +89,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_cairn_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, CairnError)
         body = {"detail": exc.message, **exc.details}
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        headers: dict[str, str] | None = None
+        if isinstance(exc, AuthenticationError):
+            headers = {"WWW-Authenticate": "Bearer"}
+        elif isinstance(exc, TooBusyError):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
         return error_response(request, body, status_for(exc), headers)
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:

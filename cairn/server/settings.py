@@ -32,6 +32,7 @@ class ServerSettings:
     gc_interval_s: float = 3600.0
     gc_grace_s: float = 3600.0
     max_body_bytes: int = 32 * 1024 * 1024
+    max_ingest_in_progress: int = 32
     workers: int = 1
     series_cache_mb: int = 256
     """Memory for computed chart windows per server process (0 turns the cache off)."""
@@ -47,6 +48,10 @@ class ServerSettings:
     """An admin created on first start when none exists (from env, for unattended set-ups)."""
 
     def __post_init__(self) -> None:
+        if self.max_ingest_in_progress < 1:
+            raise InvalidInputError("--max-ingest must be at least 1")
+        if self.workers < 1:
+            raise InvalidInputError("--workers must be at least 1")
         if self.log_format not in LOG_FORMATS:
             raise InvalidInputError(
                 f"log format must be one of {LOG_FORMATS}, not {self.log_format!r}"
@@ -109,6 +114,7 @@ _ENV_FIELDS: dict[str, type] = {
     "gc_interval_s": float,
     "gc_grace_s": float,
     "max_body_bytes": int,
+    "max_ingest_in_progress": int,
     "workers": int,
     "series_cache_mb": int,
     "log_level": str,

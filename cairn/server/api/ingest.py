@@ -11,10 +11,18 @@ from starlette.concurrency import run_in_threadpool
 from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
+from cairn.server.api.gate import IngestGate
 from cairn.server.observability import observe_ingest
 from cairn.wire import CONTENT_TYPE, decode_batch
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
+
+
+def _gate(request: Request, limit: int) -> IngestGate:
+    gate: IngestGate | None = getattr(request.app.state, "ingest_gate", None)
+    if gate is None:
+        gate = request.app.state.ingest_gate = IngestGate(limit)
+    return gate
 
 
 class Rejection(BaseModel):
@@ -44,6 +52,7 @@ class IngestResponse(BaseModel):
         400: {"description": "malformed batch"},
         409: {"description": "offset gap: resend from expected_offset"},
         413: {"description": "batch too large"},
+        429: {"description": "busy: send again after Retry-After seconds"},
     },
     openapi_extra={
         "requestBody": {
@@ -57,9 +66,10 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type != CONTENT_TYPE:
         raise InvalidInputError(f"ingest expects Content-Type {CONTENT_TYPE}, got {content_type!r}")
-    body = await read_body(request, ctx.settings.max_body_bytes)
-    batch = decode_batch(body)
-    result = await observe_ingest(batch, run_in_threadpool(ctx.meta.apply_batch, batch, who))
+    with _gate(request, ctx.settings.max_ingest_in_progress).admit():
+        body = await read_body(request, ctx.settings.max_body_bytes)
+        batch = decode_batch(body)
+        result = await observe_ingest(batch, run_in_threadpool(ctx.meta.apply_batch, batch, who))
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,
