@@ -64,7 +64,10 @@ def start_server(
             "--data-dir", str(data_dir), "--log-level", "warning"]  # fmt: skip
     if db_url:
         args += ["--db", db_url]
-    args += extra_args or []
+    extra = extra_args or []
+    if "--workers" not in extra:
+        args += ["--workers", "1"]  # tests run many servers on two cores: one process each
+    args += extra
     log_path = data_dir / f"server-{port}.log"
     log_file = log_path.open("ab")
     proc = subprocess.Popen(

@@ -48,7 +48,9 @@ def register(commands: Any) -> None:
         choices=["auto", "open", "required"],
         help="login: auto (default) = open on loopback, required elsewhere",
     )
-    parser.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (default: one per core, up to 4)"
+    )
     parser.add_argument(
         "--max-ingest",
         dest="max_ingest_in_progress",

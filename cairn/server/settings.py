@@ -16,6 +16,11 @@ LOG_FORMATS = ("text", "json")
 MIN_TOKEN_CHARS = 16
 
 
+def default_workers() -> int:
+    """One worker process per core, up to four (each keeps its own chart-window cache)."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """Everything the server needs to start; passed down, never read from the environment later."""
@@ -33,7 +38,7 @@ class ServerSettings:
     gc_grace_s: float = 3600.0
     max_body_bytes: int = 32 * 1024 * 1024
     max_ingest_in_progress: int = 32
-    workers: int = 1
+    workers: int = field(default_factory=default_workers)
     series_cache_mb: int = 256
     """Memory for computed chart windows per server process (0 turns the cache off)."""
     log_level: str = "info"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -236,3 +237,31 @@ def _field(name: str) -> Any:
     from cairn.server.query.filters import parse_field
 
     return parse_field(name)
+
+
+def test_a_locked_sqlite_database_answers_too_busy(tmp_path: Path) -> None:
+    import sqlite3
+
+    from cairn.errors import TooBusyError
+    from cairn.server.store.sql.engine import open_engine
+    from cairn.server.store.sql.migrate import upgrade
+    from cairn.server.store.sql.series import SqlSeriesStore
+    from cairn.server.store.sql.store import SqlMetadataStore
+
+    path = tmp_path / "cairn.db"
+    engine = open_engine(f"sqlite:///{path}", busy_timeout_s=0.2)
+    upgrade(engine)
+    meta = SqlMetadataStore(engine, SqlSeriesStore())
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(TooBusyError) as busy:
+            meta.apply_batch(batch([run_record()]), OPEN_PRINCIPAL)
+        assert busy.value.retry_after_s > 0
+        with pytest.raises(TooBusyError):
+            meta.create_team("lab", None)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert meta.apply_batch(batch([run_record()]), OPEN_PRINCIPAL).applied == 1
+    meta.close()

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from cairn.errors import InvalidInputError
 
 
-def open_engine(url: str, *, pool_size: int = 10) -> Engine:
+def open_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0) -> Engine:
     """Create an engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
 
     SQLite runs in WAL mode with foreign keys on and a busy timeout, so several server threads
@@ -19,8 +19,9 @@ def open_engine(url: str, *, pool_size: int = 10) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        connect = {"check_same_thread": False, "timeout": busy_timeout_s}
+        engine = create_engine(url, connect_args=connect)
+        _configure_sqlite(engine, busy_timeout_s)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.get_driver_name() not in ("psycopg", ""):
@@ -33,7 +34,7 @@ def open_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin.
@@ -42,7 +43,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         # A 64 MiB page cache per connection keeps block summaries of hot series in memory
         # (16 MiB made 1M-point coarse reads 4x slower); it bounds the server's RSS growth.
         cursor.execute("PRAGMA cache_size=-65536")

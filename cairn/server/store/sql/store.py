@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, event
+from sqlalchemy.exc import OperationalError
 
-from cairn.errors import InvalidInputError, NotFoundError
+from cairn.errors import InvalidInputError, NotFoundError, TooBusyError
 from cairn.server.auth.principal import Principal
 from cairn.server.query.filters import Field, Node
 from cairn.server.query.groups import Group, run_groups
@@ -63,6 +64,20 @@ def open_metadata_store(url: str, *, series_cache_mb: int = 0) -> SqlMetadataSto
     return SqlMetadataStore(engine, SqlSeriesStore(cache_bytes=series_cache_mb * 2**20))
 
 
+@contextmanager
+def _busy_as_too_busy() -> Iterator[None]:
+    """SQLite's writer lock stayed taken past the busy timeout: tell the caller to come back
+    (429), never hand it the driver's "database is locked"."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        raise TooBusyError(
+            "the database is busy with other writers; try again shortly", retry_after_s=2.0
+        ) from None
+
+
 class SqlMetadataStore(MetadataStore):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
@@ -78,7 +93,7 @@ class SqlMetadataStore(MetadataStore):
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with _busy_as_too_busy(), self.engine.begin() as conn:
             yield conn
 
     def close(self) -> None:
@@ -428,7 +443,8 @@ class SqlMetadataStore(MetadataStore):
         def authorize(conn: Connection, entity: str, project: str) -> None:
             access.authorize_write(conn, who, entity, project)
 
-        return apply_batch(self.engine, self.series, batch, authorize)
+        with _busy_as_too_busy():
+            return apply_batch(self.engine, self.series, batch, authorize)
 
     def touch_blob(self, sha256: str, size: int | None, verify: Callable[[], bool]) -> bool:
         with self._write() as conn:
