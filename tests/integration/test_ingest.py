@@ -48,7 +48,13 @@ def test_batch_creates_run_with_config_history_and_summary(client: httpx.Client)
     ]
     response = post_batch(client, records, 0, stream)
     assert response.status_code == 200, response.text
-    assert response.json() == {"next_offset": 3, "applied": 3, "skipped": 0, "rejected": []}
+    assert response.json() == {
+        "next_offset": 3,
+        "applied": 3,
+        "skipped": 0,
+        "rejected": [],
+        "public_url": None,
+    }
     run = client.get(RUN).json()
     assert run["name"] == "first"
     assert run["state"] == "running"
@@ -65,7 +71,13 @@ def test_same_batch_twice_is_applied_once(client: httpx.Client) -> None:
     records = _rows(0, 10)
     assert post_batch(client, records, 0, stream).json()["applied"] == 10
     second = post_batch(client, records, 0, stream).json()
-    assert second == {"next_offset": 10, "applied": 0, "skipped": 10, "rejected": []}
+    assert second == {
+        "next_offset": 10,
+        "applied": 0,
+        "skipped": 10,
+        "rejected": [],
+        "public_url": None,
+    }
     assert _all_points(client, "loss") == list(range(10))
 
 
