@@ -88,7 +88,8 @@ def _collect_metadata(run: Run, cwd: Path) -> None:
             git = collect_git(cwd)
             if git is not None:
                 fields["git"] = git
-                if settings.capture_code_diff:
+                # A clean tree has no diff: spare the second git process.
+                if settings.capture_code_diff and git["dirty"]:
                     diff = git_diff(cwd)
                     if diff:
                         run.save_bytes("diff.patch", diff)

@@ -9,7 +9,7 @@ from typing import Any
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.api.client import ApiClient
-from cairn.sdk.settings import load_settings
+from cairn.sdk.login import server_and_key
 
 _X_AXES = {"_step": "step", "_timestamp": "time", "_runtime": "relative"}
 
@@ -176,9 +176,8 @@ class Api:
     """Read access to a Cairn server: ``Api().runs("entity/project", filters=...)``."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
-        settings = load_settings(base_url=base_url, api_key=api_key)
-        self.base_url = settings.base_url
-        self._client = ApiClient(settings.base_url, settings.api_key)
+        self.base_url, key = server_and_key(base_url, api_key)
+        self._client = ApiClient(self.base_url, key)
 
     def projects(self, entity: str | None = None) -> list[Project]:
         """Projects you can see, most recently active first."""
