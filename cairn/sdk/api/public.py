@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.api.client import ApiClient
@@ -30,9 +29,8 @@ def _dataframe(rows: list[dict[str, Any]]) -> Any:
     return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
-    """A project as the API lists it."""
+class Project(NamedTuple):
+    """A project as the API lists it (a named tuple: dataclasses cost a fresh script ~12 ms)."""
 
     entity: str
     name: str
