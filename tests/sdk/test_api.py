@@ -44,6 +44,14 @@ def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str
     listed = list(runs)
     assert [r.summary["final"] for r in listed] == [2, 0]
     assert len(list(api.runs(project, filters="config.lr > 0.15"))) == 2
+    everything = [r.id for r in api.runs(project, order="config.lr")]
+    for per_page in (1, 2, 3):  # whole pages, a short last page; len() first or not
+        paged = api.runs(project, order="config.lr", per_page=per_page)
+        assert [r.id for r in paged] == everything
+        assert len(paged) == 3
+        assert [r.id for r in paged] == everything
+        fresh = list(api.runs(project, order="config.lr", per_page=per_page))  # len() first
+        assert [r.id for r in fresh] == everything
     run = api.run(listed[0].path)
     assert run.config["opt"] == "adam"
     rows = run.history(keys=["loss", "acc"], pandas=False)

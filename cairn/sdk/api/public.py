@@ -130,7 +130,11 @@ class PublicRun:
 
 
 class Runs:
-    """A lazy, paginated sequence of runs; ``len()`` asks the server for the total."""
+    """A lazy, paginated sequence of runs; ``len()`` asks the server for the total once.
+
+    ``list(runs)`` calls ``len()`` first: that request also brings the first ``per_page`` runs,
+    and when they are all of them, iterating needs no further request.
+    """
 
     def __init__(
         self, client: ApiClient, path: str, filters: Any, order: str | None, per_page: int
@@ -140,6 +144,8 @@ class Runs:
         self._filters = filters
         self._order = order
         self._per_page = per_page
+        self._total: int | None = None
+        self._all: list[dict[str, Any]] | None = None
 
     def _body(self, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"limit": self._per_page, **extra}
@@ -151,12 +157,20 @@ class Runs:
             body["order"] = self._order
         return body
 
+    def _query(self, body: dict[str, Any]) -> dict[str, Any]:
+        page: dict[str, Any] = self._client.request(
+            "POST", f"/api/v1/projects/{self._path}/runs/query", json=body
+        )
+        return page
+
     def __iter__(self) -> Iterator[PublicRun]:
+        if self._all is not None:
+            for data in self._all:
+                yield PublicRun(self._client, data)
+            return
         cursor: str | None = None
         while True:
-            page = self._client.request(
-                "POST", f"/api/v1/projects/{self._path}/runs/query", json=self._body(cursor=cursor)
-            )
+            page = self._query(self._body(cursor=cursor))
             for data in page["runs"]:
                 yield PublicRun(self._client, data)
             cursor = page["next_cursor"]
@@ -164,10 +178,12 @@ class Runs:
                 return
 
     def __len__(self) -> int:
-        page = self._client.request(
-            "POST", f"/api/v1/projects/{self._path}/runs/query", json=self._body(offset=0, limit=1)
-        )
-        return int(page["total"])
+        if self._total is None:
+            page = self._query(self._body(offset=0))
+            self._total = int(page["total"])
+            if len(page["runs"]) >= self._total:
+                self._all = page["runs"]
+        return self._total
 
 
 class Api:
@@ -208,9 +224,12 @@ class Api:
         path: str,
         filters: dict[str, Any] | str | None = None,
         order: str | None = None,
-        per_page: int = 100,
+        per_page: int = 500,
     ) -> Runs:
-        """Runs of ``entity/project``; ``filters`` is a filter tree or a text expression."""
+        """Runs of ``entity/project``; ``filters`` is a filter tree or a text expression.
+
+        Runs come ``per_page`` to a request (at most 1,000).
+        """
         parts = path.strip("/").split("/")
         if len(parts) != 2:
             raise InvalidInputError(f"a project path is entity/project, got {path!r}")
