@@ -130,7 +130,8 @@ def test_a_changed_remote_and_a_new_commit_are_seen_by_the_next_run(repo: Path) 
     (repo / "train.py").write_text("print('v2')\n")
     git(repo, "commit", "-q", "-am", "second")
     second = collect_git(repo)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert first["remote"] == "https://example.com/a.git"
     assert second["remote"] == "https://example.com/team/renamed.git"
     assert second["commit"] == git(repo, "rev-parse", "HEAD") != first["commit"]
