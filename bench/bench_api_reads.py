@@ -13,9 +13,10 @@ projects of runs made like bench_runs_query.py's (500 and 10,000 runs). Timed:
 - the server's share: the same request through a kept-alive ``http.client`` connection, and the
   query in process on the database (``RunsQuery.page``).
 
-``--baseline DIR`` runs the client measurements a second time with the ``cairn`` package in DIR
-(e.g. ``git archive <commit> cairn | tar -x -C DIR``) against the same server, interleaved, so
-both sets of figures come from the same minutes of this noisy machine.
+``--baseline DIR`` runs the measurements a second time with the ``cairn`` package in DIR (e.g.
+``git archive <commit> cairn | tar -x -C DIR``), SDK and server alike (a second server, loaded
+with the same data), interleaved, so both sets of figures come from the same minutes of this
+noisy machine.
 
 Usage: python bench/bench_api_reads.py [--fresh 15] [--reps 50] [--baseline DIR]
 """
@@ -208,11 +209,14 @@ def main() -> None:
     if args.baseline:
         sdks["baseline"] = args.baseline.resolve()
     tmp = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
-    server = start_server(tmp / "data")
+    servers = {}
     try:
-        t0 = time.perf_counter()
-        load(server.base_url, tmp / "data" / "cairn.db")
-        print(f"loaded in {time.perf_counter() - t0:.1f} s", flush=True)
+        for n, (label, sdk) in enumerate(sdks.items()):
+            data = tmp / f"data-{n}"
+            servers[label] = start_server(data, env={"PYTHONPATH": str(sdk)})
+            t0 = time.perf_counter()
+            load(servers[label].base_url, data / "cairn.db")
+            print(f"{label}: loaded in {time.perf_counter() - t0:.1f} s", flush=True)
         work = tmp / "work"
         work.mkdir()
         fresh: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
@@ -222,7 +226,7 @@ def main() -> None:
             for label, sdk in sdks.items():
                 for what in ("history", "runs"):
                     fresh.setdefault((label, what), []).append(
-                        fresh_read(server.base_url, what, sdk, work)
+                        fresh_read(servers[label].base_url, what, sdk, work)
                     )
         start_ms = statistics.median(starts)
         print(f"python -c pass: {spread(starts)} ms (wall, subtracted below)")
@@ -232,17 +236,19 @@ def main() -> None:
             wall = [s[1] - start_ms for s in samples]
             print(f"{label + ': ' + what:<36} {spread(inner):>24} {spread(wall):>24}  "
                   f"{samples[-1][2]}")  # fmt: skip
-        warm = {label: warm_query(server.base_url, args.reps, sdk, work)
+        warm = {label: warm_query(servers[label].base_url, args.reps, sdk, work)
                 for label, sdk in sdks.items()}  # fmt: skip
         print(f"{'10k runs, first page of 50':<36} {'reused Api ms':>24} {'new Api ms':>24}")
         for label, figures in warm.items():
             print(f"{label:<36} {spread(figures['reused']):>24} {spread(figures['fresh']):>24}")
-        share = server_share(server.base_url, tmp / "data" / "cairn.db", args.reps)
-        print(f"raw http.client, kept alive: {spread(share['raw'])} ms "
-              f"({share['bytes'][0] / 1024:.0f} KiB); in process RunsQuery.page: "
-              f"{spread(share['inproc'])} ms")  # fmt: skip
+        for n, (label, server) in enumerate(servers.items()):
+            share = server_share(server.base_url, tmp / f"data-{n}" / "cairn.db", args.reps)
+            print(f"{label}: raw http.client, kept alive: {spread(share['raw'])} ms "
+                  f"({share['bytes'][0] / 1024:.0f} KiB); in process RunsQuery.page: "
+                  f"{spread(share['inproc'])} ms")  # fmt: skip
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 if __name__ == "__main__":

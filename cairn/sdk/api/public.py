@@ -13,10 +13,20 @@ from cairn.sdk.login import server_and_key
 _X_AXES = {"_step": "step", "_timestamp": "time", "_runtime": "relative"}
 
 
+_NONFINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+
+
 def _number(value: Any) -> Any:
-    if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
-        return float(value.replace("Infinity", "inf"))
+    if isinstance(value, str) and value in _NONFINITE:
+        return _NONFINITE[value]
     return value
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the server's names of non-finite floats turned back into floats."""
+    if not [v for v in values.values() if v.__class__ is str]:
+        return values  # no text at all (the usual summary): nothing to turn back
+    return {k: _number(v) for k, v in values.items()}
 
 
 def _dataframe(rows: list[dict[str, Any]]) -> Any:
@@ -51,7 +61,7 @@ class PublicRun:
         self.name: str = data["name"]
         self.state: str = data["state"]
         self.config: dict[str, Any] = data["config"]
-        self.summary: dict[str, Any] = {k: _number(v) for k, v in data["summary"].items()}
+        self.summary: dict[str, Any] = _numbers(data["summary"])
         self.tags: list[str] = data["tags"]
         self.group: str | None = data.get("group")
         self.job_type: str | None = data.get("job_type")
@@ -145,7 +155,7 @@ class Runs:
         self._order = order
         self._per_page = per_page
         self._total: int | None = None
-        self._all: list[dict[str, Any]] | None = None
+        self._all: list[PublicRun] | None = None
 
     def _body(self, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"limit": self._per_page, **extra}
@@ -165,8 +175,7 @@ class Runs:
 
     def __iter__(self) -> Iterator[PublicRun]:
         if self._all is not None:
-            for data in self._all:
-                yield PublicRun(self._client, data)
+            yield from self._all
             return
         cursor: str | None = None
         while True:
@@ -182,7 +191,7 @@ class Runs:
             page = self._query(self._body(offset=0))
             self._total = int(page["total"])
             if len(page["runs"]) >= self._total:
-                self._all = page["runs"]
+                self._all = [PublicRun(self._client, data) for data in page["runs"]]
         return self._total
 
 
