@@ -213,7 +213,7 @@ def main() -> None:
     try:
         for n, (label, sdk) in enumerate(sdks.items()):
             data = tmp / f"data-{n}"
-            servers[label] = start_server(data, env={"PYTHONPATH": str(sdk)})
+            servers[label] = start_server(data, env={"PYTHONPATH": str(sdk)}, cwd=tmp)
             t0 = time.perf_counter()
             load(servers[label].base_url, data / "cairn.db")
             print(f"{label}: loaded in {time.perf_counter() - t0:.1f} s", flush=True)

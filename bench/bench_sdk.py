@@ -116,7 +116,7 @@ def child(sdk: Path, work: Path, url: str, mode: str, arg: int) -> dict[str, flo
     return result
 
 
-def import_ms(sdk: Path) -> float:
+def import_ms(sdk: Path, work: Path) -> float:
     """Median ``import cairn`` time of fresh interpreters."""
     times = []
     for _ in range(7):
@@ -125,6 +125,7 @@ def import_ms(sdk: Path) -> float:
             capture_output=True,
             text=True,
             check=True,
+            cwd=work,
             env={**os.environ, "PYTHONPATH": str(sdk)},
         )
         times.append(float(out.stdout) * 1000)
@@ -155,7 +156,7 @@ def main() -> None:
     plan += [("init_finish", 50), ("short_runs", 200)]
     tmp = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
     servers = {
-        label: start_server(tmp / f"data-{n}", env={"PYTHONPATH": str(sdk)})
+        label: start_server(tmp / f"data-{n}", env={"PYTHONPATH": str(sdk)}, cwd=tmp)
         for n, (label, sdk) in enumerate(sdks.items())
     }
     results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
@@ -166,7 +167,7 @@ def main() -> None:
                 for label, sdk in sdks.items():
                     figures = child(sdk, work, servers[label].base_url, mode, arg)
                     results.setdefault((label, mode, arg), []).append(figures)
-        imports = {label: import_ms(sdk) for label, sdk in sdks.items()}
+        imports = {label: import_ms(sdk, work) for label, sdk in sdks.items()}
         server_rss = {
             label: psutil.Process(server.proc.pid).memory_info().rss / 2**20
             for label, server in servers.items()
