@@ -12,20 +12,35 @@ if TYPE_CHECKING:
     from cairn.sdk.capture.console import ConsoleCapture
     from cairn.sdk.capture.system import SystemMonitor
     from cairn.sdk.run import Run
+    from cairn.sdk.settings import Settings
 
 log = logging.getLogger("cairn")
 
 
 class Capture:
-    """The running capture parts of one run."""
+    """The running capture parts of one run.
 
-    def __init__(self) -> None:
+    Git and environment state are read from the moment this is made, before the run exists
+    (``init()`` makes it first), so a short run's ``finish()`` waits less for them.
+    """
+
+    def __init__(self, settings: Settings, cwd: Path) -> None:
         self.console: ConsoleCapture | None = None
         self.system: SystemMonitor | None = None
+        self._run: Run | None = None
+        self._attached = threading.Event()
         self._metadata: threading.Thread | None = None
+        if settings.capture_git or settings.capture_environment:
+            # Package metadata takes tens of ms to read: never on init()'s path.
+            self._metadata = threading.Thread(
+                target=self._collect, args=(settings, cwd), name="cairn-meta", daemon=True
+            )
+            self._metadata.start()
 
     def start(self, run: Run) -> None:
-        """Start console, system metrics and (in the background) git/environment capture."""
+        """Hand what was read to ``run``; start console and system-metrics capture."""
+        self._run = run
+        self._attached.set()
         settings = run.settings
         if settings.capture_console:
             from cairn.sdk.capture.console import ConsoleCapture
@@ -43,12 +58,10 @@ class Capture:
 
             self.system = SystemMonitor(system_sample, interval_s=settings.system_interval_s)
             self.system.start()
-        if settings.capture_git or settings.capture_environment:
-            # Package metadata takes ~170 ms to read: never on init()'s path.
-            self._metadata = threading.Thread(
-                target=_collect_metadata, args=(run, Path.cwd()), name="cairn-meta", daemon=True
-            )
-            self._metadata.start()
+
+    def abandon(self) -> None:
+        """The run was never made: let the reading thread end without handing anything over."""
+        self._attached.set()
 
     def stop(self) -> None:
         """Stop everything; output printed afterwards is no longer recorded."""
@@ -58,6 +71,20 @@ class Capture:
             self.system.stop()
         if self.console is not None:
             self.console.stop()
+
+    def _collect(self, settings: Settings, cwd: Path) -> None:
+        fields, diff = _read_metadata(settings, cwd)
+        self._attached.wait(60)  # init() hands the run over right after making it
+        run = self._run
+        if run is None:
+            return
+        try:
+            if diff:
+                run.save_bytes("diff.patch", diff)
+            if fields:
+                run.enqueue(("run", fields))
+        except Exception:
+            log.debug("recording git/environment failed", exc_info=True)
 
 
 _environment_cache: dict[str, Any] = {}
@@ -78,9 +105,10 @@ def _environment() -> dict[str, Any]:
         return _environment_cache
 
 
-def _collect_metadata(run: Run, cwd: Path) -> None:
-    settings = run.settings
+def _read_metadata(settings: Settings, cwd: Path) -> tuple[dict[str, Any], bytes | None]:
+    """(run fields: git and environment, the uncommitted diff) as the settings ask."""
     fields: dict[str, Any] = {}
+    diff = None
     try:
         if settings.capture_git:
             from cairn.sdk.capture.git import collect_git, git_diff
@@ -91,11 +119,8 @@ def _collect_metadata(run: Run, cwd: Path) -> None:
                 # A clean tree has no diff: spare the second git process.
                 if settings.capture_code_diff and git["dirty"]:
                     diff = git_diff(cwd)
-                    if diff:
-                        run.save_bytes("diff.patch", diff)
         if settings.capture_environment:
             fields["meta"] = dict(_environment())
-        if fields:
-            run.enqueue(("run", fields))
     except Exception:
         log.debug("capturing git/environment failed", exc_info=True)
+    return fields, diff
