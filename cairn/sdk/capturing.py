@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +32,18 @@ class Capture:
         self.system: SystemMonitor | None = None
         self._run: Run | None = None
         self._attached = threading.Event()
-        self._metadata: threading.Thread | None = None
+        self._metadata: threading.Event | None = None
         if settings.capture_git or settings.capture_environment:
             # Package metadata takes tens of ms to read: never on init()'s path.
-            self._metadata = threading.Thread(
-                target=self._collect, args=(settings, cwd), name="cairn-meta", daemon=True
-            )
-            self._metadata.start()
+            done = self._metadata = threading.Event()
+
+            def collect() -> None:
+                try:
+                    self._collect(settings, cwd)
+                finally:
+                    done.set()
+
+            _in_background(collect)
 
     def start(self, run: Run) -> None:
         """Hand what was read to ``run``; start console and system-metrics capture."""
@@ -66,7 +74,7 @@ class Capture:
     def stop(self) -> None:
         """Stop everything; output printed afterwards is no longer recorded."""
         if self._metadata is not None:
-            self._metadata.join(timeout=10)
+            self._metadata.wait(timeout=10)
         if self.system is not None:
             self.system.stop()
         if self.console is not None:
@@ -85,6 +93,37 @@ class Capture:
                 run.enqueue(("run", fields))
         except Exception:
             log.debug("recording git/environment failed", exc_info=True)
+
+
+Job = Callable[[], None]
+_worker: tuple[int, threading.Thread, queue.SimpleQueue[Job]] | None = None
+_worker_lock = threading.Lock()
+
+
+def _in_background(job: Job) -> None:
+    """Run ``job`` on the process's one capture thread, started on first use.
+
+    One thread for all the runs of a process: a thread started per run cost ``init()`` about
+    a millisecond on a busy machine, waiting for it to be scheduled. A forked child starts its
+    own (and never runs the parent's jobs).
+    """
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker[0] != os.getpid() or not _worker[1].is_alive():
+            jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+            thread = threading.Thread(target=_work, args=(jobs,), name="cairn-meta", daemon=True)
+            thread.start()
+            _worker = (os.getpid(), thread, jobs)
+        _worker[2].put(job)
+
+
+def _work(jobs: queue.SimpleQueue[Job]) -> None:
+    while True:
+        job = jobs.get()
+        try:
+            job()
+        except Exception:
+            log.debug("a capture job failed", exc_info=True)
 
 
 _environment_cache: dict[str, Any] = {}
