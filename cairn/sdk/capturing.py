@@ -96,25 +96,34 @@ class Capture:
 
 
 Job = Callable[[], None]
-_worker: tuple[int, threading.Thread, queue.SimpleQueue[Job]] | None = None
+_worker: tuple[threading.Thread, queue.SimpleQueue[Job]] | None = None
 _worker_lock = threading.Lock()
+
+
+def _forget_worker() -> None:
+    """In a forked child: the parent's thread is not there, and its jobs are not the child's."""
+    global _worker, _worker_lock
+    _worker = None
+    _worker_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_worker)
 
 
 def _in_background(job: Job) -> None:
     """Run ``job`` on the process's one capture thread, started on first use.
 
     One thread for all the runs of a process: a thread started per run cost ``init()`` about
-    a millisecond on a busy machine, waiting for it to be scheduled. A forked child starts its
-    own (and never runs the parent's jobs).
+    a millisecond on a busy machine, waiting for it to be scheduled.
     """
     global _worker
     with _worker_lock:
-        if _worker is None or _worker[0] != os.getpid() or not _worker[1].is_alive():
+        if _worker is None or not _worker[0].is_alive():
             jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
             thread = threading.Thread(target=_work, args=(jobs,), name="cairn-meta", daemon=True)
             thread.start()
-            _worker = (os.getpid(), thread, jobs)
-        _worker[2].put(job)
+            _worker = (thread, jobs)
+        _worker[1].put(job)
 
 
 def _work(jobs: queue.SimpleQueue[Job]) -> None:
