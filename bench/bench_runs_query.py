@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -84,18 +84,25 @@ def make_run(i: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]
     return config, summary, tags
 
 
-def populate(engine: Engine, n_runs: int) -> int:
-    """Insert one project with ``n_runs`` runs and their run_kv rows; return the project pk."""
+def populate(
+    engine: Engine, n_runs: int, entity: str = "bench", project: str = "p", first_pk: int = 1
+) -> int:
+    """Insert one project with ``n_runs`` runs and their run_kv rows; return the project pk.
+
+    Run pks start at ``first_pk`` (several projects in one database need disjoint ranges).
+    """
     rng = random.Random(n_runs)
     now = time.time()
     with engine.begin() as conn:
-        ent = conn.execute(
-            entities.insert().values(name="bench", kind="team", created_at=now)
-        ).inserted_primary_key[0]
+        ent = conn.scalar(select(entities.c.pk).where(entities.c.name == entity))
+        if ent is None:
+            ent = conn.execute(
+                entities.insert().values(name=entity, kind="team", created_at=now)
+            ).inserted_primary_key[0]
         project_pk = conn.execute(
             projects.insert().values(
                 entity_pk=ent,
-                name="p",
+                name=project,
                 visibility="private",
                 description="",
                 created_at=now,
@@ -106,7 +113,7 @@ def populate(engine: Engine, n_runs: int) -> int:
         made = [make_run(i, rng) for i in range(start, min(n_runs, start + BATCH))]
         run_rows = [
             {
-                "pk": start + i + 1,
+                "pk": first_pk + start + i,
                 "project_pk": project_pk,
                 "id": f"r{start + i:07d}",
                 "name": f"run-{start + i}",
@@ -137,7 +144,8 @@ def populate(engine: Engine, n_runs: int) -> int:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(
-                text("SELECT setval(pg_get_serial_sequence('runs', 'pk'), :n)"), {"n": n_runs}
+                text("SELECT setval(pg_get_serial_sequence('runs', 'pk'), :n)"),
+                {"n": first_pk + n_runs - 1},
             )
             conn.commit()
     if engine.dialect.name == "postgresql":
@@ -178,7 +186,7 @@ def explain(engine: Engine, project_pk: int, cursor: str | None) -> None:
 
 def select_count_sql(engine: Engine, query: RunsQuery) -> str:
     """The count query's SQL with literals inlined (for EXPLAIN)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func
 
     from cairn.server.query.sqlfilter import compile_filter
 

@@ -1,17 +1,27 @@
 """Cairn: open, self-hosted experiment tracking.
 
-``import cairn`` stays light: it imports neither numpy, httpx nor anything of the server.
+``import cairn`` loads only this file: ``cairn.init``, ``cairn.Api`` and the rest import their
+modules on first use, so a script that only reads through ``cairn.Api`` starts fast, and
+nothing here imports numpy, httpx or anything of the server.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from typing import Any
 
 from cairn.__about__ import __version__
-from cairn.errors import CairnError
-from cairn.sdk.init import define_metric, finish, init, log, save
-from cairn.sdk.run import Run
-from cairn.sdk.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cairn.errors import CairnError
+    from cairn.sdk.api.public import Api
+    from cairn.sdk.init import define_metric, finish, init, log, save
+    from cairn.sdk.run import Run
+    from cairn.sdk.settings import Settings
 
 __all__ = [
+    "Api",
     "CairnError",
     "Run",
     "Settings",
@@ -23,12 +33,25 @@ __all__ = [
     "save",
 ]
 
+_HOMES = {
+    "Api": "cairn.sdk.api.public",
+    "CairnError": "cairn.errors",
+    "Run": "cairn.sdk.run",
+    "Settings": "cairn.sdk.settings",
+    "define_metric": "cairn.sdk.init",
+    "finish": "cairn.sdk.init",
+    "init": "cairn.sdk.init",
+    "log": "cairn.sdk.init",
+    "save": "cairn.sdk.init",
+}
+
 
 def __getattr__(name: str) -> Any:
-    if name == "Api":
-        from cairn.sdk.api.public import Api
-
-        return Api
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(import_module(home), name)
+        globals()[name] = value
+        return value
     # ``cairn.config``, ``cairn.summary`` and ``cairn.run`` follow the current run, as in W&B.
     if name in ("config", "summary", "run"):
         from cairn.sdk.init import current_run
@@ -40,3 +63,7 @@ def __getattr__(name: str) -> Any:
             raise AttributeError(f"cairn.{name} needs an active run: call cairn.init() first")
         return getattr(run, name)
     raise AttributeError(f"module 'cairn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "config", "summary", "run"})

@@ -56,8 +56,13 @@ def start_server(
     port: int | None = None,
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> ServerProcess:
-    """Start ``cairn server`` and wait until /api/health answers."""
+    """Start ``cairn server`` and wait until /api/health answers.
+
+    ``python -m`` puts the working directory first on ``sys.path``: to run another checkout's
+    ``cairn`` (``env={"PYTHONPATH": ...}``), start it with ``cwd`` outside this one.
+    """
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "cairn.cli.main", "server", "--port", str(port),
@@ -71,7 +76,7 @@ def start_server(
     log_path = data_dir / f"server-{port}.log"
     log_file = log_path.open("ab")
     proc = subprocess.Popen(
-        args, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        args, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd
     )
     base_url = f"http://127.0.0.1:{port}"
     server = ServerProcess(proc, base_url, data_dir, log_path)

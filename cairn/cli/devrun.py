@@ -10,7 +10,7 @@ import tempfile
 import time
 from typing import Any
 
-import httpx
+from cairn.sdk.net import Client, NetError
 
 EXAMPLE_ENTITY = "examples"
 EXAMPLE_PROJECT = "quickstart"
@@ -19,13 +19,15 @@ EXAMPLE_PROJECT = "quickstart"
 def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
     """Wait until the server answers /api/health; exit if it died."""
     deadline = time.monotonic() + timeout_s
+    client = Client(base_url, timeout_s=1)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"the server exited with code {proc.returncode}")
         try:
-            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
+            if client.request("GET", "/api/health").status == 200:
+                client.close()
                 return
-        except httpx.TransportError:
+        except NetError:
             pass
         time.sleep(0.2)
     sys.exit(f"the server did not answer on {base_url} within {timeout_s:.0f} s")
@@ -67,9 +69,12 @@ def log_example_runs(base_url: str) -> list[str]:
 
 def has_example(base_url: str) -> bool:
     """Whether the example project already has runs."""
-    url = f"{base_url}/api/v1/projects/{EXAMPLE_ENTITY}/{EXAMPLE_PROJECT}"
-    response = httpx.get(url, timeout=5)
-    return response.status_code == 200 and response.json().get("run_count", 0) > 0
+    path = f"/api/v1/projects/{EXAMPLE_ENTITY}/{EXAMPLE_PROJECT}"
+    client = Client(base_url, timeout_s=5)
+    response = client.request("GET", path)
+    client.close()
+    answer = response.json() if response.status == 200 else {}
+    return isinstance(answer, dict) and answer.get("run_count", 0) > 0
 
 
 def main() -> int:

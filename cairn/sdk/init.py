@@ -133,14 +133,21 @@ def _start(
     user_named = name is not None
     if existing is not None and name is None:
         name = existing["name"]
-    run = Run(
-        settings,
-        entity=entity,
-        project=project,
-        run_id=run_id,
-        name=name or new_run_name(),
-        start_step=start_step,
-    )
+    from cairn.sdk.capturing import Capture
+
+    capture = Capture(settings, Path.cwd())  # reads git state while the run is being made
+    try:
+        run = Run(
+            settings,
+            entity=entity,
+            project=project,
+            run_id=run_id,
+            name=name or new_run_name(),
+            start_step=start_step,
+        )
+    except BaseException:
+        capture.abandon()
+        raise
     meta: dict[str, Any] = {"name": run.name, "host": socket.gethostname(),
                             "created_at": run.created_at}  # fmt: skip
     for key, value in (("tags", tags), ("group", group), ("job_type", job_type),
@@ -153,7 +160,7 @@ def _start(
         if not user_named:
             del meta["name"]  # a resumed run keeps its name unless a new one is given
     run.update_run(**meta)
-    run.start_capture()
+    run.start_capture(capture)
     defaults = Path.cwd() / DEFAULTS_FILE
     if defaults.is_file():
         run.config.update(load_yaml(defaults), allow_val_change=True)

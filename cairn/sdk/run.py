@@ -138,12 +138,18 @@ class Run:
         self._items.put(item)
         return True
 
-    def start_capture(self) -> None:
-        """Start console, system-metrics, git and environment capture as the settings say."""
-        from cairn.sdk.capturing import Capture
+    def start_capture(self, capture: Capture | None = None) -> None:
+        """Start console, system-metrics, git and environment capture as the settings say.
 
-        self._capture = Capture()
-        self._capture.start(self)
+        ``capture``: one already reading git and environment state (``init()`` starts it
+        before the run, so that it overlaps making the run).
+        """
+        if capture is None:
+            from cairn.sdk.capturing import Capture
+
+            capture = Capture(self.settings, Path.cwd())
+        self._capture = capture
+        capture.start(self)
 
     def save(
         self, glob_str: str, base_path: str | Path | None = None, policy: str = "live"
@@ -333,7 +339,7 @@ class DisabledRun(Run):
         self.summary = Summary(lambda values, removed: None)
         self._capture = None
 
-    def start_capture(self) -> None:
+    def start_capture(self, capture: Capture | None = None) -> None:
         """Nothing is captured."""
 
     def log(

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import getpass
-import netrc
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from cairn.errors import InvalidInputError
+from cairn.sdk.login import DEFAULT_BASE_URL, check_base_url, stored_login
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+__all__ = ["DEFAULT_BASE_URL", "MODES", "Settings", "credentials_path", "load_settings"]
+
 MODES = ("online", "offline", "disabled")
 
 
 def credentials_path() -> Path:
     """Where ``cairn login`` keeps API keys (netrc format, mode 0600)."""
-    override = os.environ.get("CAIRN_NETRC")
-    return Path(override) if override else Path.home() / ".config" / "cairn" / "netrc"
+    from cairn.sdk import login
+
+    return Path(login.credentials_path())
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +61,7 @@ class Settings:
         """Check values; raise InvalidInputError naming the bad one."""
         if self.mode not in MODES:
             raise InvalidInputError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
-        if urlparse(self.base_url).scheme not in ("http", "https"):
-            raise InvalidInputError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        check_base_url(self.base_url)
         for name in ("heartbeat_s", "flush_interval_s", "send_linger_s", "fsync_interval_s"):
             value = getattr(self, name)
             if not value >= 0:
@@ -78,6 +77,8 @@ class Settings:
         """The entity runs go to when none is given: the setting, else the OS user's name."""
         if self.entity:
             return self.entity
+        import getpass
+
         try:
             user = getpass.getuser()
         except (KeyError, OSError):
@@ -94,21 +95,6 @@ _ENV = {
     "CAIRN_ENTITY": "entity",
     "CAIRN_DIR": "dir",
 }
-
-
-def stored_login(base_url: str) -> tuple[str | None, str | None]:
-    """(username, API key) that ``cairn login`` stored for this server's host, if any."""
-    path = credentials_path()
-    if not path.exists():
-        return None, None
-    try:
-        auth = netrc.netrc(str(path)).authenticators(urlparse(base_url).netloc)
-    except (netrc.NetrcParseError, OSError):
-        return None, None
-    if not auth:
-        return None, None
-    user = auth[0] if auth[0] and auth[0] != "api" else None
-    return user, auth[2]
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,30 +67,50 @@ class SummaryTracker:
             self._rule_of[key] = next((r for r in reversed(self.rules) if r.matches(key)), None)
         return self._rule_of[key]
 
+    def _mode(self, key: str) -> str:
+        rule = self._rule(key)
+        if rule is None:
+            return "last"
+        if rule.summary == "best":
+            return "min" if rule.goal == "minimize" else "max"
+        return rule.summary
+
     def observe(self, values: dict[str, float]) -> None:
         """Fold one row's numbers in."""
         for key, value in values.items():
-            rule = self._rule(key)
-            mode = "last" if rule is None else rule.summary
-            if rule is not None and rule.summary == "best":
-                mode = "min" if rule.goal == "minimize" else "max"
-            if mode == "none":
+            self._fold(key, self._mode(key), value)
+
+    def observe_columns(self, columns: Mapping[str, Sequence[float]]) -> None:
+        """Fold a block's numbers in, each key's in row order: the same as row by row."""
+        for key, values in columns.items():
+            if not values:
                 continue
-            state = self._stats.get(key)
-            if state is None or mode == "last":
-                self._stats[key] = [value, 1.0]
-            elif math.isnan(value):
+            mode = self._mode(key)
+            if mode == "last":  # the default: only the block's last value counts
+                self._stats[key] = [values[-1], 1.0]
+                self.changed[key] = values[-1]
                 continue
-            elif mode == "min":
-                state[0] = value if math.isnan(state[0]) else min(state[0], value)
-            elif mode == "max":
-                state[0] = value if math.isnan(state[0]) else max(state[0], value)
-            elif mode == "mean":
-                state[1] += 1
-                state[0] += (value - state[0]) / state[1]
-            else:  # first
-                continue
-            self.changed[key] = self._stats[key][0]
+            for value in values:
+                self._fold(key, mode, value)
+
+    def _fold(self, key: str, mode: str, value: float) -> None:
+        if mode == "none":
+            return
+        state = self._stats.get(key)
+        if state is None or mode == "last":
+            self._stats[key] = [value, 1.0]
+        elif math.isnan(value):
+            return
+        elif mode == "min":
+            state[0] = value if math.isnan(state[0]) else min(state[0], value)
+        elif mode == "max":
+            state[0] = value if math.isnan(state[0]) else max(state[0], value)
+        elif mode == "mean":
+            state[1] += 1
+            state[0] += (value - state[0]) / state[1]
+        else:  # first
+            return
+        self.changed[key] = self._stats[key][0]
 
     def take_changes(self) -> dict[str, Any]:
         """The summary values changed since the last call."""

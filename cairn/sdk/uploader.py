@@ -20,8 +20,10 @@ log = logging.getLogger("cairn.sender")
 class Uploader:
     """Runs a :class:`Sender` in a daemon thread; ``drain`` takes over in the caller's thread.
 
-    The sender (and httpx) is imported and built inside the thread, so ``init()`` never waits
-    on the network or on importing httpx.
+    The sender is imported and built inside the thread, so ``init()`` never waits on the
+    network. Each wake-up from the writer waits ``send_linger_s`` first, so records that come
+    together (a run's first records, or a whole quick run) leave in one request; ``drain``
+    stops that wait at once.
     """
 
     def __init__(self, log_path: Path, settings: Settings, wake: threading.Event) -> None:
@@ -58,11 +60,15 @@ class Uploader:
         if sender is None:
             return
         last_contact = time.monotonic()
-        while not self._stop.is_set():
+        while True:
+            if self._wake.wait(0.5):
+                self._stop.wait(self._settings.send_linger_s)
+            if self._stop.is_set():
+                return  # drain() sends the rest from the caller's thread
+            self._wake.clear()
             try:
-                if sender.send_once(self._stop):
+                while not self._stop.is_set() and sender.send_once(self._stop):
                     last_contact = time.monotonic()
-                    continue
                 if sender.fatal:
                     return
                 if time.monotonic() - last_contact >= self._settings.heartbeat_s:
@@ -71,11 +77,6 @@ class Uploader:
             except Exception:
                 log.exception("sender error; retrying")
                 self._stop.wait(1.0)
-            if self._wake.wait(0.5):
-                # Let records that come together leave together: a run's first records (run,
-                # git, system) or a finish right after init then take one round trip, not three.
-                self._stop.wait(self._settings.send_linger_s)
-            self._wake.clear()
 
     def drain(self, total: int, timeout_s: float, show_progress: bool) -> int:
         """Stop the thread, send the rest here for at most ``timeout_s``; returns what is left."""

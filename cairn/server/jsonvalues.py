@@ -6,6 +6,7 @@ what it answers (see docs/read-api.md).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
 import numpy as np
@@ -23,11 +24,38 @@ def float_list(values: npt.NDArray[np.float64]) -> list[float | str]:
 
 
 def json_safe(value: Any) -> Any:
-    """Replace non-finite floats anywhere in plain JSON data by their string names."""
+    """Replace non-finite floats anywhere in plain JSON data by their string names.
+
+    Data without any (nearly all) is returned as it is, after one scan that builds nothing:
+    the runs list calls this for every run's config and summary.
+    """
+    return value if _all_finite(value) else _replace_nonfinite(value)
+
+
+def _all_finite(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return bool(value - value == 0.0)  # NaN and ±inf give NaN
+    if kind is dict:
+        return all(map(_all_finite, value.values()))
+    if kind is list or kind is tuple:
+        return all(map(_all_finite, value))
     if isinstance(value, float):
-        return value if np.isfinite(value) else NONFINITE_NAMES[repr(value)]
+        return math.isfinite(value)
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
+        return all(map(_all_finite, value.values()))
     if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
+        return all(map(_all_finite, value))
+    return True
+
+
+def _replace_nonfinite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else NONFINITE_NAMES[repr(float(value))]
+    if isinstance(value, dict):
+        return {k: _replace_nonfinite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_replace_nonfinite(v) for v in value]
     return value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from array import array
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from cairn.errors import InvalidInputError
@@ -32,52 +33,76 @@ def _le_bytes(values: array[Any]) -> bytes:
 class ColumnBlockBuilder:
     """Accumulates rows of ``{key: float}`` and packs them into one block body.
 
+    A row is kept as the dict it came in (do not change it afterwards) and the block is turned
+    into columns when built, by C-level loops over all its rows: a per-row, per-key append cost
+    the writer thread more than the training loop spent calling ``log()``.
     Not thread-safe: one writer thread owns a builder.
     """
 
-    __slots__ = ("_columns", "_steps", "_times")
+    __slots__ = ("_columns", "_rows", "_steps", "_times")
 
     def __init__(self) -> None:
         self._steps: array[int] = array("q")
         self._times: array[float] = array("d")
-        self._columns: dict[str, tuple[array[int], array[float]]] = {}
+        self._rows: list[dict[str, float]] = []
+        self._columns: dict[str, tuple[array[int] | None, array[float]]] | None = None
 
     def __len__(self) -> int:
-        return len(self._times)
+        return len(self._rows)
 
     @property
     def points(self) -> int:
         """Number of (key, value) points held."""
-        return sum(len(values) for _, values in self._columns.values())
+        return sum(map(len, self._rows))
 
     def add_row(self, step: int | None, time: float, values: dict[str, float]) -> None:
         """Append one row; ``step`` is None for system rows, which take no steps."""
-        row = len(self._times)
         if step is not None:
             self._steps.append(step)
         self._times.append(time)
-        columns = self._columns
-        for key, value in values.items():
-            column = columns.get(key)
-            if column is None:
-                column = columns[key] = (array("I"), array("d"))
-            column[0].append(row)
-            column[1].append(value)
+        self._rows.append(values)
+        self._columns = None
+
+    def columns(self) -> dict[str, tuple[array[int] | None, array[float]]]:
+        """Per key: the rows holding it (None: every row) and its values, in row order."""
+        if self._columns is None:
+            self._columns = _transpose(self._rows)
+        return self._columns
 
     def build(self, with_steps: bool = True) -> dict[str, Any]:
         """Return the record body and reset the builder."""
-        n = len(self._times)
-        cols: dict[str, list[bytes | None]] = {}
-        for key, (positions, values) in self._columns.items():
-            dense = len(positions) == n
-            cols[key] = [None if dense else _le_bytes(positions), _le_bytes(values)]
+        n = len(self._rows)
+        cols: dict[str, list[bytes | None]] = {
+            key: [None if positions is None else _le_bytes(positions), _le_bytes(values)]
+            for key, (positions, values) in self.columns().items()
+        }
         body: dict[str, Any] = {"n": n, "times": _le_bytes(self._times), "cols": cols}
         if with_steps:
             body["steps"] = _le_bytes(self._steps)
         self._steps = array("q")
         self._times = array("d")
-        self._columns = {}
+        self._rows = []
+        self._columns = None
         return body
+
+
+def _transpose(
+    rows: list[dict[str, float]],
+) -> dict[str, tuple[array[int] | None, array[float]]]:
+    if not rows:
+        return {}
+    keys = rows[0].keys()
+    if all(map(keys.__eq__, map(dict.keys, rows))):  # the usual block: the same keys each row
+        return {key: (None, array("d", map(itemgetter(key), rows))) for key in keys}
+    order: dict[str, None] = {}
+    for row in rows:
+        order.update(dict.fromkeys(row))
+    columns: dict[str, tuple[array[int] | None, array[float]]] = {}
+    for key in order:
+        positions = [i for i, row in enumerate(rows) if key in row]
+        values = array("d", [rows[i][key] for i in positions])
+        columns[key] = (None if len(positions) == len(rows) else array("I", positions), values)
+    return columns
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cairn.wire import ColumnBlockBuilder
 from tests.serverproc import ServerProcess
 from tests.wirehelp import history_record, new_stream, post_batch
 
@@ -158,6 +159,28 @@ def test_bad_record_is_reported_and_good_records_beside_it_applied(client: httpx
     assert [r["offset"] for r in body["rejected"]] == [1, 2]
     assert "unknown record kind" in body["rejected"][0]["error"]
     assert _all_points(client, "loss") == [0, 1]
+
+
+def test_blocks_of_one_batch_keep_arrival_order_and_a_wrong_kind_rejects_its_record(
+    client: httpx.Client,
+) -> None:
+    stream = new_stream()
+    system_block = ColumnBlockBuilder()
+    system_block.add_row(None, 5.0, {"loss": 9.0, "system/cpu": 10.0})
+    records = [
+        history_record([(s, 1.0, {"loss": float(s)}) for s in range(3)]),
+        history_record([(1, 2.0, {"loss": 10.0}), (3, 2.0, {"loss": 3.0, "acc": 0.3})]),
+        ["system", system_block.build(with_steps=False)],  # "loss" is a history key here
+        history_record([(4, 3.0, {"loss": 4.0})]),
+    ]
+    body = post_batch(client, records, 0, stream).json()
+    assert [r["offset"] for r in body["rejected"]] == [2]
+    assert "already a history series" in body["rejected"][0]["error"]
+    page = client.get(f"{RUN}/series/loss/points").json()
+    assert page["steps"] == [0, 1, 1, 2, 3, 4]  # by step, then arrival
+    assert page["values"] == [0.0, 1.0, 10.0, 2.0, 3.0, 4.0]
+    keys = {k["key"]: k["count"] for k in client.get(f"{RUN}/keys").json()["keys"]}
+    assert keys == {"loss": 6, "acc": 1}  # nothing of the rejected record, not even system/cpu
 
 
 def test_nan_and_infinities_round_trip(client: httpx.Client) -> None:

@@ -33,6 +33,7 @@ def project(server: ServerProcess, workdir: Path) -> str:
             for step in range(50):
                 run.log({"loss": 1.0 / (step + 1 + i), "acc": step * 0.01})
             run.summary["final"] = i
+            run.summary["worst"] = float("inf")
     return "tester/api"
 
 
@@ -43,7 +44,16 @@ def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str
     assert len(runs) == 2
     listed = list(runs)
     assert [r.summary["final"] for r in listed] == [2, 0]
+    assert listed[0].summary["worst"] == float("inf")  # "Infinity" on the wire
     assert len(list(api.runs(project, filters="config.lr > 0.15"))) == 2
+    everything = [r.id for r in api.runs(project, order="config.lr")]
+    for per_page in (1, 2, 3):  # whole pages, a short last page; len() first or not
+        paged = api.runs(project, order="config.lr", per_page=per_page)
+        assert [r.id for r in paged] == everything
+        assert len(paged) == 3
+        assert [r.id for r in paged] == everything
+        fresh = list(api.runs(project, order="config.lr", per_page=per_page))  # len() first
+        assert [r.id for r in fresh] == everything
     run = api.run(listed[0].path)
     assert run.config["opt"] == "adam"
     rows = run.history(keys=["loss", "acc"], pandas=False)

@@ -123,6 +123,36 @@ def test_origin_is_preferred_over_other_remotes(repo: Path) -> None:
     assert state["remote"] == "git@example.com:team/repo.git"
 
 
+def test_a_changed_remote_and_a_new_commit_are_seen_by_the_next_run(repo: Path) -> None:
+    git(repo, "remote", "add", "origin", "https://example.com/a.git")
+    first = collect_git(repo)
+    git(repo, "remote", "set-url", "origin", "https://example.com/team/renamed.git")
+    (repo / "train.py").write_text("print('v2')\n")
+    git(repo, "commit", "-q", "-am", "second")
+    second = collect_git(repo)
+    assert first is not None
+    assert second is not None
+    assert first["remote"] == "https://example.com/a.git"
+    assert second["remote"] == "https://example.com/team/renamed.git"
+    assert second["commit"] == git(repo, "rev-parse", "HEAD") != first["commit"]
+
+
+def test_found_without_discovery_variables_in_a_linked_work_tree(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without GIT_CEILING_DIRECTORIES the SDK finds the work tree itself (no git subprocess).
+    monkeypatch.delenv("GIT_CEILING_DIRECTORIES")
+    git(repo, "remote", "add", "origin", "https://example.com/r.git")
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", "-b", "side", str(linked))
+    (linked / "deep").mkdir()
+    state = collect_git(linked / "deep")
+    assert state is not None
+    assert state["root"] == str(linked.resolve())
+    assert state["branch"] == "side"
+    assert state["remote"] == "https://example.com/r.git"
+
+
 def test_detached_head(repo: Path) -> None:
     head = git(repo, "rev-parse", "HEAD")
     git(repo, "checkout", "-q", "--detach")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-import httpx
 
 from cairn.__about__ import __version__
 from cairn.errors import (
@@ -15,6 +14,7 @@ from cairn.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from cairn.sdk.net import Client, NetError
 
 _ERRORS: dict[int, type[CairnError]] = {
     400: InvalidInputError,
@@ -33,24 +33,32 @@ class ApiClient:
         headers = {"User-Agent": f"cairn-sdk/{__version__}"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.Client(base_url=base_url, headers=headers, timeout=timeout_s)
+        self._client = Client(base_url, headers=headers, timeout_s=timeout_s)
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
         """Send a request; the JSON answer, or a Cairn error carrying the server's message."""
         try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
+            response = self._client.request(method, path, params=params, json_body=json)
+        except NetError as exc:
             raise CairnError(
                 f"cannot reach the Cairn server at {self._client.base_url}: {exc}"
             ) from None
-        if response.status_code >= 400:
+        if response.status >= 400:
             try:
-                detail = response.json().get("detail", response.text)
+                answer = response.json()
+                detail = answer.get("detail", response.text) if isinstance(answer, dict) else answer
             except ValueError:
                 detail = response.text
-            error = _ERRORS.get(response.status_code, CairnError)
-            raise error(f"{detail} (HTTP {response.status_code})")
-        if response.status_code == 204 or not response.content:
+            error = _ERRORS.get(response.status, CairnError)
+            raise error(f"{detail} (HTTP {response.status})")
+        if response.status == 204 or not response.body:
             return None
         return response.json()
 
@@ -60,5 +68,5 @@ class ApiClient:
         return result
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the kept-alive connections."""
         self._client.close()

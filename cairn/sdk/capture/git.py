@@ -58,17 +58,74 @@ def strip_credentials(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _remote_url(cwd: Path) -> str | None:
-    """The URL of ``origin``, else of the first remote, with credentials stripped."""
-    out = _git(cwd, "config", "--get-regexp", r"^remote\..*\.url$")
-    if not out:
+# Variables that change how git finds a repository: with any of them set, ask git itself.
+_DISCOVERY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES",
+                        "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_COMMON_DIR")  # fmt: skip
+
+# Remote URLs by work tree, valid while the repository's config file is unchanged.
+_remotes: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
+_remotes_lock = threading.Lock()
+
+
+def _work_tree_root(cwd: Path) -> str | None:
+    """The top of the git work tree holding ``cwd`` (None: not in one), without a subprocess
+
+    when it can: the nearest directory upwards with a ``.git`` entry, as git itself looks."""
+    if any(os.environ.get(name) for name in _DISCOVERY_VARIABLES):
+        root = _git(cwd, "rev-parse", "--show-toplevel")
+        return root.strip() if root else None
+    here = os.path.realpath(cwd)
+    if not os.path.isdir(here):
         return None
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _config_stamp(root: str) -> tuple[int, int] | None:
+    """(mtime in ns, size) of the repository's config file; None when it cannot be found."""
+    git_dir = os.path.join(root, ".git")
+    try:
+        if os.path.isfile(git_dir):  # a linked work tree or submodule: ``gitdir: <path>``
+            with open(git_dir, encoding="utf-8") as handle:
+                pointer = handle.read().strip()
+            if not pointer.startswith("gitdir:"):
+                return None
+            git_dir = os.path.join(root, pointer.removeprefix("gitdir:").strip())
+            common = os.path.join(git_dir, "commondir")
+            if os.path.isfile(common):
+                with open(common, encoding="utf-8") as handle:
+                    git_dir = os.path.join(git_dir, handle.read().strip())
+        stat = os.stat(os.path.join(git_dir, "config"))
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _remote_url(cwd: Path, root: str) -> str | None:
+    """The URL of ``origin``, else of the first remote, with credentials stripped.
+
+    Read once per work tree and kept while the repository's config file is unchanged, so a
+    process that starts many runs asks git for it once."""
+    stamp = _config_stamp(root)
+    with _remotes_lock:
+        cached = _remotes.get(root)
+    if cached is not None and stamp is not None and cached[0] == stamp:
+        return cached[1]
+    out = _git(cwd, "config", "--get-regexp", r"^remote\..*\.url$")
     urls: dict[str, str] = {}
-    for line in out.splitlines():
+    for line in (out or "").splitlines():
         key, _, value = line.partition(" ")
         urls.setdefault(key[len("remote.") : -len(".url")], value.strip())
     url = urls.get("origin") or next(iter(urls.values()), None)
-    return strip_credentials(url) if url else None
+    remote = strip_credentials(url) if url else None
+    with _remotes_lock:
+        _remotes[root] = (stamp, remote)
+    return remote
 
 
 def collect_git(cwd: Path) -> dict[str, Any] | None:
@@ -77,9 +134,12 @@ def collect_git(cwd: Path) -> dict[str, Any] | None:
     ``branch`` is None on a detached HEAD, ``commit`` None before the first commit. ``dirty``
     counts changes to tracked files only (like the saved diff); untracked files do not count.
     Never raises: any failure is logged at debug level and gives None.
+
+    One ``git status`` per call (outside a work tree none): the work tree may have changed since
+    the last run, which no cheap check of ``.git`` shows; the remote is cached per work tree.
     """
     try:
-        root = _git(cwd, "rev-parse", "--show-toplevel")
+        root = _work_tree_root(cwd)
         if root is None:
             return None
         status = _git(cwd, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
@@ -98,11 +158,11 @@ def collect_git(cwd: Path) -> dict[str, Any] | None:
             elif line and not line.startswith("#"):
                 dirty = True
         return {
-            "remote": _remote_url(cwd),
+            "remote": _remote_url(cwd, root),
             "branch": branch,
             "commit": commit,
             "dirty": dirty,
-            "root": root.strip(),
+            "root": root,
         }
     except Exception as exc:  # capture must never break the run
         log.debug("collecting git state in %s failed: %s", cwd, exc)

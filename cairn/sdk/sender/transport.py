@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
-
 from cairn.__about__ import __version__
+from cairn.sdk.net import Client, NetError, Response
 from cairn.wire import CONTENT_TYPE
 
 Outcome = Literal["ok", "gap", "retry", "too_large", "fatal"]
@@ -32,36 +31,38 @@ class Transport:
         headers = {"User-Agent": f"cairn-sdk/{__version__}"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers=headers,
-            timeout=httpx.Timeout(timeout_s, connect=5.0),
-            # Building a TLS context costs ~10 ms; plain-HTTP servers never need one.
-            verify=base_url.startswith("https"),
-        )
+        self._client = Client(base_url, headers=headers, timeout_s=timeout_s, connect_timeout_s=5.0)
 
     def post_batch(self, body: bytes) -> PostResult:
         """POST one encoded batch to /api/v1/ingest."""
         try:
-            response = self._client.post(
-                "/api/v1/ingest", content=body, headers={"Content-Type": CONTENT_TYPE}
+            response = self._client.request(
+                "POST", "/api/v1/ingest", content=body, headers={"Content-Type": CONTENT_TYPE}
             )
-        except httpx.HTTPError as exc:
-            return PostResult("retry", detail=f"{type(exc).__name__}: {exc}")
+        except NetError as exc:
+            return PostResult("retry", detail=str(exc))
         return _classify(response)
 
     def upload_blob(self, sha256: str, path: Path) -> PostResult:
         """Upload a file under its sha256 unless the server has it already."""
         try:
-            if self._client.head(f"/api/v1/blobs/{sha256}").status_code == 200:
-                return PostResult("ok")
-            with path.open("rb") as handle:
-                response = self._client.put(f"/api/v1/blobs/{sha256}", content=handle)
-        except httpx.HTTPError as exc:
-            return PostResult("retry", detail=f"{type(exc).__name__}: {exc}")
+            size = path.stat().st_size
         except OSError as exc:
             return PostResult("fatal", detail=f"cannot read {path}: {exc}")
-        if response.status_code == 200:
+        try:
+            if self._client.request("HEAD", f"/api/v1/blobs/{sha256}").status == 200:
+                return PostResult("ok")
+            response = self._client.request(
+                "PUT",
+                f"/api/v1/blobs/{sha256}",
+                file_path=path,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        except NetError as exc:
+            return PostResult("retry", detail=str(exc))
+        except OSError as exc:
+            return PostResult("fatal", detail=f"cannot read {path} ({size} bytes): {exc}")
+        if response.status == 200:
             return PostResult("ok")
         return _classify(response)
 
@@ -83,7 +84,7 @@ def shared_transport(base_url: str, api_key: str | None) -> Transport:
         return transport
 
 
-def _detail(response: httpx.Response) -> tuple[str, dict[str, Any]]:
+def _detail(response: Response) -> tuple[str, dict[str, Any]]:
     try:
         body = response.json()
     except ValueError:
@@ -93,8 +94,8 @@ def _detail(response: httpx.Response) -> tuple[str, dict[str, Any]]:
     return str(body.get("detail", ""))[:500], body
 
 
-def _classify(response: httpx.Response) -> PostResult:
-    status = response.status_code
+def _classify(response: Response) -> PostResult:
+    status = response.status
     detail, body = _detail(response)
     if status == 200:
         return PostResult(

@@ -1,25 +1,40 @@
 """Applying validated records to one run inside an ingest transaction.
 
-Series points go to the series store as they come; run-level changes (config, summary, tags,
-state, heartbeat) accumulate and are written once by :meth:`RunApplier.flush`, so a batch of a
-thousand records costs one run UPDATE.
+Run-level changes (config, summary, tags, state, heartbeat) accumulate and are written once by
+:meth:`RunApplier.flush`, so a batch of a thousand records costs one run UPDATE. Series points
+accumulate per key too and go to the series store once per key and batch (in arrival order):
+an append costs a handful of statements whatever its size, and the SDK sends a batch as many
+column blocks of a few thousand rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, insert, select, update
 
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
-from cairn.server.store.base import SeriesStore
+from cairn.server.store.base import SeriesKind, SeriesStore
 from cairn.server.store.sql import kv
-from cairn.server.store.sql.schema import blobs, console_chunks, run_files, run_values, runs
+from cairn.server.store.sql.schema import (
+    blobs,
+    console_chunks,
+    run_files,
+    run_values,
+    runs,
+    series,
+)
 from cairn.server.store.sql.upsert import upsert
 from cairn.wire import decode_column_block
 
 _MAX_VALUE_JSON = 1 << 20
+_KIND_NAMES: dict[int, SeriesKind] = {0: "history", 1: "system"}
+_KEYS_PER_LOOKUP = 500
+
+# One key's points from one record: (steps or None for system series, times, values).
+_Part = tuple[Any, Any, Any]
 
 
 class RunApplier:
@@ -40,6 +55,8 @@ class RunApplier:
         self._last_step: int | None = None
         self._heartbeat: float | None = None
         self._console_lines: int | None = None
+        self._kinds: dict[str, SeriesKind] = {}
+        self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
 
     def apply(self, kind: str, body: dict[str, Any]) -> None:
         """Apply one validated record; InvalidInputError leaves nothing of it applied."""
@@ -63,19 +80,55 @@ class RunApplier:
 
     def _apply_history(self, body: dict[str, Any]) -> None:
         block = decode_column_block(body)
-        # A fixed (sorted) key order: concurrent batches lock series rows in the same order.
-        for key in sorted(block.columns):
-            steps, times, values = block.column_points(key)
-            self._series.append(self._conn, self._run_pk, key, "history", steps, times, values)
+        self._check_kinds(list(block.columns), "history")
+        for key in block.columns:
+            self._points.setdefault((key, "history"), []).append(block.column_points(key))
         if block.steps is not None and len(block.steps):
             top = int(block.steps.max())
             self._last_step = top if self._last_step is None else max(self._last_step, top)
 
     def _apply_system(self, body: dict[str, Any]) -> None:
         block = decode_column_block(body)
-        for key in sorted(block.columns):
+        self._check_kinds(list(block.columns), "system")
+        for key in block.columns:
             _, times, values = block.column_points(key)
-            self._series.append(self._conn, self._run_pk, key, "system", None, times, values)
+            self._points.setdefault((key, "system"), []).append((None, times, values))
+
+    def _check_kinds(self, keys: list[str], kind: SeriesKind) -> None:
+        """Refuse the whole record, before any of it is kept, if a key is the other kind."""
+        unknown = [key for key in keys if key not in self._kinds]
+        for start in range(0, len(unknown), _KEYS_PER_LOOKUP):
+            rows = self._conn.execute(
+                select(series.c.key, series.c.kind).where(
+                    series.c.run_pk == self._run_pk,
+                    series.c.key.in_(unknown[start : start + _KEYS_PER_LOOKUP]),
+                )
+            )
+            for key, code in rows:
+                self._kinds[key] = _KIND_NAMES[code]
+        for key in keys:
+            existing = self._kinds.get(key, kind)
+            if existing != kind:
+                raise InvalidInputError(
+                    f"{key!r} is already a {existing} series of this run; "
+                    f"log {kind} values under another key"
+                )
+        for key in keys:
+            self._kinds.setdefault(key, kind)
+
+    def _append_series(self) -> None:
+        """Append each key's points of the whole batch in one call, in arrival order."""
+        # A fixed (sorted) key order: concurrent batches lock series rows in the same order.
+        for key, kind in sorted(self._points):
+            parts = self._points[(key, kind)]
+            if len(parts) == 1:
+                steps, times, values = parts[0]
+            else:
+                steps = None if kind == "system" else np.concatenate([p[0] for p in parts])
+                times = np.concatenate([p[1] for p in parts])
+                values = np.concatenate([p[2] for p in parts])
+            self._series.append(self._conn, self._run_pk, key, kind, steps, times, values)
+        self._points.clear()
 
     def _apply_values(self, body: dict[str, Any]) -> None:
         rows = []
@@ -160,7 +213,8 @@ class RunApplier:
         self._fields.update(state=state, finished_at=float(body["time"]), exit_code=exit_code)
 
     def flush(self) -> None:
-        """Write the accumulated run-level changes and keep the key/value index in step."""
+        """Write the accumulated points and run-level changes; keep the key/value index in step."""
+        self._append_series()
         values: dict[str, Any] = dict(self._fields)
         values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
         values["updated_at"] = self._now

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.series import codec
@@ -38,7 +39,6 @@ from cairn.server.store.base import (
 )
 from cairn.server.store.sql.fetch import fetch_rows
 from cairn.server.store.sql.schema import series, series_chunks
-from cairn.server.store.sql.upsert import insert_ignore
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -50,6 +50,37 @@ DEFAULT_CHUNK_SIZE: Final = 4096
 # A window whose chunks hold no more points than this is answered from decoded points (exact
 # buckets); past it, from block summaries.
 DECODE_ALL_POINTS: Final = 65_536
+
+# The append path's statements, built once: building and keying a statement cost about as much
+# as running it, and an append runs three to six of them.
+_SERIES_ROW = select(series).where(
+    series.c.run_pk == bindparam("b_run_pk"), series.c.key == bindparam("b_key")
+)
+_SERIES_ROW_LOCKED = _SERIES_ROW.with_for_update()
+_NEW_SERIES = {
+    "postgresql": postgresql.insert(series).on_conflict_do_nothing().returning(*series.c),
+    "sqlite": sqlite.insert(series).on_conflict_do_nothing().returning(*series.c),
+}
+_UPDATE_SERIES = (
+    update(series)
+    .where(series.c.pk == bindparam("b_pk"))
+    .values(
+        points=bindparam("b_points"),
+        tail_points=bindparam("b_tail_points"),
+        next_seq=bindparam("b_next_seq"),
+        step_min=bindparam("b_step_min"),
+        step_max=bindparam("b_step_max"),
+        last_value=bindparam("b_last_value"),
+    )
+)
+_INSERT_CHUNKS = insert(series_chunks)
+_TAIL = (series_chunks.c.series_pk == bindparam("b_series_pk"), series_chunks.c.sealed.is_(False))
+_SELECT_TAIL = (
+    select(series_chunks.c.codec, series_chunks.c.points, series_chunks.c.data)
+    .where(*_TAIL)
+    .order_by(series_chunks.c.seq)
+)
+_DELETE_TAIL = delete(series_chunks).where(*_TAIL)
 
 
 class SqlSeriesStore(SeriesStore):
@@ -109,32 +140,27 @@ class SqlSeriesStore(SeriesStore):
             next_seq = row.next_seq + 1
         step_min, step_max = int(points.steps.min()), int(points.steps.max())
         conn.execute(
-            update(series)
-            .where(series.c.pk == row.pk)
-            .values(
-                points=row.points + n,
-                tail_points=tail_count,
-                next_seq=next_seq,
-                step_min=step_min if row.step_min is None else min(row.step_min, step_min),
-                step_max=step_max if row.step_max is None else max(row.step_max, step_max),
-                last_value=codec.finite_or_none(float(points.values[-1])),
-            )
+            _UPDATE_SERIES,
+            {
+                "b_pk": row.pk,
+                "b_points": row.points + n,
+                "b_tail_points": tail_count,
+                "b_next_seq": next_seq,
+                "b_step_min": step_min if row.step_min is None else min(row.step_min, step_min),
+                "b_step_max": step_max if row.step_max is None else max(row.step_max, step_max),
+                "b_last_value": codec.finite_or_none(float(points.values[-1])),
+            },
         )
 
     def _seal(
         self, conn: Connection, series_pk: int, kind: SeriesKind, next_seq: int, new: Points
     ) -> tuple[int, int]:
         """Merge the tail segments and ``new`` into sealed chunks; returns (next_seq, tail)."""
-        tail_filter = (series_chunks.c.series_pk == series_pk, series_chunks.c.sealed.is_(False))
-        rows = conn.execute(
-            select(series_chunks.c.codec, series_chunks.c.points, series_chunks.c.data)
-            .where(*tail_filter)
-            .order_by(series_chunks.c.seq)
-        ).all()
+        rows = conn.execute(_SELECT_TAIL, {"b_series_pk": series_pk}).all()
         tail = codec.concat([*(codec.decode(r.data, r.codec, r.points) for r in rows), new])
         x = tail.steps if kind == "history" else tail.times
         tail = tail.take(np.argsort(x, kind="stable"))
-        conn.execute(delete(series_chunks).where(*tail_filter))
+        conn.execute(_DELETE_TAIL, {"b_series_pk": series_pk})
         size = self.chunk_size
         full = len(tail) - len(tail) % size
         pieces = [tail.take(slice(start, start + size)) for start in range(0, full, size)]
@@ -268,14 +294,16 @@ class SqlSeriesStore(SeriesStore):
 
 def _lock_series(conn: Connection, run_pk: int, key: str, kind: SeriesKind) -> Row[Any]:
     """The series row, created if missing and locked until the transaction ends."""
-    query = select(series).where(series.c.run_pk == run_pk, series.c.key == key)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).one_or_none()
+    postgres = conn.dialect.name == "postgresql"
+    query = _SERIES_ROW_LOCKED if postgres else _SERIES_ROW
+    params = {"b_run_pk": run_pk, "b_key": key}
+    row = conn.execute(query, params).one_or_none()
     if row is None:
-        values = {"run_pk": run_pk, "key": key, "kind": KIND_CODES[kind]}
-        insert_ignore(conn, series, {**values, "points": 0, "tail_points": 0, "next_seq": 0})
-        row = conn.execute(query).one()
+        new = {"run_pk": run_pk, "key": key, "kind": KIND_CODES[kind], "points": 0,
+               "tail_points": 0, "next_seq": 0}  # fmt: skip
+        row = conn.execute(_NEW_SERIES["postgresql" if postgres else "sqlite"], new).one_or_none()
+        if row is None:  # another transaction made it first: read (and lock) that one
+            row = conn.execute(query, params).one()
     if KIND_NAMES[row.kind] != kind:
         raise InvalidInputError(
             f"{key!r} is already a {KIND_NAMES[row.kind]} series of this run; "
@@ -317,7 +345,7 @@ def _insert_chunks(
                 "blocks": None if blocks is None else codec.encode_blocks(blocks, chosen),
             }
         )
-    conn.execute(insert(series_chunks), rows)
+    conn.execute(_INSERT_CHUNKS, rows)
 
 
 def _series_row(conn: Connection, run_pk: int, key: str) -> Row[Any, Any, Any]:
