@@ -45,6 +45,7 @@ def store_key(path: Path, host: str, key: str, username: str = "api") -> None:
 def run_login(args: argparse.Namespace) -> int:
     """Verify the key with the server, then store it."""
     from cairn.sdk.api.client import ApiClient
+    from cairn.sdk.links import remember_public_url
     from cairn.sdk.settings import credentials_path, load_settings
 
     settings = load_settings(base_url=args.base_url)
@@ -53,11 +54,16 @@ def run_login(args: argparse.Namespace) -> int:
         key = getpass.getpass("API key: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     if not key:
         raise InvalidInputError("no API key given; create one in the web app or with the API")
-    viewer = ApiClient(settings.base_url, key).request("GET", "/api/v1/auth/me")
+    client = ApiClient(settings.base_url, key)
+    viewer = client.request("GET", "/api/v1/auth/me")
     if viewer.get("auth") != "api_key" and viewer.get("auth_required"):
         raise AuthenticationError(f"the server at {settings.base_url} did not accept this key")
     path = credentials_path()
     store_key(path, urlparse(settings.base_url).netloc, key, viewer.get("username") or "api")
     who = viewer.get("username") or "the local user (this server needs no login)"
+    public_url = client.request("GET", "/api/health").get("public_url")
+    remember_public_url(settings.base_url, public_url if isinstance(public_url, str) else None)
     print(f"logged in to {settings.base_url} as {who}; key stored in {path}")
+    if isinstance(public_url, str):
+        print(f"run links will point to {public_url} (the server's public address)")
     return 0

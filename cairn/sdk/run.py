@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
+from cairn.sdk.links import known_public_url
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
 from cairn.sdk.runlog.format import LogHeader
 from cairn.sdk.settings import Settings
@@ -91,6 +92,7 @@ class Run:
         self._capture: Capture | None = None
         self._save_at_end: dict[str, tuple[Path, tuple[float, int] | None]] = {}
         self._uploader: Uploader | None = None
+        self._public_url = known_public_url(settings.base_url)
         if settings.mode == "online":
             self._uploader = Uploader(self.log_path, settings, self._wake)
             self._uploader.start()
@@ -104,8 +106,11 @@ class Run:
 
     @property
     def url(self) -> str:
-        """Where the run is seen in the web app."""
-        return f"{self.settings.base_url.rstrip('/')}/{self.entity}/{self.project}/runs/{self.id}"
+        """Where the run is seen in the web app: at the server's ``--public-url`` when it has one
+        (told in its answers, remembered per server), else at the address the SDK uses."""
+        told = self._uploader.public_url if self._uploader is not None else None
+        base = told or self._public_url or self.settings.base_url
+        return f"{base.rstrip('/')}/{self.entity}/{self.project}/runs/{self.id}"
 
     @property
     def step(self) -> int:

@@ -33,6 +33,7 @@ class Uploader:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._sender: Sender | None = None
+        self._remembered: str | None = None
         self._thread = threading.Thread(target=self._run, name="cairn-sender", daemon=True)
 
     def start(self) -> None:
@@ -51,6 +52,19 @@ class Uploader:
             max_bytes=self._settings.batch_max_bytes,
         )
 
+    @property
+    def public_url(self) -> str | None:
+        """The server's public address, once one of its answers told it."""
+        sender = self._sender
+        return None if sender is None else sender.public_url
+
+    def _remember_public_url(self, sender: Sender) -> None:
+        if sender.public_url and sender.public_url != self._remembered:
+            from cairn.sdk.links import remember_public_url
+
+            self._remembered = sender.public_url
+            remember_public_url(self._settings.base_url, sender.public_url)
+
     def _run(self) -> None:
         try:
             self._sender = self._build()
@@ -67,8 +81,14 @@ class Uploader:
                 return  # drain() sends the rest from the caller's thread
             self._wake.clear()
             try:
-                while not self._stop.is_set() and sender.send_once(self._stop):
+                while not self._stop.is_set():
+                    # a busy server (slow answers) is asked less often, with bigger batches
+                    if self._stop.wait(sender.ready_in()):
+                        break
+                    if not sender.send_once(self._stop):
+                        break
                     last_contact = time.monotonic()
+                    self._remember_public_url(sender)
                 if sender.fatal:
                     return
                 if time.monotonic() - last_contact >= self._settings.heartbeat_s:
@@ -105,6 +125,7 @@ class Uploader:
                     _progress(sender.acked, total)
             if shown:
                 print(file=sys.stderr)
+            self._remember_public_url(sender)
             return int(total - sender.acked)
         finally:
             timer.cancel()

@@ -24,6 +24,7 @@ from cairn.wire.records import FILE
 log = logging.getLogger("cairn.sender")
 
 MAX_BACKOFF_S = 30.0
+MAX_PACE_S = 2.0
 
 
 @dataclass
@@ -54,6 +55,9 @@ class Sender:
         self._max_bytes = max_bytes
         self._failures = 0
         self.fatal: str | None = None
+        self._next_send_at = 0.0
+        self.public_url: str | None = None
+        """The server's public address, once an answer told it."""
         self._warned_rejections = False
 
     @property
@@ -70,6 +74,11 @@ class Sender:
             if len(frames) >= self._max_records or size >= self._max_bytes:
                 break
         return frames
+
+    def ready_in(self) -> float:
+        """Seconds to wait before the next send: as long as the last answer took (capped), so
+        a slow server gets rarer, bigger batches; 0 when it answers quickly."""
+        return max(0.0, self._next_send_at - time.monotonic())
 
     def send_once(self, stop: threading.Event | None = None) -> bool:
         """Send the next batch if there is one; True when something was acknowledged.
@@ -105,7 +114,15 @@ class Sender:
         if failed is not None:
             return self._handle_result(failed, frames, stop)
         body = self._batch(frames[0].offset, payloads)
+        started = time.monotonic()
         result = self._transport.post_batch(body)
+        if result.outcome == "ok":
+            # A server that answers slowly is busy: the next send waits about as long, so
+            # records gather into bigger, rarer batches (none are dropped, they wait in the log).
+            finished = time.monotonic()
+            self._next_send_at = finished + min(MAX_PACE_S, finished - started)
+            if result.public_url:
+                self.public_url = result.public_url
         return self._handle_result(result, frames, stop)
 
     def _batch(self, first_offset: int, payloads: list[bytes]) -> bytes:
@@ -148,8 +165,13 @@ class Sender:
             )
             return False
         self._failures += 1
-        delay = min(MAX_BACKOFF_S, 0.25 * 2 ** min(self._failures, 10))
-        delay *= random.uniform(0.5, 1.0)
+        if result.retry_after_s is not None:
+            # The server said when: come back then, spread so refused writers do not return
+            # together (and no writer is the one always refused).
+            delay = result.retry_after_s * random.uniform(1.0, 1.5)
+        else:
+            delay = min(MAX_BACKOFF_S, 0.25 * 2 ** min(self._failures, 10))
+            delay *= random.uniform(0.5, 1.0)
         log.debug("send failed (%s); retrying in %.1f s", result.detail, delay)
         if stop is not None:
             stop.wait(delay)

@@ -22,6 +22,10 @@ class PostResult:
     next_offset: int | None = None
     detail: str = ""
     rejected: tuple[dict[str, Any], ...] = ()
+    retry_after_s: float | None = None
+    """For ``retry``: how long the server asked to wait (429/503 Retry-After)."""
+    public_url: str | None = None
+    """For ``ok``: the address the server's web app is reached at, when it has one."""
 
 
 class Transport:
@@ -94,19 +98,36 @@ def _detail(response: Response) -> tuple[str, dict[str, Any]]:
     return str(body.get("detail", ""))[:500], body
 
 
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds only; a date is ignored), capped."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return min(max(seconds, 0.0), 60.0) if seconds == seconds else None
+
+
 def _classify(response: Response) -> PostResult:
     status = response.status
     detail, body = _detail(response)
     if status == 200:
+        public_url = body.get("public_url")
         return PostResult(
             "ok",
             next_offset=int(body["next_offset"]),
             rejected=tuple(body.get("rejected") or ()),
+            public_url=public_url if isinstance(public_url, str) else None,
         )
     if status == 409 and isinstance(body.get("expected_offset"), int):
         return PostResult("gap", next_offset=body["expected_offset"], detail=detail)
     if status == 413:
         return PostResult("too_large", detail=detail)
     if status in (408, 425, 429) or status >= 500:
-        return PostResult("retry", detail=f"HTTP {status}: {detail}")
+        return PostResult(
+            "retry",
+            detail=f"HTTP {status}: {detail}",
+            retry_after_s=_retry_after(response.headers.get("retry-after")),
+        )
     return PostResult("fatal", detail=f"HTTP {status}: {detail}")
