@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from cairn.__about__ import __version__
-from cairn.cli import export_cmd, login_cmd, server_cmd, sync_cmd
+from cairn.cli import export_cmd, login_cmd, manage_cmd, server_cmd, sync_cmd
 from cairn.errors import CairnError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.register(commands)
     login_cmd.register(commands)
     export_cmd.register(commands)
+    manage_cmd.register(commands)
     return parser
 
 

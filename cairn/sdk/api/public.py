@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from cairn.errors import InvalidInputError
+from cairn.sdk.api import manage
 from cairn.sdk.api.client import ApiClient
 from cairn.sdk.login import server_and_key
 
@@ -54,6 +55,9 @@ class PublicRun:
 
     def __init__(self, client: ApiClient, data: dict[str, Any]) -> None:
         self._client = client
+        self._load(data)
+
+    def _load(self, data: dict[str, Any]) -> None:
         self._data = data
         self.id: str = data["id"]
         self.entity: str = data["entity"]
@@ -136,6 +140,34 @@ class PublicRun:
         result: list[dict[str, Any]] = self._client.request("GET", self._url("/files"))["files"]
         return result
 
+    def update(self, **changes: Any) -> PublicRun:
+        """Change the run's ``name``, ``tags``, ``notes``, ``group`` or ``job_type``; returns self
+        with the stored values."""
+        self._load(manage.edit_run(self._client, self.path, changes))
+        return self
+
+    def archive(self) -> None:
+        """Hide the run from default listings (kept whole; ``restore()`` brings it back)."""
+        self._load(manage.edit_run(self._client, self.path, {"archived": True}))
+
+    def restore(self) -> None:
+        """Show an archived run in listings again."""
+        self._load(manage.edit_run(self._client, self.path, {"archived": False}))
+
+    def move(self, project: str) -> None:
+        """Move the run to another project of its entity (created when absent)."""
+        self._load(manage.edit_run(self._client, self.path, {"project": project}))
+
+    def delete(self) -> None:
+        """Delete the run and everything stored under it (its files' bytes go at the server's
+        next blob collection)."""
+        manage.delete_run(self._client, self.path)
+
+    @property
+    def archived(self) -> bool:
+        """Whether the run is archived (hidden from default listings)."""
+        return self._data.get("archived_at") is not None
+
     def __repr__(self) -> str:
         return f"<PublicRun {self.path} ({self.state})>"
 
@@ -148,9 +180,16 @@ class Runs:
     """
 
     def __init__(
-        self, client: ApiClient, path: str, filters: Any, order: str | None, per_page: int
+        self,
+        client: ApiClient,
+        path: str,
+        filters: Any,
+        order: str | None,
+        per_page: int,
+        archived: str = "exclude",
     ) -> None:
         self._client = client
+        self._archived = archived
         self._path = path
         self._filters = filters
         self._order = order
@@ -160,6 +199,8 @@ class Runs:
 
     def _body(self, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"limit": self._per_page, **extra}
+        if self._archived != "exclude":
+            body["archived"] = self._archived
         if isinstance(self._filters, str):
             body["expression"] = self._filters
         elif self._filters:
@@ -197,7 +238,8 @@ class Runs:
 
 
 class Api:
-    """Read access to a Cairn server: ``Api().runs("entity/project", filters=...)``."""
+    """A Cairn server from Python: ``Api().runs("entity/project", filters=...)`` to read,
+    ``run.update(...)``, ``api.move_runs(...)`` and the like to tidy up."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
         self.base_url, key = server_and_key(base_url, api_key)
@@ -235,15 +277,57 @@ class Api:
         filters: dict[str, Any] | str | None = None,
         order: str | None = None,
         per_page: int = 500,
+        archived: str = "exclude",
     ) -> Runs:
         """Runs of ``entity/project``; ``filters`` is a filter tree or a text expression.
 
-        Runs come ``per_page`` to a request (at most 1,000).
+        Runs come ``per_page`` to a request (at most 1,000). Archived runs are left out unless
+        ``archived`` is ``"include"`` or ``"only"``.
         """
+        if archived not in ("exclude", "include", "only"):
+            raise InvalidInputError("archived must be 'exclude', 'include' or 'only'")
         parts = path.strip("/").split("/")
         if len(parts) != 2:
             raise InvalidInputError(f"a project path is entity/project, got {path!r}")
         if filters is not None and not isinstance(filters, dict | str):
             raise InvalidInputError("filters must be a dict (filter tree) or a string expression")
         json.dumps(filters)  # fail here, not on the server, for values JSON cannot carry
-        return Runs(self._client, "/".join(parts), filters, order, per_page)
+        return Runs(self._client, "/".join(parts), filters, order, per_page, archived)
+
+    # changing things (one request each; many runs: one all-or-nothing request per project)
+
+    def tag_runs(self, paths: Iterable[str], tags: list[str]) -> int:
+        """Add ``tags`` to runs named ``entity/project/run_id``; returns how many changed."""
+        return manage.bulk(self._client, paths, "tag", tags=list(tags))
+
+    def untag_runs(self, paths: Iterable[str], tags: list[str]) -> int:
+        """Remove ``tags`` from runs."""
+        return manage.bulk(self._client, paths, "untag", tags=list(tags))
+
+    def archive_runs(self, paths: Iterable[str]) -> int:
+        """Hide runs from default listings."""
+        return manage.bulk(self._client, paths, "archive")
+
+    def restore_runs(self, paths: Iterable[str]) -> int:
+        """Show archived runs again."""
+        return manage.bulk(self._client, paths, "restore")
+
+    def move_runs(self, paths: Iterable[str], project: str) -> int:
+        """Move runs to ``project`` of their entity (created when absent)."""
+        return manage.bulk(self._client, paths, "move", project=project)
+
+    def delete_runs(self, paths: Iterable[str]) -> int:
+        """Delete runs and everything stored under them."""
+        return manage.bulk(self._client, paths, "delete")
+
+    def update_project(self, path: str, **changes: Any) -> dict[str, Any]:
+        """Rename a project or set its ``visibility``, ``description`` or ``archived`` (admins)."""
+        return manage.edit_project(self._client, path, changes)
+
+    def delete_project(self, path: str) -> None:
+        """Delete a project and all its runs (admins)."""
+        manage.delete_project(self._client, path)
+
+    def project_usage(self, path: str) -> dict[str, int]:
+        """``{runs, series, series_bytes, files, blob_bytes}`` of ``entity/project``."""
+        return manage.project_usage(self._client, path)
