@@ -164,7 +164,9 @@ def test_each_user_keeps_their_own_layout_and_others_see_the_default(
     _resize_and_save(admin, LAYOUTS, "S")
     _in_use(admin, "My layout")
     _menu(admin).get_by_role("button", name="Set as project default").click()
-    expect(_menu(admin).get_by_role("status")).to_have_text("This layout is now the project's default.")
+    expect(_menu(admin).get_by_role("status")).to_have_text(
+        "This layout is now the project's default."
+    )
 
     _sign_in(alice, server, "alice", LAYOUTS)
     _in_use(alice, "Project default")
@@ -240,6 +242,7 @@ def test_a_named_view_is_shared_by_link_updated_renamed_and_deleted(
 
     # alice changes the open view: nothing is saved until "Update view"
     alice.keyboard.press("Escape")
+    expect(alice.get_by_role("dialog", name="Views")).to_have_count(0)
     _size(alice).select_option("S")
     _in_use(alice, "Big loss (edited)")
     carol.reload()

@@ -100,7 +100,12 @@ export function ViewsMenu({ entity, project, active, layout }: Props) {
 
   const label = layoutLabel(active);
   return (
-    <div className="views-menu">
+    <div
+      className="views-menu"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") setOpen(false);
+      }}
+    >
       <button
         type="button"
         aria-expanded={open}
@@ -120,9 +125,6 @@ export function ViewsMenu({ entity, project, active, layout }: Props) {
           className="popover views-popover"
           role="dialog"
           aria-label="Views"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") setOpen(false);
-          }}
         >
           <p className="views-in-use">In use: <strong>{label}</strong></p>
           <ul className="views-list" aria-label="Layouts">
@@ -172,7 +174,7 @@ export function ViewsMenu({ entity, project, active, layout }: Props) {
                 }}>
                 Delete
               </button>
-              <button type="button" onClick={() => { setForm("none"); }}>Cancel</button>
+              <button type="button" autoFocus onClick={() => { setForm("none"); }}>Cancel</button>
             </div>
           ) : (
             <div className="views-actions" role="group" aria-label="View actions">
