@@ -81,7 +81,7 @@ export function useViewActions(entity: string, project: string) {
   });
   const reset = useMutation({
     mutationFn: async () => {
-      dropPendingLayout(entity, project);
+      await dropPendingLayout(entity, project);
       await sendJson<undefined>("DELETE", workspacePath(entity, project));
     },
     onSuccess: () => client.invalidateQueries({ queryKey: workspaceKey(entity, project) }),

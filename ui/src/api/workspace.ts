@@ -44,20 +44,32 @@ export const viewsKey = (entity: string, project: string) => ["views", entity, p
 export const viewKey = (entity: string, project: string, id: string) => ["view", entity, project, id] as const;
 
 // One pending save per project, shared by every component that edits the layout (the table and
-// the charts each use the hook), so a reset can cancel it and nothing saves twice.
+// the charts each use the hook), so a reset can cancel it and nothing saves twice; saves go one
+// after the other, so the last change is the one the server keeps.
 const pending = new Map<string, { timer: number; layout: WorkspaceLayout; client: QueryClient }>();
+const saving = new Map<string, Promise<void>>();
 const pendingKey = (entity: string, project: string) => `${entity}\u0000${project}`;
 
-/** Save the project's pending layout change now (if any); resolves once the server answered. */
+/** Save the project's pending layout change now (if any); resolves once every save answered. */
 export async function flushLayout(entity: string, project: string): Promise<void> {
   const key = pendingKey(entity, project);
   const change = pending.get(key);
-  if (change === undefined) return;
+  if (change === undefined) {
+    await saving.get(key);
+    return;
+  }
   pending.delete(key);
   window.clearTimeout(change.timer);
+  const save = (saving.get(key) ?? Promise.resolve()).then(() => put(entity, project, change.layout, change.client));
+  saving.set(key, save);
+  await save;
+  if (saving.get(key) === save) saving.delete(key);
+}
+
+async function put(entity: string, project: string, layout: WorkspaceLayout, client: QueryClient): Promise<void> {
   try {
-    const answer = await sendJson<WorkspaceAnswer>("PUT", workspacePath(entity, project), { layout: change.layout });
-    change.client.setQueryData<WorkspaceAnswer>(workspaceKey(entity, project), (current) =>
+    const answer = await sendJson<WorkspaceAnswer>("PUT", workspacePath(entity, project), { layout });
+    client.setQueryData<WorkspaceAnswer>(workspaceKey(entity, project), (current) =>
       current ? { ...current, source: answer.source, updated_at: answer.updated_at } : current,
     );
   } catch (error: unknown) {
@@ -65,12 +77,13 @@ export async function flushLayout(entity: string, project: string): Promise<void
   }
 }
 
-/** Forget the project's pending layout change (the layout is about to be replaced). */
-export function dropPendingLayout(entity: string, project: string): void {
+/** Forget the project's pending layout change and wait for saves under way (before replacing it). */
+export async function dropPendingLayout(entity: string, project: string): Promise<void> {
   const key = pendingKey(entity, project);
   const change = pending.get(key);
   if (change !== undefined) window.clearTimeout(change.timer);
   pending.delete(key);
+  await saving.get(key);
 }
 
 function errorOf(error: unknown): { status: number; message: string } {
