@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import type { Run } from "../api/types";
 import { useWorkspaceLayout } from "../api/workspace";
 import { PanelGrid } from "../charts/PanelGrid";
@@ -18,6 +18,8 @@ import { ApiError } from "../api/client";
 import { useProject, type BulkAction } from "../api/housekeeping";
 import { BulkBar } from "./BulkBar";
 import { doneMessage, keepsSelection } from "./bulk";
+import { ViewsMenu } from "./ViewsMenu";
+import { withView } from "./views";
 import "./workspace.css";
 
 const GROUPABLE = ["group", "job_type", "state", "host"];
@@ -32,7 +34,8 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
   const navigate = useNavigate();
   const [url, setUrl] = useUrlState();
   const keys = useProjectKeys(entity, project);
-  const { layout, update } = useWorkspaceLayout(entity, project);
+  const { layout, update, active } = useWorkspaceLayout(entity, project);
+  const [, setParams] = useSearchParams();
   const table: TableLayout = useMemo(() => readTableLayout(layout?.table), [layout]);
   const [selected, setSelected] = useState<string[]>([]);
   const [loaded, setLoaded] = useState<{ running: boolean; total: number | null; meta: string[] }>({ running: false, total: null, meta: [] });
@@ -187,12 +190,23 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
   return (
     <div className="workspace">
       <div className="workspace-header">
-        <nav aria-label="Breadcrumb" className="breadcrumbs">
-          <Link to="/">Projects</Link> / <span>{entity}</span> / <strong>{project}</strong>
-          {projectInfo.data?.archived_at != null && <> <span className="badge archived-badge">archived</span></>}
-          {" · "}
-          <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/settings`}>Settings</Link>
-        </nav>
+        <div className="workspace-title">
+          <nav aria-label="Breadcrumb" className="breadcrumbs">
+            <Link to="/">Projects</Link> / <span>{entity}</span> / <strong>{project}</strong>
+            {projectInfo.data?.archived_at != null && <> <span className="badge archived-badge">archived</span></>}
+            {" · "}
+            <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/settings`}>Settings</Link>
+          </nav>
+          <ViewsMenu entity={entity} project={project} active={active} layout={layout} />
+        </div>
+        {active.kind === "missing-view" && (
+          <p className="view-missing" role="alert">
+            {active.message}{" "}
+            <button type="button" className="link-button" onClick={() => { setParams((current) => withView(current, null)); }}>
+              Back to my layout
+            </button>
+          </p>
+        )}
         <FilterBar
           expression={url.expression}
           fields={fields}
