@@ -37,15 +37,23 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
         server.stop()
 
 
-def test_schemathesis_finds_no_failure_with_every_check(fuzz_server: ServerProcess) -> None:
+def test_schemathesis_finds_no_failure_with_every_check(
+    fuzz_server: ServerProcess, tmp_path: Path
+) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
     command = [
         str(cli), "run", f"{fuzz_server.base_url}/api/openapi.json",
         "--checks", "all", "--max-examples", "20", "--seed", "20261206", "--no-color",
     ]  # fmt: skip
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.integration.schemathesis_hooks"}
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.integration.schemathesis_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+    # run in a scratch directory: the CLI keeps a cache (.schemathesis/) where it runs
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, env=env, cwd=Path.cwd()
+        command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path
     )
     summary = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, summary
