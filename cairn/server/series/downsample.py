@@ -115,13 +115,16 @@ def block_m2(blocks: npt.NDArray[Any]) -> F64:
     0 ≤ M2 ≤ n * (max - min)**2 / 4 (Popoviciu). A block of equal values gets exactly 0.
     """
     n = blocks["n_finite"].astype(np.float64)
-    some = n > 0
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        raw = blocks["vsumsq"] - blocks["vsum"] * blocks["vsum"] / np.maximum(n, 1.0)
-        spread = blocks["vmax"] - blocks["vmin"]
-        bound = n * spread * spread / 4
-        m2 = np.minimum(np.maximum(raw, 0.0), bound)
-    return np.where(some, m2, 0.0)
+        m2 = blocks["vsum"] * blocks["vsum"]
+        m2 /= np.maximum(n, 1.0)
+        np.subtract(blocks["vsumsq"], m2, out=m2)
+        np.maximum(m2, 0.0, out=m2)
+        bound = blocks["vmax"] - blocks["vmin"]  # NaN for a block without finite values
+        bound *= bound
+        bound *= n / 4
+        # fmin ignores the NaN bound of an empty block, whose sums are 0 (so is its M2).
+        return np.fmin(m2, bound, out=m2)
 
 
 def usable_blocks(
@@ -182,9 +185,16 @@ def _std(cat: Partials, starts: I64, ends: I64, mean: F64, n_finite: I64) -> F64
     formula; blocks keep what their stored sums allow, see :func:`block_m2`).
     """
     piece_n = cat.n_finite.astype(np.float64)
-    counts = ends - starts + 1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        deviation = cat.vsum / np.maximum(piece_n, 1.0) - np.repeat(mean, counts)
-        spread = np.where(piece_n > 0, cat.m2 + piece_n * deviation * deviation, 0.0)
+        deviation = cat.vsum / np.maximum(piece_n, 1.0)
+        deviation -= np.repeat(mean, ends - starts + 1)
+        # Weighted before squaring, so a piece without finite values adds exactly 0 (NaN only
+        # where its bucket has no finite value, and so a NaN std, anyway).
+        spread = deviation * piece_n
+        spread *= deviation
+        spread += cat.m2
         m2 = np.add.reduceat(spread, starts)
-        return np.where(n_finite == 0, np.nan, np.sqrt(m2 / np.maximum(n_finite, 1)))
+        m2 /= np.maximum(n_finite, 1)
+        std = np.sqrt(m2, out=m2)
+    std[n_finite == 0] = np.nan
+    return std
