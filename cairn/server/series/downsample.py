@@ -116,7 +116,7 @@ def block_m2(blocks: npt.NDArray[Any]) -> F64:
     """
     n = blocks["n_finite"].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        m2 = blocks["vsum"] * blocks["vsum"]
+        m2: F64 = blocks["vsum"] * blocks["vsum"]
         m2 /= np.maximum(n, 1.0)
         np.subtract(blocks["vsumsq"], m2, out=m2)
         np.maximum(m2, 0.0, out=m2)
@@ -124,7 +124,8 @@ def block_m2(blocks: npt.NDArray[Any]) -> F64:
         bound *= bound
         bound *= n / 4
         # fmin ignores the NaN bound of an empty block, whose sums are 0 (so is its M2).
-        return np.fmin(m2, bound, out=m2)
+        np.fmin(m2, bound, out=m2)
+    return m2
 
 
 def usable_blocks(
