@@ -1,34 +1,38 @@
 """What the per-bucket std costs a coarse read: one 1M-point series, 1,000-bucket windows.
 
-Measures, in one process without HTTP, the warm median of ``--repeat`` reads of
+In one process without HTTP, on SQLite and PostgreSQL (chunk 4,096), times reads
 
-* ``blocks``: a 1,000-bucket ``read_window`` of the whole 1M-point series (block summaries);
-* ``points``: a 1,000-bucket window of 60k points (under the decode-all threshold, so bucketed
-  from decoded points);
-* ``fold``: ``reduce_partials`` alone over the 1M-point series' 15,625 block partials;
+* ``1M``: a 1,000-bucket ``read_window`` of a whole 1M-point series (from block summaries);
+* ``60k``: a 1,000-bucket window of a 60k-point series (under the decode-all threshold, so
+  bucketed from decoded points);
+* ``fold``: ``block_partials`` + ``reduce_partials`` alone over the 1M series' 15,625 blocks;
 
-on SQLite and PostgreSQL (chunk 4,096). The store computes std on every bucketed read, so
-before/after is this script run against two trees: ``PYTHONPATH`` picks which ``cairn`` is
-measured. Runs ``--rounds`` rounds and prints each round's medians, then the median of rounds,
-so that two trees can be run alternately on a shared machine.
+each with std computed (``on``, what the store does) and with the two std steps replaced by
+zeros (``off``, the work of a read before std), alternating on/off read by read, ``--rounds``
+times, so that the noise of a shared machine falls on both alike. Prints medians.
 
-Usage: PYTHONPATH=<tree> python bench/bench_series_std.py [--backends sqlite,postgresql]
+Usage: python bench/bench_series_std.py [--backends sqlite,postgresql] [--rounds 200]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Engine, select
 
-import cairn
-from cairn.server.series import codec
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cairn.server.series import codec, downsample
 from cairn.server.series.downsample import block_partials, bucket_width, reduce_partials
 from cairn.server.store.sql.engine import open_engine
 from cairn.server.store.sql.migrate import upgrade
@@ -38,17 +42,6 @@ from tests.dbhelp import insert_run, pg_schema
 
 BATCH = 10_000
 BUCKETS = 1000
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Warm median wall time of ``fn`` in milliseconds."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples) * 1000
 
 
 @contextmanager
@@ -67,12 +60,13 @@ def fill(engine: Engine, store: SqlSeriesStore, run_pk: int, key: str, n: int) -
     values = np.cumsum(np.random.default_rng(0).normal(size=n))
     for start in range(0, n, BATCH):
         steps = np.arange(start, min(start + BATCH, n), dtype=np.int64)
+        times = (1.7e9 + steps * 0.01).astype(np.float64)
         with engine.begin() as conn:
-            store.append(conn, run_pk, key, "history", steps, 1.7e9 + steps * 0.01, values[steps])
+            store.append(conn, run_pk, key, "history", steps, times, values[steps])
 
 
-def fold_ms(engine: Engine, n: int, repeat: int) -> float:
-    """``reduce_partials`` over the block partials of the whole series ``y``."""
+def block_array(engine: Engine) -> npt.NDArray[Any]:
+    """The decoded block summaries of the whole series ``y``."""
     c = series_chunks.c
     with engine.connect() as conn:
         rows = conn.execute(
@@ -81,17 +75,26 @@ def fold_ms(engine: Engine, n: int, repeat: int) -> float:
             .where(series.c.key == "y", c.sealed.is_(True))
             .order_by(c.seq)
         ).all()
-    blocks = codec.decode_many_blocks([(r[0], r[1], codec.blocks_in(r[2])) for r in rows])
-    width = bucket_width(0.0, n - 1.0, BUCKETS)
-    order = np.arange(len(blocks), dtype=np.int64) * codec.BLOCK
-    return median_ms(
-        lambda: reduce_partials([block_partials(blocks, "step", order, 0.0, width, BUCKETS)]),
-        repeat,
-    )
+    return codec.decode_many_blocks([(r[0], r[1], codec.blocks_in(r[2])) for r in rows])
 
 
-def measure(url: str, n: int, rounds: int, repeat: int) -> list[tuple[float, float, float]]:
-    """(blocks ms, points ms, fold ms) per round."""
+@contextmanager
+def std_switched(on: bool) -> Iterator[None]:
+    """Reads as they are (on), or with the std steps answering zeros (off)."""
+    if on:
+        yield
+        return
+    real_std, real_m2 = downsample._std, downsample.block_m2
+    downsample._std = lambda cat, starts, ends, mean, n_finite: np.zeros(len(starts))
+    downsample.block_m2 = lambda blocks: np.zeros(len(blocks))
+    try:
+        yield
+    finally:
+        downsample._std, downsample.block_m2 = real_std, real_m2
+
+
+def measure(url: str, n: int, rounds: int) -> dict[tuple[str, bool], float]:
+    """Median ms of each (what, std on) over ``rounds`` alternating rounds."""
     engine = open_engine(url)
     upgrade(engine)
     try:
@@ -99,45 +102,53 @@ def measure(url: str, n: int, rounds: int, repeat: int) -> list[tuple[float, flo
         store = SqlSeriesStore()
         fill(engine, store, run_pk, "y", n)
         fill(engine, store, run_pk, "small", 60_000)
+        blocks = block_array(engine)
+        width = bucket_width(0.0, n - 1.0, BUCKETS)
+        order = np.arange(len(blocks), dtype=np.int64) * codec.BLOCK
 
-        def read(key: str) -> Callable[[], None]:
-            def go() -> None:
-                with engine.connect() as conn:
-                    window = store.read_window(conn, run_pk, key, "step", None, None, BUCKETS)
-                assert window.mode == "buckets"
+        def read(key: str) -> None:
+            with engine.connect() as conn:
+                window = store.read_window(conn, run_pk, key, "step", None, None, BUCKETS)
+            assert window.mode == "buckets"
 
-            return go
+        def fold() -> None:
+            reduce_partials([block_partials(blocks, "step", order, 0.0, width, BUCKETS)])
 
-        return [
-            (
-                median_ms(read("y"), repeat),
-                median_ms(read("small"), repeat),
-                fold_ms(engine, n, repeat),
-            )
-            for _ in range(rounds)
-        ]
+        jobs: dict[str, Callable[[], None]] = {
+            "1M": lambda: read("y"),
+            "60k": lambda: read("small"),
+            "fold": fold,
+        }
+        samples: dict[tuple[str, bool], list[float]] = {
+            (what, on): [] for what in jobs for on in (False, True)
+        }
+        for _ in range(rounds + 1):  # the first round warms up and is dropped
+            for on in (False, True):
+                with std_switched(on):
+                    for what, job in jobs.items():
+                        t0 = time.perf_counter()
+                        job()
+                        samples[(what, on)].append(time.perf_counter() - t0)
+        return {k: statistics.median(v[1:]) * 1000 for k, v in samples.items()}
     finally:
         engine.dispose()
 
 
 def main() -> None:
-    """Print one row per backend and round, then the medians of the rounds."""
+    """Print one row per backend and read: median ms without and with std."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    print(f"cairn from {cairn.__file__}")
-    print("| backend | round | 1M pts, 1k buckets ms | 60k pts, 1k buckets ms | fold ms |")
-    print("|---|---:|---:|---:|---:|")
+    print("| backend | read | std off ms | std on ms | cost ms |")
+    print("|---|---|---:|---:|---:|")
     for backend in args.backends.split(","):
         with database(backend) as url:
-            rows = measure(url, args.points, args.rounds, args.repeat)
-        for i, (blocks, points, fold) in enumerate(rows, 1):
-            print(f"| {backend} | {i} | {blocks:.2f} | {points:.2f} | {fold:.3f} |", flush=True)
-        med = [statistics.median(col) for col in zip(*rows, strict=True)]
-        print(f"| {backend} | median | {med[0]:.2f} | {med[1]:.2f} | {med[2]:.3f} |", flush=True)
+            got = measure(url, args.points, args.rounds)
+        for what in ("1M", "60k", "fold"):
+            off, on = got[(what, False)], got[(what, True)]
+            print(f"| {backend} | {what} | {off:.2f} | {on:.2f} | {on - off:+.2f} |", flush=True)
 
 
 if __name__ == "__main__":
