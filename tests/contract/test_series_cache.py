@@ -36,7 +36,7 @@ def test_cached_windows_equal_fresh_reads_and_follow_appends(engine: Engine) -> 
     grown = _window(engine, cached, run_pk)
     fresh = _window(engine, plain, run_pk)
     assert grown.total == fresh.total == 3000
-    for name in ("x", "min", "max", "mean", "last", "count"):
+    for name in ("x", "min", "max", "mean", "std", "last", "count"):
         np.testing.assert_array_equal(getattr(grown, name), getattr(fresh, name))
     zoomed = _window(engine, cached, run_pk, x_min=100.0, x_max=120.0)
     assert zoomed.mode == "exact"
@@ -46,7 +46,7 @@ def test_cached_windows_equal_fresh_reads_and_follow_appends(engine: Engine) -> 
 def test_cache_evicts_least_recently_used_within_budget() -> None:
     def window(n: int) -> SeriesWindow:
         a = np.zeros(n)
-        return SeriesWindow("exact", a, a, a, a, a.copy(), np.zeros(n, np.int64), n)
+        return SeriesWindow("exact", a, a, a, a, a.copy(), np.zeros(n, np.int64), n, a)
 
     cache = WindowCache(max_bytes=40_000)
     for key in range(10):

@@ -333,3 +333,67 @@ def test_empty_window_and_bad_arguments(engine: Engine, store: SqlSeriesStore, r
             store.read_points(conn, run_pk, "e", -1, 10)
     with engine.begin() as conn, pytest.raises(InvalidInputError, match="length"):
         store.append(conn, run_pk, "e", "history", np.arange(3), np.zeros(2), np.zeros(3))
+
+
+def _aligned_std_window(
+    engine: Engine, store: SqlSeriesStore, run_pk: int, values: np.ndarray, buckets: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A bucketed window whose bucket edges fall on block edges, and numpy's std per bucket.
+
+    Over [0, n] with n a multiple of 64 * buckets, every block lies inside one bucket, so the
+    block-edge rule moves no point and each bucket holds exactly its own steps.
+    """
+    n = len(values)
+    for start in range(0, n, 1000):  # batches that do not align with chunks
+        _append(engine, store, run_pk, "s", np.arange(start, min(start + 1000, n)),
+                values[start : start + 1000])  # fmt: skip
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "s", "step", 0, n, buckets)
+    assert window.mode == "buckets"
+    assert window.count.tolist() == [n // buckets] * buckets
+    rows = [row[np.isfinite(row)] for row in values.reshape(buckets, -1)]
+    return window.std, np.array([np.std(row) if len(row) else np.nan for row in rows])
+
+
+def test_bucketed_std_is_numpys_std_of_the_bucket_points(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    rng = np.random.default_rng(21)
+    n, buckets = 64 * 4 * 25, 25
+    values = np.cumsum(rng.normal(size=n)) + rng.normal(scale=3, size=n)
+    values[[7, 1000, 5000]] = [np.nan, np.inf, -np.inf]  # left out like min/max/mean
+    got, expected = _aligned_std_window(engine, store, run_pk, values, buckets)
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+def test_bucketed_std_far_from_zero_and_for_buckets_without_finite_values(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    # Around 1e6 with a spread of 1, sumsq / n - mean^2 keeps only ~4 digits; stored block sums
+    # allow ~1e-4 (points read exactly: all digits). See docs/design/0002-series-chunks.md.
+    n, buckets = 64 * 8 * 16, 16
+    values = 1e6 + np.random.default_rng(22).normal(size=n)
+    values[: n // buckets] = np.nan
+    got, expected = _aligned_std_window(engine, store, run_pk, values, buckets)
+    assert np.isnan(got[0])
+    np.testing.assert_allclose(got[1:], expected[1:], rtol=1e-3)
+
+
+def test_bucketed_std_recombines_to_the_window_std_and_exact_windows_have_zero(
+    engine: Engine, store: SqlSeriesStore, run_pk: int
+) -> None:
+    # Edges not on blocks: whichever points a block moves, buckets partition the window, so
+    # their (count, mean, std) recombine to numpy's std over it.
+    n = 9000
+    values = np.sin(np.arange(n) / 200.0) * 5 + np.random.default_rng(23).normal(size=n)
+    _append(engine, store, run_pk, "r", np.arange(n), values)
+    lo, hi = 1234.0, 8765.0
+    with engine.connect() as conn:
+        window = store.read_window(conn, run_pk, "r", "step", lo, hi, 37)
+        exact = store.read_window(conn, run_pk, "r", "step", 100, 150, 100)
+    inside = values[int(lo) : int(hi) + 1]
+    grand = (window.count * window.mean).sum() / window.count.sum()
+    m2 = (window.count * (window.std**2 + (window.mean - grand) ** 2)).sum()
+    assert np.sqrt(m2 / window.count.sum()) == pytest.approx(np.std(inside), rel=1e-9)
+    assert exact.mode == "exact"
+    assert exact.std.tolist() == [0.0] * 51

@@ -9,7 +9,7 @@ import numpy as np
 import orjson
 
 from cairn.server.api.columnar import COLUMNS_TYPE
-from tests.serverproc import start_server
+from tests.serverproc import ServerProcess, start_server
 from tests.wirehelp import history_record, new_stream, post_batch
 
 
@@ -112,3 +112,32 @@ def test_history_columns_trim_bucketed_windows_only(tmp_path):
         assert bad.status_code == 422
     finally:
         server.stop()
+
+
+def test_history_std_column_on_request_in_json_and_binary(server: ServerProcess) -> None:
+    client = httpx.Client(base_url=server.base_url)
+    values = np.cos(np.arange(1000) / 40.0) * 3 + np.random.default_rng(5).normal(size=1000)
+    values[17] = float("nan")
+    rows = [(s, 100.0 + s, {"loss": float(v)}) for s, v in enumerate(values)]
+    assert post_batch(client, [history_record(rows)], 0, new_stream()).status_code == 200
+    run_url = "/api/v1/runs/team/proj/run00001/history"
+    plain = client.get(run_url, params={"keys": "loss", "buckets": 10}).json()["series"][0]
+    assert "std" not in plain  # the default set stays what it was
+    width = 999 / 10
+    bucket = np.minimum(np.floor(np.arange(1000) / width), 9)
+    expected = [np.nanstd(values[bucket == b]) for b in range(10)]
+    asks = [
+        ("GET", run_url, {"params": {"keys": "loss", "buckets": 10, "columns": ["mean", "std"]}}),
+        ("POST", "/api/v1/history", {"json": {"runs": ["team/proj/run00001"], "keys": ["loss"],
+                                              "buckets": 10, "columns": ["mean", "std"]}}),
+    ]  # fmt: skip
+    for method, url, kwargs in asks:
+        as_json = client.request(method, url, **kwargs).json()["series"][0]
+        binary = client.request(method, url, headers={"Accept": COLUMNS_TYPE}, **kwargs)
+        header, (arrays,) = _decode_columns(binary.content)
+        assert header["series"][0]["arrays"] == ["x", "mean", "std"]
+        assert sorted(as_json) == ["key", "mean", "mode", "run", "std", "total", "x"]
+        np.testing.assert_array_equal(arrays["std"], np.array(as_json["std"], dtype=np.float64))
+        np.testing.assert_allclose(arrays["std"], expected, rtol=1e-9)
+    exact = client.get(run_url, params={"keys": "loss", "x_max": 5, "columns": ["std"]}).json()
+    assert sorted(exact["series"][0]) == ["key", "last", "mode", "run", "total", "x"]

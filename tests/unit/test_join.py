@@ -10,7 +10,7 @@ from cairn.server.store.base import SeriesWindow
 
 def _exact(x: list[float], v: list[float]) -> SeriesWindow:
     a, b = np.array(x, dtype=np.float64), np.array(v, dtype=np.float64)
-    return SeriesWindow("exact", a, b, b, b, b, np.ones(len(b), np.int64), len(b))
+    return SeriesWindow("exact", a, b, b, b, b, np.ones(len(b), np.int64), len(b), 0 * b)
 
 
 def test_exact_join_uses_the_last_x_value_logged_at_each_step() -> None:

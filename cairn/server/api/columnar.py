@@ -24,8 +24,11 @@ from cairn.server.store.records import RunRecord
 
 COLUMNS_TYPE = "application/vnd.cairn.columns"
 MAGIC = b"CCOL"
-BUCKET_ARRAYS = ("x", "last", "min", "max", "mean", "count")
-BucketColumn = Literal["last", "min", "max", "mean", "count"]
+BUCKET_ARRAYS = ("x", "last", "min", "max", "mean", "count", "std")
+# What a bucketed window carries when no ``columns`` are asked: std only on request, so answers
+# stay the size they were for clients that do not draw it.
+DEFAULT_BUCKET_ARRAYS = ("x", "last", "min", "max", "mean", "count")
+BucketColumn = Literal["last", "min", "max", "mean", "count", "std"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,16 @@ class WindowItem:
     def arrays(
         self, columns: Sequence[str] | None = None
     ) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
-        """x and y arrays; bucketed windows only the ``columns`` asked (default all)."""
+        """x and y arrays; bucketed windows only the ``columns`` asked (default all but std)."""
         w = self.window
         x = w.x - self.x_offset if self.x_offset else w.x
         out = {"x": x.astype(np.float64, copy=False), "last": w.last}
         if w.mode == "buckets":
             out |= {"min": w.min, "max": w.max, "mean": w.mean}
             out["count"] = w.count.astype(np.float64)
-            if columns is not None:
-                out = {name: out[name] for name in BUCKET_ARRAYS if name in columns or name == "x"}
+            out["std"] = w.std
+            wanted = DEFAULT_BUCKET_ARRAYS if columns is None else ("x", *columns)
+            out = {name: out[name] for name in BUCKET_ARRAYS if name in wanted}
         return out
 
 

@@ -42,6 +42,10 @@ MAX_PAGE = 100_000
 RUN_PATH = "/runs/{entity}/{project}/{run_id}"
 
 Number = float | str
+COLUMNS_HELP = (
+    "bucketed windows carry x and only these arrays (default all but std); exact windows "
+    "always carry x and last"
+)
 
 
 class SeriesKey(BaseModel):
@@ -65,7 +69,8 @@ class SeriesWindowOut(BaseModel):
     """A window of one series in uPlot's columnar shape; non-finite values as strings.
 
     Exact windows carry the points as ``x`` and ``last``; ``min``, ``max``, ``mean`` and
-    ``count`` come with bucketed windows only.
+    ``count`` come with bucketed windows only, and ``std`` (population, of each bucket's finite
+    values) only when ``columns`` asks for it.
     """
 
     run: str
@@ -78,6 +83,7 @@ class SeriesWindowOut(BaseModel):
     max: list[Number] | None = None
     mean: list[Number] | None = None
     count: list[int] | None = None
+    std: list[Number] | None = None
 
 
 class HistoryResponse(BaseModel):
@@ -100,12 +106,7 @@ class HistoryQuery(BaseModel):
     x_max: float | None = None
     buckets: int = Field(1000, ge=1, le=MAX_BUCKETS)
     x_key: str | None = Field(None, max_length=256, description="plot against this logged key")
-    columns: list[BucketColumn] | None = Field(
-        None,
-        max_length=5,
-        description="bucketed windows carry x and only these arrays (default all); exact "
-        "windows always carry x and last",
-    )
+    columns: list[BucketColumn] | None = Field(None, max_length=6, description=COLUMNS_HELP)
 
 
 class PointsPage(BaseModel):
@@ -253,8 +254,11 @@ async def run_history(
     x_key: Annotated[
         str | None, Query(max_length=256, description="plot against this logged key")
     ] = None,
+    columns: Annotated[
+        list[BucketColumn] | None, Query(max_length=6, description=COLUMNS_HELP)
+    ] = None,
 ) -> Response:
-    """Bucketed (min/max/mean/last) or exact windows of a run's series.
+    """Bucketed (min/max/mean/last, std on request) or exact windows of a run's series.
 
     ``Accept: application/vnd.cairn.columns`` gets the binary columnar form (see columnar.py).
     """
@@ -265,7 +269,7 @@ async def run_history(
         return _read_windows(ctx, [run], keys, x_axis, x_min, x_max, buckets, x_key)
 
     items = await run_in_threadpool(read)
-    return history_response(request, x_axis, x_key, items)
+    return history_response(request, x_axis, x_key, items, columns)
 
 
 @router.post("/history", response_model=HistoryResponse)

@@ -11,14 +11,21 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy.typing as npt
 
 from cairn.server.store.base import SeriesWindow
 
 
 def window_nbytes(window: SeriesWindow) -> int:
     """Memory held by a window's arrays."""
-    arrays = (window.x, window.min, window.max, window.mean, window.last, window.count)
-    return sum(a.nbytes for a in arrays) + 200
+    return sum(a.nbytes for a in _arrays(window)) + 200
+
+
+def _arrays(window: SeriesWindow) -> tuple[npt.NDArray[Any], ...]:
+    w = window
+    return (w.x, w.min, w.max, w.mean, w.std, w.last, w.count)
 
 
 class WindowCache:
@@ -47,7 +54,7 @@ class WindowCache:
         size = window_nbytes(window)
         if size > self.max_bytes // 4:
             return
-        for array in (window.x, window.min, window.max, window.mean, window.last, window.count):
+        for array in _arrays(window):
             array.flags.writeable = False
         with self._lock:
             old = self._entries.pop(key, None)

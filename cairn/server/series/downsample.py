@@ -1,7 +1,8 @@
 """Bucketing a series over an x range: pure functions on numpy arrays.
 
-Points and block summaries both become *partials* (per-bucket pieces: min, max, sum, counts,
-smallest x and a candidate last value); :func:`reduce_partials` folds the pieces of each bucket.
+Points and block summaries both become *partials* (per-bucket pieces: min, max, sum, sum of
+squared deviations from the piece's own mean, counts, smallest x and a candidate last value);
+:func:`reduce_partials` folds the pieces of each bucket.
 Buckets are uniform over ``[x_min, x_max]``; bucket ``i`` covers
 ``[x_min + i * width, x_min + (i + 1) * width)``, the last one closed.
 """
@@ -26,6 +27,7 @@ class Partials:
     vmin: F64
     vmax: F64
     vsum: F64
+    m2: F64
     n: I64
     n_finite: I64
     last: F64
@@ -41,6 +43,7 @@ class Buckets:
     min: F64
     max: F64
     mean: F64
+    std: F64
     last: F64
     count: I64
 
@@ -68,6 +71,7 @@ def point_partials(
         vmin=np.where(finite, values, np.inf),
         vmax=np.where(finite, values, -np.inf),
         vsum=clean,
+        m2=np.zeros(len(values), np.float64),
         n=np.ones(len(values), np.int64),
         n_finite=finite.astype(np.int64),
         last=values,
@@ -94,12 +98,34 @@ def block_partials(
         vmin=np.where(empty, np.inf, blocks["vmin"]),
         vmax=np.where(empty, -np.inf, blocks["vmax"]),
         vsum=blocks["vsum"].astype(np.float64),
+        m2=block_m2(blocks),
         n=blocks["n"].astype(np.int64),
         n_finite=blocks["n_finite"].astype(np.int64),
         last=blocks["vlast"].astype(np.float64),
         last_x=hi,
         last_order=order,
     )
+
+
+def block_m2(blocks: npt.NDArray[Any]) -> F64:
+    """Each block's sum of squared deviations from its mean, from its raw sum and sum of squares.
+
+    ``sumsq - sum**2 / n`` cancels when the values sit far from zero compared with their spread
+    (its error is about 1e-16 * n * mean**2), so it is clamped into what the block's range allows:
+    0 ≤ M2 ≤ n * (max - min)**2 / 4 (Popoviciu). A block of equal values gets exactly 0.
+    """
+    n = blocks["n_finite"].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        m2: F64 = blocks["vsum"] * blocks["vsum"]
+        m2 /= np.maximum(n, 1.0)
+        np.subtract(blocks["vsumsq"], m2, out=m2)
+        np.maximum(m2, 0.0, out=m2)
+        bound = blocks["vmax"] - blocks["vmin"]  # NaN for a block without finite values
+        bound *= bound
+        bound *= n / 4
+        # fmin ignores the NaN bound of an empty block, whose sums are 0 (so is its M2).
+        np.fmin(m2, bound, out=m2)
+    return m2
 
 
 def usable_blocks(
@@ -122,11 +148,11 @@ def _concat(parts: list[Partials]) -> Partials:
 
 
 def reduce_partials(parts: list[Partials]) -> Buckets:
-    """Fold the pieces of each bucket: min/max/mean of finite values, total count, last value."""
+    """Fold the pieces of each bucket: min/max/mean/std of finite values, count, last value."""
     parts = [p for p in parts if len(p.bucket)]
     if not parts:
         empty = np.empty(0, np.float64)
-        return Buckets(empty, empty, empty, empty, empty, np.empty(0, np.int64))
+        return Buckets(empty, empty, empty, empty, empty, empty, np.empty(0, np.int64))
     cat = _concat(parts)
     # Sort by bucket, then by (x, arrival) inside a bucket: the last piece holds the last value.
     sort = np.lexsort((cat.last_order, cat.last_x, cat.bucket))
@@ -145,6 +171,31 @@ def reduce_partials(parts: list[Partials]) -> Buckets:
         min=np.where(none, np.nan, np.minimum.reduceat(cat.vmin, starts)),
         max=np.where(none, np.nan, np.maximum.reduceat(cat.vmax, starts)),
         mean=mean,
+        std=_std(cat, starts, ends, mean, n_finite),
         last=cat.last[ends],
         count=np.add.reduceat(cat.n, starts),
     )
+
+
+def _std(cat: Partials, starts: I64, ends: I64, mean: F64, n_finite: I64) -> F64:
+    """Population std of each bucket's finite values, NaN for a bucket without one.
+
+    Pieces combine by Chan et al.'s parallel formula, M2 = sum(M2_i + n_i * (mean_i - mean)^2),
+    never by ``sumsq / n - mean^2``: for values around 1e6 that differ by ~1 the latter loses
+    every digit, while deviations from the bucket mean keep them (points are the two-pass
+    formula; blocks keep what their stored sums allow, see :func:`block_m2`).
+    """
+    piece_n = cat.n_finite.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        deviation = cat.vsum / np.maximum(piece_n, 1.0)
+        deviation -= np.repeat(mean, ends - starts + 1)
+        # Weighted before squaring, so a piece without finite values adds exactly 0 (NaN only
+        # where its bucket has no finite value, and so a NaN std, anyway).
+        spread = deviation * piece_n
+        spread *= deviation
+        spread += cat.m2
+        m2 = np.add.reduceat(spread, starts)
+        m2 /= np.maximum(n_finite, 1)
+        std = np.sqrt(m2, out=m2)
+    std[n_finite == 0] = np.nan
+    return std

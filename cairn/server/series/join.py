@@ -17,7 +17,7 @@ from cairn.server.store.base import SeriesWindow
 def empty() -> SeriesWindow:
     """A window with no points."""
     none = np.empty(0, np.float64)
-    return SeriesWindow("exact", none, none, none, none, none, np.empty(0, np.int64), 0)
+    return SeriesWindow("exact", none, none, none, none, none, np.empty(0, np.int64), 0, none)
 
 
 def _last_at_step(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +42,8 @@ def join_on_step(
         ys = y.last[found]
         order = np.argsort(xs, kind="stable")
         xs, ys = xs[order], ys[order]
-        return SeriesWindow("exact", xs, ys, ys, ys, ys, np.ones(len(ys), np.int64), len(ys))
+        n = len(ys)
+        return SeriesWindow("exact", xs, ys, ys, ys, ys, np.ones(n, np.int64), n, np.zeros(n))
     width = bucket_width(step_lo, step_hi, buckets)
     y_bucket = bucket_of(y.x, step_lo, width, buckets)
     x_bucket = bucket_of(x.x, step_lo, width, buckets)
@@ -61,6 +62,7 @@ def join_on_step(
         y.last[pick],
         y.count[pick],
         int(y.count[pick].sum()),
+        y.std[pick],
     )
 
 
@@ -80,4 +82,5 @@ def within(window: SeriesWindow, x_min: float | None, x_max: float | None) -> Se
         window.last[keep],
         window.count[keep],
         int(window.count[keep].sum()),
+        window.std[keep],
     )

@@ -55,10 +55,15 @@ class SeriesWindow:
     """A bucketed or exact view of one series over an x range.
 
     ``mode == "exact"``: ``x`` and ``last`` hold every point in the window (``min``, ``max``
-    and ``mean`` equal ``last``, ``count`` is 1). ``mode == "buckets"``: one entry per non-empty
-    bucket, ``x`` the bucket's smallest x; ``min``/``max``/``mean`` over its finite values (NaN
-    when it has none), ``last`` its last value in (x, arrival) order. Bucket edges may be off by
-    at most one summary block (64 points); ``total`` is the number of points in the window.
+    and ``mean`` equal ``last``, ``count`` is 1, ``std`` is 0). ``mode == "buckets"``: one entry
+    per non-empty bucket, ``x`` the bucket's smallest x; ``min``/``max``/``mean``/``std`` over its
+    finite values (NaN when it has none; ``std`` is the population std, ddof 0), ``last`` its
+    last value in (x, arrival) order. Bucket edges may be off by at most one summary block (64
+    points): a block lying inside the window whose x span fits in one bucket counts whole in
+    the bucket of its middle x, so every statistic, std included, is that of the bucket's points
+    so moved; ``total`` is the number of points in the window. A block's std comes from its
+    stored sum and sum of squares, which resolve a spread down to about 1e-8 of the values'
+    magnitude (see docs/design/0002-series-chunks.md); points read exactly have no such limit.
     """
 
     mode: Literal["exact", "buckets"]
@@ -69,6 +74,7 @@ class SeriesWindow:
     last: npt.NDArray[np.float64]
     count: npt.NDArray[np.int64]
     total: int
+    std: npt.NDArray[np.float64]
 
 
 class SeriesStore(abc.ABC):

@@ -36,6 +36,19 @@ describe("decodeColumns", () => {
     expect(answer.series[1]!.count?.[0]).toBe(9);
   });
 
+  it("reads the std column when asked for, and skips arrays it does not know", () => {
+    const header = {
+      x_axis: "step",
+      x_key: null,
+      series: [{ run: "e/p/a", key: "loss", mode: "buckets", total: 8, n: 2, arrays: ["x", "mean", "std", "p99"] }],
+    };
+    const answer = decodeColumns(encode(header, [[0, 5], [1, 2], [0.5, NaN], [7, 7]]));
+    const window = answer.series[0]!;
+    expect(Array.from(window.std!)).toEqual([0.5, NaN]);
+    expect(Array.from(window.mean!)).toEqual([1, 2]);
+    expect(window).not.toHaveProperty("p99");
+  });
+
   it("rejects something that is not a columnar answer", () => {
     expect(() => decodeColumns(new ArrayBuffer(16))).toThrow(/not a Cairn columnar answer/);
   });

@@ -19,7 +19,12 @@ export interface SeriesWindow {
   max?: Float64Array;
   mean?: Float64Array;
   count?: Float64Array;
+  /** population std of each bucket's finite values; only when the request's columns ask */
+  std?: Float64Array;
 }
+
+export type ArrayName = "x" | "last" | "min" | "max" | "mean" | "count" | "std";
+const ARRAY_NAMES: readonly ArrayName[] = ["x", "last", "min", "max", "mean", "count", "std"];
 
 export interface HistoryAnswer {
   x_axis: XAxis;
@@ -33,7 +38,7 @@ interface HeaderSeries {
   mode: "exact" | "buckets";
   total: number;
   n: number;
-  arrays: ("x" | "last" | "min" | "max" | "mean" | "count")[];
+  arrays: string[];
 }
 
 interface Header {
@@ -60,7 +65,9 @@ export function decodeColumns(buffer: ArrayBuffer): HistoryAnswer {
       last: new Float64Array(0),
     };
     for (const name of entry.arrays) {
-      window[name] = new Float64Array(buffer, offset, entry.n);
+      // an array this client does not know (a newer server) is skipped, not misread
+      const values = new Float64Array(buffer, offset, entry.n);
+      if ((ARRAY_NAMES as readonly string[]).includes(name)) window[name as ArrayName] = values;
       offset += 8 * entry.n;
     }
     return window;

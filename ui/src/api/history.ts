@@ -4,6 +4,8 @@ import { COLUMNS_TYPE, decodeColumns, type HistoryAnswer } from "./columns";
 import { apiUrl, request } from "./client";
 import type { XAxis } from "./types";
 
+export type BucketColumn = "last" | "min" | "max" | "mean" | "count" | "std";
+
 export interface HistoryRequest {
   runs: string[]; // entity/project/run_id
   keys: string[];
@@ -12,8 +14,8 @@ export interface HistoryRequest {
   x_min?: number | null;
   x_max?: number | null;
   buckets?: number;
-  /** bucketed windows carry x and only these arrays (default all); exact ones x and last */
-  columns?: ("last" | "min" | "max" | "mean" | "count")[];
+  /** bucketed windows carry x and only these arrays (default all but std); exact ones x and last */
+  columns?: BucketColumn[];
 }
 
 /** POST /history asking for the binary columnar answer. */

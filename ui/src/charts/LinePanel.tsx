@@ -3,6 +3,7 @@
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { BucketColumn } from "../api/history";
 import type { XAxis } from "../api/types";
 import { ErrorMessage } from "../components/Status";
 import { appendLive, toBuckets, type FetchedSeries } from "../lib/live";
@@ -12,7 +13,7 @@ import { loadWindows, type WindowParams } from "./historyLoader";
 import type { LineSettings } from "./layout";
 import { X_AXES } from "./layout";
 import { LineChart, type Zoom } from "./LineChart";
-import { buildLineModel, type RunSeries } from "./lineData";
+import { buildLineModel, wantsStd, type RunSeries } from "./lineData";
 import { useBoardZoom, zoomFor } from "./zoomUrl";
 import { useTheme } from "./theme";
 
@@ -36,7 +37,15 @@ export function bucketsFor(width: number): number {
   return Math.min(4000, Math.max(100, Math.ceil(width / 100) * 100));
 }
 
-function windowParams(settings: LineSettings, zoom: Zoom | null, buckets: number): WindowParams {
+/** The arrays a ±std band of single runs needs on top of the default set. */
+const WITH_STD: BucketColumn[] = ["last", "min", "max", "mean", "count", "std"];
+
+function windowParams(
+  settings: LineSettings,
+  zoom: Zoom | null,
+  buckets: number,
+  grouped: boolean,
+): WindowParams {
   const isAxis = (X_AXES as readonly string[]).includes(settings.xAxis);
   return {
     x_axis: isAxis ? (settings.xAxis as XAxis) : "step",
@@ -44,6 +53,7 @@ function windowParams(settings: LineSettings, zoom: Zoom | null, buckets: number
     x_min: zoom ? zoom.min : null,
     x_max: zoom ? zoom.max : null,
     buckets,
+    columns: wantsStd(settings.band, grouped) ? WITH_STD : null,
   };
 }
 
@@ -67,7 +77,7 @@ export function LinePanel(props: Props) {
   const { liveTick } = useBoard();
   const client = useQueryClient();
   const buckets = bucketsFor(width);
-  const params = windowParams(settings, zoom, buckets);
+  const params = windowParams(settings, zoom, buckets, grouped);
   const paths = useMemo(() => runs.map((r) => r.path), [runs]);
   const runningSig = runs
     .filter((r) => r.state === "running")

@@ -167,12 +167,13 @@ export function PanelSettings({ title, settings, xKeys, grouped, onChange, onRes
         <select
           id={`${id}-band`}
           value={settings.band}
+          title={grouped ? "spread across the group's runs" : "spread of each run's points within a bucket"}
           onChange={(e) => {
             onChange({ band: e.target.value as BandKind });
           }}
         >
           <option value="minmax">min/max</option>
-          {grouped ? <option value="std">±1 std</option> : null}
+          <option value="std">±1 std</option>
           <option value="off">off</option>
         </select>
       </div>

@@ -1,10 +1,11 @@
 /** One history request for many panels: requests made within a few milliseconds that share the
  * runs and the window (x axis, range, buckets) are sent together and the answer is split by key.
- * At most 2000 series per request (the server's limit). A panel's AbortSignal drops it from the
+ * At most 2000 series per request (the server's limit). Panels asking for other columns (std)
+ * go in their own request. A panel's AbortSignal drops it from the
  * batch; the request itself is aborted when every panel in it gave up.
  */
 
-import { fetchHistory } from "../api/history";
+import { fetchHistory, type BucketColumn } from "../api/history";
 import type { SeriesWindow } from "../api/columns";
 import type { XAxis } from "../api/types";
 
@@ -17,6 +18,8 @@ export interface WindowParams {
   x_min: number | null;
   x_max: number | null;
   buckets: number;
+  /** bucketed arrays to ask for (null: the server's default set, which has no std) */
+  columns: BucketColumn[] | null;
 }
 
 interface Pending {
@@ -112,6 +115,7 @@ async function send(batch: Batch): Promise<void> {
               x_min: batch.params.x_min,
               x_max: batch.params.x_max,
               buckets: batch.params.buckets,
+              ...(batch.params.columns ? { columns: batch.params.columns } : {}),
             },
             controller.signal,
           );

@@ -22,7 +22,8 @@ export interface LineSettings {
   legend: boolean;
   /** draw at most this many runs (0 = all) */
   maxRuns: number;
-  /** band of a grouped line (and of single runs when few are shown) */
+  /** band of a grouped line (across its runs) or of single bucketed runs when at most
+   * BAND_MAX_LINES are shown (their points within each bucket): min/max, ±1 std or off */
   band: BandKind;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fromPoints, type Buckets } from "../lib/bucketing";
 import { DEFAULT_SETTINGS } from "./layout";
-import { buildLineModel, type RunSeries } from "./lineData";
+import { buildLineModel, wantsStd, type RunSeries } from "./lineData";
 
 function run(path: string, b: Buckets, mode: "exact" | "buckets" = "exact", group: string | null = null): RunSeries {
   return { path, name: path, color: "#112233", group, mode, total: b.x.length, data: b };
@@ -41,6 +41,7 @@ describe("buildLineModel", () => {
       min: Float64Array.from([0, 1]),
       max: Float64Array.from([2, 3]),
       mean: Float64Array.from([1, 2]),
+      std: Float64Array.from([0.5, 0.25]),
       last: Float64Array.from([1, 2]),
       count: Float64Array.from([10, 10]),
     };
@@ -54,6 +55,45 @@ describe("buildLineModel", () => {
       [1, 2],
     ]);
     expect(m.bands).toEqual([{ upper: 1, lower: 2, color: "rgba(17, 34, 51, 0.15)" }]);
+
+    // band "std": mean ± the bucket's std; "off": no band
+    const std = buildLineModel([run("a", b, "buckets")], {
+      settings: { ...DEFAULT_SETTINGS, band: "std" },
+      grouped: false,
+      cells: 10,
+      zoom: null,
+    });
+    expect(std.specs.map((s) => s.kind)).toEqual(["band", "band", "line"]);
+    expect(std.columns).toEqual([
+      [1.5, 2.25],
+      [0.5, 1.75],
+      [1, 2],
+    ]);
+    const off = buildLineModel([run("a", b, "buckets")], {
+      settings: { ...DEFAULT_SETTINGS, band: "off" },
+      grouped: false,
+      cells: 10,
+      zoom: null,
+    });
+    expect(off.specs.map((s) => s.kind)).toEqual(["line"]);
+    // a std the server did not send (NaN) leaves the band out rather than drawing a wrong one
+    const unknown = buildLineModel([run("a", { ...b, std: Float64Array.from([NaN, NaN]) }, "buckets")], {
+      settings: { ...DEFAULT_SETTINGS, band: "std" },
+      grouped: false,
+      cells: 10,
+      zoom: null,
+    });
+    expect(unknown.columns.slice(0, 2)).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+  });
+
+  it("asks the server for std only for a ±std band of single runs", () => {
+    expect(wantsStd("std", false)).toBe(true);
+    expect(wantsStd("std", true)).toBe(false); // groups: std across runs, computed here
+    expect(wantsStd("minmax", false)).toBe(false);
+    expect(wantsStd("off", false)).toBe(false);
   });
 
   it("draws one mean line per group with the spread across its runs", () => {

@@ -3,13 +3,15 @@
  * Exact windows keep their exact x (the union over runs) when that stays small; otherwise every
  * run is put onto a common grid of `n` equal cells over the x range (lib/bucketing), cells empty
  * for every run are dropped. Grouped runs become one mean line per group with a min/max or ±std
- * band computed across the group's runs on that grid.
+ * band computed across the group's runs on that grid. Single bucketed runs (at most
+ * BAND_MAX_LINES of them) get a band of the spread of their own points within each cell: min/max,
+ * or mean ± std from the server's per-bucket std. One setting (`band`) picks the kind for both.
  */
 
 import type { Buckets } from "../lib/bucketing";
 import { aggregateRuns, fillGaps, fromPoints, toGrid } from "../lib/bucketing";
 import { smoothEma } from "../lib/smoothing";
-import type { LineSettings } from "./layout";
+import type { BandKind, LineSettings } from "./layout";
 
 export interface RunSeries {
   path: string;
@@ -48,7 +50,7 @@ export interface LineModel {
   mode: "exact" | "buckets";
 }
 
-/** Runs drawn with their own min/max band when no more than this many lines are shown. */
+/** Runs drawn with their own band (min/max or ±std) when no more than this many are shown. */
 export const BAND_MAX_LINES = 10;
 const NO_GROUP = "(no group)";
 
@@ -87,7 +89,15 @@ function keepX(b: Buckets, lo: number, hi: number, logX: boolean): Buckets {
     if (x >= lo && x <= hi && !(logX && x <= 0)) keep.push(i);
   }
   const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i] as number);
-  return { x: pick(b.x), min: pick(b.min), max: pick(b.max), mean: pick(b.mean), last: pick(b.last), count: pick(b.count) };
+  return {
+    x: pick(b.x),
+    min: pick(b.min),
+    max: pick(b.max),
+    mean: pick(b.mean),
+    std: pick(b.std),
+    last: pick(b.last),
+    count: pick(b.count),
+  };
 }
 
 export function withAlpha(color: string, alpha: number): string {
@@ -213,7 +223,7 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
     return model;
   }
 
-  const bands = settings.band !== "off" && mode === "buckets" && runs.length <= BAND_MAX_LINES;
+  const bands = runBands(settings.band, mode, runs.length);
   runs.forEach((r, i) => {
     const g = gridded[i];
     if (!g) return;
@@ -224,14 +234,36 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
       const s = toGrid(fromPoints(r.data.x, smoothEma(r.data.mean, smoothing)), grid);
       smooth = column(take(s.mean), null, n, settings.logY);
     }
+    const mean = take(g.mean);
+    let lower: Float64Array | null = null;
+    let upper: Float64Array | null = null;
+    if (bands && settings.band === "std") {
+      const std = take(g.std);
+      lower = mean.map((m, c) => m - (std[c] as number));
+      upper = mean.map((m, c) => m + (std[c] as number));
+    } else if (bands) {
+      lower = take(g.min);
+      upper = take(g.max);
+    }
     addRunLines(model, r, {
-      raw: column(take(g.mean), null, n, settings.logY),
+      raw: column(mean, null, n, settings.logY),
       smooth,
-      min: bands ? column(take(g.min), null, n, settings.logY) : null,
-      max: bands ? column(take(g.max), null, n, settings.logY) : null,
+      min: lower ? column(lower, null, n, settings.logY) : null,
+      max: upper ? column(upper, null, n, settings.logY) : null,
     });
   });
   return model;
+}
+
+/** Whether single (ungrouped) runs get their own band: bucketed data, few enough lines. */
+export function runBands(band: BandKind, mode: "exact" | "buckets", lines: number): boolean {
+  return band !== "off" && mode === "buckets" && lines <= BAND_MAX_LINES;
+}
+
+/** Whether a panel asks the server for each bucket's std: a ±std band of single runs. Asked
+ * whatever the run count, as runs without the metric do not count towards BAND_MAX_LINES. */
+export function wantsStd(band: BandKind, grouped: boolean): boolean {
+  return !grouped && band === "std";
 }
 
 function addRunLines(

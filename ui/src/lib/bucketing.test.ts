@@ -14,9 +14,16 @@ import {
 
 const arr = (a: Float64Array) => Array.from(a);
 
-function buckets(rows: [number, number, number, number, number, number][]): Buckets {
-  const col = (j: number) => Float64Array.from(rows.map((r) => r[j]!));
-  return { x: col(0), min: col(1), max: col(2), mean: col(3), last: col(4), count: col(5) };
+/** Rows of (x, min, max, mean, last, count[, std]); std 0 when left out. */
+function buckets(rows: ([number, number, number, number, number, number] | [number, number, number, number, number, number, number])[]): Buckets {
+  const col = (j: number) => Float64Array.from(rows.map((r) => r[j] ?? 0));
+  return { x: col(0), min: col(1), max: col(2), mean: col(3), std: col(6), last: col(4), count: col(5) };
+}
+
+/** Population std of the values, two-pass (what numpy.std gives). */
+function std(values: number[]): number {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
 }
 
 describe("cellIndex", () => {
@@ -97,6 +104,39 @@ describe("mergeAdjacent", () => {
     expect(m.max[0]).toBe(Infinity);
     expect(m.min[0]).toBe(2);
     expect(m.mean[0]).toBe(2);
+  });
+});
+
+describe("std when buckets merge", () => {
+  it("is the std of the merged points (Chan's formula over count, mean and std)", () => {
+    const left = [1, 2, 3, 4];
+    const right = [10, 14];
+    const b = buckets([
+      [0, 1, 4, 2.5, 4, 4, std(left)],
+      [1, 10, 14, 12, 14, 2, std(right)],
+    ]);
+    const m = mergeAdjacent(b);
+    expect(m.std[0]).toBeCloseTo(std([...left, ...right]), 12);
+    // points are buckets of std 0, so putting points on a grid gives their std
+    const g = toGrid(fromPoints([0, 1, 2, 3], [5, 7, NaN, 9]), { lo: 0, hi: 4, n: 1 });
+    expect(g.std[0]).toBeCloseTo(std([5, 7, 9]), 12);
+  });
+  it("keeps its digits far from zero", () => {
+    const values = Array.from({ length: 64 }, (_, i) => 1e6 + Math.sin(i) * 1e-3);
+    const halves = [values.slice(0, 32), values.slice(32)];
+    const b = buckets(halves.map((h, i) => [i, 0, 0, h.reduce((a, v) => a + v, 0) / 32, 0, 32, std(h)]));
+    const m = mergeAdjacent(b);
+    expect(m.std[0]! / std(values)).toBeCloseTo(1, 6);
+  });
+  it("is NaN when a bucket's std is unknown, and std travels through compact and concat", () => {
+    const b = buckets([
+      [0, 1, 1, 1, 1, 1, NaN],
+      [1, 2, 2, 2, 2, 1, 0],
+    ]);
+    expect(Number.isNaN(mergeAdjacent(b).std[0])).toBe(true);
+    const g = toGrid(buckets([[5, 0, 2, 1, 1, 3, 0.5]]), { lo: 0, hi: 10, n: 10 });
+    expect(arr(compact(g).std)).toEqual([0.5]);
+    expect(arr(concatBuckets(b, b).std)).toEqual([NaN, 0, NaN, 0]);
   });
 });
 

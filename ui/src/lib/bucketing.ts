@@ -1,8 +1,9 @@
 /** Pure functions on bucketed series: a common x grid for many runs, aggregates across runs,
  * and merging buckets (for live data that grows past the wanted resolution).
  *
- * A bucket is (x = its smallest x, min, max, mean of finite values, last value, count).
- * Exact points are buckets of one point (min = max = mean = last = value, count = 1).
+ * A bucket is (x = its smallest x, min, max, mean and population std of finite values, last
+ * value, count). Exact points are buckets of one point (min = max = mean = last = value, std 0,
+ * count = 1). A std of NaN means "not known" (the server was not asked for it).
  */
 
 export interface Buckets {
@@ -10,6 +11,7 @@ export interface Buckets {
   min: Float64Array;
   max: Float64Array;
   mean: Float64Array;
+  std: Float64Array;
   last: Float64Array;
   count: Float64Array;
 }
@@ -33,6 +35,7 @@ export function emptyBuckets(n = 0): Buckets {
     min: new Float64Array(n),
     max: new Float64Array(n),
     mean: new Float64Array(n),
+    std: new Float64Array(n),
     last: new Float64Array(n),
     count: new Float64Array(n),
   };
@@ -67,6 +70,7 @@ export function concatBuckets(a: Buckets, b: Buckets): Buckets {
     min: cat(a.min, b.min),
     max: cat(a.max, b.max),
     mean: cat(a.mean, b.mean),
+    std: cat(a.std, b.std),
     last: cat(a.last, b.last),
     count: cat(a.count, b.count),
   };
@@ -83,7 +87,8 @@ export function cellIndex(grid: Grid, x: number): number {
 /**
  * Merge buckets into `n` cells: bucket i goes to cell `cellOf(i)` (skipped when < 0).
  * Min of mins, max of maxes, count-weighted mean of finite means, last of the last bucket,
- * smallest x, summed counts. Cells without a bucket are NaN (count 0).
+ * smallest x, summed counts, and the std of the merged points by Chan's parallel formula
+ * (NaN when a bucket with a finite mean has no std). Cells without a bucket are NaN (count 0).
  */
 function mergeInto(b: Buckets, n: number, cellOf: (i: number) => number): GridSeries {
   const out = emptyBuckets(n);
@@ -93,6 +98,7 @@ function mergeInto(b: Buckets, n: number, cellOf: (i: number) => number): GridSe
   out.last.fill(NaN);
   const weight = new Float64Array(n);
   const sum = new Float64Array(n);
+  const spread = new Chan(n);
   const seen = new Uint8Array(n);
   let filled = 0;
   for (let i = 0; i < b.x.length; i++) {
@@ -116,14 +122,51 @@ function mergeInto(b: Buckets, n: number, cellOf: (i: number) => number): GridSe
       const w = count > 0 ? count : 1;
       sum[c] = (sum[c] as number) + w * mean;
       weight[c] = (weight[c] as number) + w;
+      spread.add(c, w, mean, b.std[i] as number);
     }
     out.last[c] = b.last[i] as number;
     out.count[c] = (out.count[c] as number) + count;
   }
   for (let c = 0; c < n; c++) {
     out.mean[c] = (weight[c] as number) > 0 ? (sum[c] as number) / (weight[c] as number) : NaN;
+    out.std[c] = spread.std(c);
   }
   return { ...out, filled };
+}
+
+/** Per cell, the running (weight, mean, M2) of Chan et al.'s parallel variance: adding a piece
+ * of weight w, mean m and std s moves the mean by d * w / W and adds w * s^2 + d^2 * W0 * w / W
+ * to M2 (d = m - mean, W0 and W the weights before and after), which keeps its digits where
+ * sum-of-squares formulas cancel. */
+class Chan {
+  private readonly weight: Float64Array;
+  private readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+  private readonly unknown: Uint8Array;
+
+  constructor(n: number) {
+    this.weight = new Float64Array(n);
+    this.mean = new Float64Array(n);
+    this.m2 = new Float64Array(n);
+    this.unknown = new Uint8Array(n);
+  }
+
+  add(c: number, w: number, mean: number, std: number): void {
+    if (!Number.isFinite(std)) this.unknown[c] = 1;
+    const before = this.weight[c] as number;
+    const total = before + w;
+    const delta = mean - (this.mean[c] as number);
+    this.weight[c] = total;
+    this.mean[c] = (this.mean[c] as number) + (delta * w) / total;
+    this.m2[c] = (this.m2[c] as number) + w * std * std + (delta * delta * before * w) / total;
+  }
+
+  /** The cell's population std; NaN when empty or a piece's std was unknown. */
+  std(c: number): number {
+    const w = this.weight[c] as number;
+    if (w <= 0 || this.unknown[c]) return NaN;
+    return Math.sqrt(Math.max(0, (this.m2[c] as number) / w));
+  }
 }
 
 /** Put a run's buckets onto the grid (buckets sharing a cell are merged). */
@@ -136,7 +179,7 @@ export function mergeAdjacent(b: Buckets, factor = 2): Buckets {
   const f = Math.max(1, Math.floor(factor));
   const n = Math.ceil(b.x.length / f);
   const m = mergeInto(b, n, (i) => Math.floor(i / f));
-  return { x: m.x, min: m.min, max: m.max, mean: m.mean, last: m.last, count: m.count };
+  return { x: m.x, min: m.min, max: m.max, mean: m.mean, std: m.std, last: m.last, count: m.count };
 }
 
 /** Drop the empty cells of a grid series (what is left is a plain bucket list). */
@@ -151,6 +194,7 @@ export function compact(g: Buckets): Buckets {
     out.min[j] = g.min[i] as number;
     out.max[j] = g.max[i] as number;
     out.mean[j] = g.mean[i] as number;
+    out.std[j] = g.std[i] as number;
     out.last[j] = g.last[i] as number;
     out.count[j] = g.count[i] as number;
     j++;

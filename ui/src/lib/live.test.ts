@@ -18,6 +18,21 @@ describe("toBuckets", () => {
     expect(Array.from(b.count)).toEqual([1, 1]);
     expect(b.mean[0]).toBe(5);
     expect(Number.isNaN(b.max[1])).toBe(true);
+    expect(Array.from(b.std)).toEqual([0, 0]);
+  });
+  it("keeps a bucketed window's std, NaN (unknown) when it was not asked for", () => {
+    const w: SeriesWindow = {
+      run: "r",
+      key: "loss",
+      mode: "buckets",
+      total: 20,
+      x: Float64Array.from([0, 10]),
+      last: Float64Array.from([1, 2]),
+      mean: Float64Array.from([1, 2]),
+      count: Float64Array.from([10, 10]),
+    };
+    expect(Array.from(toBuckets(w).std)).toEqual([NaN, NaN]);
+    expect(Array.from(toBuckets({ ...w, std: Float64Array.from([0.5, 1]) }).std)).toEqual([0.5, 1]);
   });
 });
 

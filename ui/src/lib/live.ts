@@ -17,6 +17,8 @@ export function toBuckets(w: SeriesWindow): Buckets {
     min: w.min ?? w.mean,
     max: w.max ?? w.mean,
     mean: w.mean,
+    // std comes only when asked for; NaN marks it unknown (a band needing it is not drawn)
+    std: w.std ?? new Float64Array(w.x.length).fill(NaN),
     last: w.last,
     count: w.count ?? new Float64Array(w.x.length).fill(1),
   };
@@ -45,6 +47,7 @@ export function appendLive(
       min: fresh.min.subarray(from),
       max: fresh.max.subarray(from),
       mean: fresh.mean.subarray(from),
+      std: fresh.std.subarray(from),
       last: fresh.last.subarray(from),
       count: fresh.count.subarray(from),
     };

@@ -390,6 +390,7 @@ def _buckets(*parts: Partials) -> SeriesWindow:
         folded.last,
         folded.count,
         int(folded.count.sum()),
+        folded.std,
     )
 
 
@@ -398,4 +399,5 @@ def _exact_window(x: F64, v: F64, order: I64 | None = None) -> SeriesWindow:
         sort = np.lexsort((order, x))
         x, v = x[sort], v[sort]
     x = x.astype(np.float64, copy=False)
-    return SeriesWindow("exact", x, v, v, v, v, np.ones(len(v), np.int64), len(v))
+    n = len(v)
+    return SeriesWindow("exact", x, v, v, v, v, np.ones(n, np.int64), n, np.zeros(n))
