@@ -86,16 +86,37 @@ def check_runs(client: httpx.Client, results: dict[str, dict[str, Any]], keys: i
 
 
 def main() -> None:
+    """Parse arguments and run (on a throwaway PostgreSQL schema when asked)."""
+    args = _parser().parse_args()
+    if args.db == "postgres":
+        from tests.dbhelp import pg_schema
+
+        with pg_schema("load") as url:
+            args.db = url
+            run(args)
+    else:
+        run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--steps-per-s", type=int, default=100)
     parser.add_argument("--keys", type=int, default=10)
     parser.add_argument("--finish-timeout", type=float, default=60)
-    parser.add_argument("--db", help="database URL (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--db",
+        help="database URL (default: SQLite in a temp dir); 'postgres' = a fresh schema on the "
+        "test database at 127.0.0.1:5432, dropped afterwards",
+    )
     parser.add_argument("--servers", type=int, default=1, help="server processes on one database")
     parser.add_argument("--workers", type=int, help="workers per server (default: the server's)")
-    args = parser.parse_args()
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    """Start the servers and the writers, then check every run and print the figures."""
 
     tmp = Path(tempfile.mkdtemp(prefix="cairn-load-"))
     from cairn.server.settings import default_workers
@@ -127,7 +148,7 @@ def main() -> None:
         bad = check_runs(client, results, args.keys)
         finish = sorted(r["finish_s"] for r in results.values())
         points = sum(r["steps"] for r in results.values()) * args.keys
-        db = args.db or "sqlite"
+        db = "postgresql" if (args.db or "").startswith("postgresql") else "sqlite"
         print(f"{args.writers} writers x {args.steps_per_s} steps/s x {args.keys} keys for "
               f"{args.seconds:.0f} s on {args.servers} server(s), db={db}")  # fmt: skip
         print(f"points: {points:,} in {wall:.1f} s wall ({points / wall:,.0f} points/s offered)")

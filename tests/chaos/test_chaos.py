@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 import cairn
 from tests.chaos.faultproxy import FaultProxy
@@ -27,16 +26,6 @@ def _steps(base_url: str, run_path: str, key: str) -> list[int]:
         steps += page["steps"]
         start = page["next_start"]
     return steps
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    monkeypatch.setenv("CAIRN_ENTITY", "chaos")
-    monkeypatch.setenv("CAIRN_NETRC", str(tmp_path / "netrc"))
-    return work
 
 
 TRAIN = """

@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.chaos.test_chaos import _steps
 from tests.serverproc import free_port, start_server
 
@@ -36,16 +34,6 @@ t0 = time.perf_counter()
 run.finish()
 print(json.dumps({"path": run.path, "steps": step, "finish_s": time.perf_counter() - t0}))
 """
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    monkeypatch.setenv("CAIRN_ENTITY", "chaos")
-    monkeypatch.setenv("CAIRN_NETRC", str(tmp_path / "netrc"))
-    return work
 
 
 def test_writers_survive_shedding_and_a_server_restart(tmp_path: Path, workdir: Path) -> None:

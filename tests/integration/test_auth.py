@@ -11,30 +11,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serverproc import ServerProcess, start_server
+from tests.authhelp import ADMIN, login, start_auth_server
+from tests.serverproc import ServerProcess
 from tests.wirehelp import history_record, new_stream, post_batch
-
-ADMIN = ("root", "correct horse battery")
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(
-        tmp_path / "data",
-        extra_args=["--auth", "required"],
-        env={"CAIRN_SERVER_ADMIN_USERNAME": ADMIN[0], "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN[1]},
-    )
+    proc = start_auth_server(tmp_path / "data")
     try:
         yield proc
     finally:
         proc.stop()
-
-
-def _login(server: ServerProcess, username: str, password: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=server.base_url, timeout=30)
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return client, response.json()["csrf_token"]
 
 
 def _key(client: httpx.Client, csrf: str, name: str = "laptop") -> str:
@@ -84,7 +72,7 @@ def test_session_cookie_is_httponly_and_unsafe_requests_need_csrf(server: Server
 
 
 def test_api_keys_work_as_bearer_and_basic_and_can_be_revoked(server: ServerProcess) -> None:
-    admin, csrf = _login(server, *ADMIN)
+    admin, csrf = login(server, *ADMIN)
     key = _key(admin, csrf)
     listed = admin.get("/api/v1/api-keys").json()
     assert listed[0]["prefix"] == key[:12]
@@ -103,7 +91,7 @@ def test_api_keys_work_as_bearer_and_basic_and_can_be_revoked(server: ServerProc
 
 
 def test_secrets_are_stored_hashed(server: ServerProcess) -> None:
-    admin, csrf = _login(server, *ADMIN)
+    admin, csrf = login(server, *ADMIN)
     key = _key(admin, csrf)
     db = sqlite3.connect(server.data_dir / "cairn.db")
     hashes = [row[0] for row in db.execute("SELECT key_hash FROM api_keys")]
@@ -115,7 +103,7 @@ def test_secrets_are_stored_hashed(server: ServerProcess) -> None:
 
 
 def test_roles_and_visibility(server: ServerProcess) -> None:
-    admin, csrf = _login(server, *ADMIN)
+    admin, csrf = login(server, *ADMIN)
     headers = {"X-CSRF-Token": csrf}
     assert (
         admin.post(
@@ -137,7 +125,7 @@ def test_roles_and_visibility(server: ServerProcess) -> None:
         entity="root",
         project="secret",
     )
-    alice, alice_csrf = _login(server, "alice", "alice-password")
+    alice, alice_csrf = login(server, "alice", "alice-password")
     alice_key = _key(alice, alice_csrf)
     as_alice = httpx.Client(
         base_url=server.base_url, headers={"Authorization": f"Bearer {alice_key}"}

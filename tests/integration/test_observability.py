@@ -14,11 +14,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.authhelp import ADMIN, ADMIN_ENV, login
 from tests.serverproc import ServerProcess, start_server
 from tests.wirehelp import history_record, new_stream, post_batch
 
-ADMIN = ("root", "correct horse battery")
-ADMIN_ENV = {"CAIRN_SERVER_ADMIN_USERNAME": ADMIN[0], "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN[1]}
 TOKEN = "scrape-token-0123456789abcdef"
 UUID_HEX = re.compile(r"[0-9a-f]{32}")
 INGEST = "/api/v1/ingest"
@@ -133,13 +132,6 @@ def auth_server(tmp_path: Path) -> Iterator[ServerProcess]:
         proc.stop()
 
 
-def _login(server: ServerProcess, username: str, password: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=server.base_url, timeout=30)
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return client, response.json()["csrf_token"]
-
-
 def _key(client: httpx.Client, csrf: str) -> str:
     response = client.post("/api/v1/api-keys", json={"name": "k"}, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 201, response.text
@@ -161,7 +153,7 @@ def test_metrics_need_the_token_or_an_admin_when_login_is_required(
     assert anon.get("/metrics", headers={"Authorization": f"Basic {TOKEN}"}).status_code == 401
 
     scrape(anon, headers={"Authorization": f"Bearer {TOKEN}"})
-    admin, csrf = _login(auth_server, *ADMIN)
+    admin, csrf = login(auth_server, *ADMIN)
     scrape(admin)  # an admin's session cookie
     admin_key = _key(admin, csrf)
     scrape(anon, headers={"Authorization": f"Bearer {admin_key}"})
@@ -172,7 +164,7 @@ def test_metrics_need_the_token_or_an_admin_when_login_is_required(
         headers={"X-CSRF-Token": csrf},
     )
     assert created.status_code == 201, created.text
-    alice, alice_csrf = _login(auth_server, "alice", "alice-password")
+    alice, alice_csrf = login(auth_server, "alice", "alice-password")
     forbidden = alice.get("/metrics")
     assert forbidden.status_code == 403
     assert "admins" in forbidden.json()["detail"]
@@ -181,7 +173,7 @@ def test_metrics_need_the_token_or_an_admin_when_login_is_required(
 
 
 def test_json_log_lines_and_request_ids(auth_server: ServerProcess) -> None:
-    admin, _ = _login(auth_server, *ADMIN)
+    admin, _ = login(auth_server, *ADMIN)
     echoed = admin.get("/api/v1/auth/me", headers={"X-Request-ID": "trace-42.a_b:c"})
     assert echoed.headers["x-request-id"] == "trace-42.a_b:c"
     missing = admin.get("/api/v1/runs/root/nope/run00001", headers={"X-Request-ID": "err-7"})

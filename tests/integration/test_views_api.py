@@ -8,20 +8,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serverproc import ServerProcess, start_server
+from tests.authhelp import ADMIN, login, start_auth_server
+from tests.serverproc import ServerProcess
 from tests.wirehelp import new_stream, post_batch
 
-ADMIN = ("root", "correct horse battery")
 PROJECT = "/api/v1/projects/lab/proj"
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(
-        tmp_path / "data",
-        extra_args=["--auth", "required"],
-        env={"CAIRN_SERVER_ADMIN_USERNAME": ADMIN[0], "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN[1]},
-    )
+    proc = start_auth_server(tmp_path / "data")
     try:
         yield proc
     finally:
@@ -29,10 +25,8 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def _session(server: ServerProcess, username: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.base_url, timeout=30)
-    answer = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert answer.status_code == 200, answer.text
-    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    client, csrf = login(server, username, password)
+    client.headers["X-CSRF-Token"] = csrf
     return client
 
 
