@@ -41,8 +41,9 @@ def test_schemathesis_finds_no_failure_with_every_check(
     fuzz_server: ServerProcess, tmp_path: Path
 ) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
+    config = Path(__file__).resolve().parents[2] / "schemathesis.toml"
     command = [
-        str(cli), "run", f"{fuzz_server.base_url}/api/openapi.json",
+        str(cli), "--config-file", str(config), "run", f"{fuzz_server.base_url}/api/openapi.json",
         "--checks", "all", "--max-examples", "20", "--seed", "20261206", "--no-color",
     ]  # fmt: skip
     root = Path(__file__).resolve().parents[2]

@@ -7,8 +7,10 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -183,6 +185,16 @@ def test_settings_check_log_format_and_token() -> None:
     assert "t" * 16 not in repr(settings)
 
 
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own thread: the browser tests' Playwright leaves an
+    event loop running in this one, where asyncio.run() refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_streamed_responses_pass_through_unbuffered() -> None:
     first_chunk_seen = asyncio.Event()
 
@@ -204,7 +216,7 @@ def test_streamed_responses_pass_through_unbuffered() -> None:
 
     scope = {"type": "http", "method": "GET", "path": "/x", "headers": [(b"x-request-id", b"a\nb")]}
     app = ObservabilityMiddleware(streaming_app)
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=60))
+    _run(asyncio.wait_for(app(scope, receive, send), timeout=60))
     headers = dict(sent[0]["headers"])
     assert len(headers[b"x-request-id"]) == 32  # the newline id was replaced
     assert [m.get("body") for m in sent[1:]] == [b"one", b"two"]
@@ -227,7 +239,7 @@ def test_unhandled_errors_answer_500_with_the_request_id(tmp_path: Path) -> None
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
                 return await c.get("/api/boom", headers={"X-Request-ID": "boom-1"})
 
-    response = asyncio.run(call())
+    response = _run(call())
     assert response.status_code == 500
     assert response.headers["x-request-id"] == "boom-1"
     assert response.json() == {
