@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 from cairn.sdk.login import credentials_path
 
@@ -43,6 +42,8 @@ def remember_public_url(base_url: str, public_url: str | None) -> None:
         known.pop(key, None)
     else:
         known[key] = public_url.rstrip("/")
+    import tempfile  # only when the address changes: not on the init() path
+
     path = _servers_file()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, ADMIN_USER, screenshot
-from tests.browser.tidy import Tidy, log_runs
-from tests.serverproc import ServerProcess, start_server
+from tests.browser.conftest import ADMIN_USER, screenshot
+from tests.browser.tidy import Tidy, locked_server
+from tests.serverproc import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -128,7 +127,10 @@ def test_archive_hides_the_project_until_show_archived_then_restore(
     projects = page.get_by_role("table", name="Projects")
     expect(projects.get_by_role("link", name=f"{tidy.entity}/tagging", exact=True)).to_be_visible()
     expect(projects.get_by_role("link", name=name, exact=True)).to_have_count(0)
-    page.get_by_role("checkbox", name="Show archived").check()
+    # the box follows the address, which changes a moment after the click
+    toggle = page.get_by_role("checkbox", name="Show archived")
+    toggle.click()
+    expect(toggle).to_be_checked()
     expect(page).to_have_url(re.compile(r"[?&]archived=1"))
     row = projects.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
     expect(row).to_contain_text("archived")
@@ -164,43 +166,13 @@ def test_delete_needs_the_project_name_typed(page: Any, tidy_server: Tidy) -> No
 def locked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server that requires login: the admin's project `shared`, where bob is a member."""
     tmp: Path = tmp_path_factory.mktemp("browser-locked")
-    server = start_server(
-        tmp / "server",
-        env={
-            "CAIRN_SERVER_AUTH": "required",
-            "CAIRN_SERVER_ADMIN_USERNAME": ADMIN_USER,
-            "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        },
-    )
-    try:
-        with httpx.Client(base_url=server.base_url + "/api/v1", timeout=10) as admin:
-            login = admin.post(
-                "/auth/login", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}
-            )
-            login.raise_for_status()
-            headers = {"X-CSRF-Token": login.json()["csrf_token"]}
-            admin.post(
-                "/users",
-                json={"username": MEMBER, "password": MEMBER_PASSWORD},
-                headers=headers,
-            ).raise_for_status()
-            key = admin.post("/api-keys", json={"name": "seed"}, headers=headers)
-            key.raise_for_status()
-            log_runs(
-                server.base_url,
-                tmp,
-                [{"project": "shared", "name": "s-1"}],
-                ADMIN_USER,
-                key.json()["key"],
-            )
-            admin.put(
-                f"/projects/{ADMIN_USER}/shared/members/{MEMBER}",
-                json={"role": "member"},
-                headers=headers,
-            ).raise_for_status()
+    with locked_server(
+        tmp,
+        users={MEMBER: MEMBER_PASSWORD},
+        runs=[{"project": "shared", "name": "s-1"}],
+        roles={"shared": {MEMBER: "member"}},
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_member_sees_the_settings_read_only_with_the_servers_reason(

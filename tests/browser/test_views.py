@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -31,8 +30,8 @@ from tests.browser.conftest import (
     new_page,
     screenshot,
 )
-from tests.browser.tidy import log_runs
-from tests.serverproc import ServerProcess, start_server
+from tests.browser.tidy import locked_server
+from tests.serverproc import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -48,44 +47,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server that requires login: the admin's projects `layouts` and `viewing` with one run
     each; alice and bob are members, carol a viewer."""
     tmp: Path = tmp_path_factory.mktemp("browser-views")
-    server = start_server(
-        tmp / "server",
-        env={
-            "CAIRN_SERVER_AUTH": "required",
-            "CAIRN_SERVER_ADMIN_USERNAME": ADMIN_USER,
-            "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        },
-    )
-    try:
-        with httpx.Client(base_url=server.base_url + "/api/v1", timeout=10) as admin:
-            login = admin.post(
-                "/auth/login", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}
-            )
-            login.raise_for_status()
-            headers = {"X-CSRF-Token": login.json()["csrf_token"]}
-            for user in USERS:
-                admin.post(
-                    "/users", json={"username": user, "password": PASSWORD}, headers=headers
-                ).raise_for_status()
-            key = admin.post("/api-keys", json={"name": "seed"}, headers=headers)
-            key.raise_for_status()
-            log_runs(
-                server.base_url,
-                tmp,
-                [{"project": LAYOUTS, "name": "l-1"}, {"project": VIEWS, "name": "v-1"}],
-                ADMIN_USER,
-                key.json()["key"],
-            )
-            for project in (LAYOUTS, VIEWS):
-                for user, role in USERS.items():
-                    admin.put(
-                        f"/projects/{ADMIN_USER}/{project}/members/{user}",
-                        json={"role": role},
-                        headers=headers,
-                    ).raise_for_status()
+    with locked_server(
+        tmp,
+        users=dict.fromkeys(USERS, PASSWORD),
+        runs=[{"project": LAYOUTS, "name": "l-1"}, {"project": VIEWS, "name": "v-1"}],
+        roles={LAYOUTS: USERS, VIEWS: USERS},
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

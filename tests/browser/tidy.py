@@ -10,13 +10,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTITY = "tidy"
@@ -105,3 +107,47 @@ def fill(server: ServerProcess, tmp: Path) -> Tidy:
     spec = [{"project": project, **run} for project, runs in PROJECTS.items() for run in runs]
     log_runs(server.base_url, tmp, spec, ENTITY)
     return Tidy(server)
+
+
+@contextmanager
+def locked_server(
+    tmp: Path,
+    users: dict[str, str],
+    runs: list[dict[str, Any]],
+    roles: dict[str, dict[str, str]],
+) -> Iterator[ServerProcess]:
+    """A server that requires login, stopped afterwards: ``users`` (name -> password) created by
+    the admin, ``runs`` logged as the admin through the real SDK, and ``roles`` (project ->
+    user -> role) given on the admin's projects."""
+    from tests.browser.conftest import ADMIN_PASSWORD, ADMIN_USER
+
+    server = start_server(
+        tmp / "server",
+        env={
+            "CAIRN_SERVER_AUTH": "required",
+            "CAIRN_SERVER_ADMIN_USERNAME": ADMIN_USER,
+            "CAIRN_SERVER_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        },
+    )
+    try:
+        with httpx.Client(base_url=server.base_url + "/api/v1", timeout=10) as admin:
+            login = admin.post(
+                "/auth/login", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}
+            )
+            login.raise_for_status()
+            admin.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+            for user, password in users.items():
+                admin.post(
+                    "/users", json={"username": user, "password": password}
+                ).raise_for_status()
+            key = admin.post("/api-keys", json={"name": "seed"})
+            key.raise_for_status()
+            log_runs(server.base_url, tmp, runs, ADMIN_USER, key.json()["key"])
+            for project, grants in roles.items():
+                for user, role in grants.items():
+                    admin.put(
+                        f"/projects/{ADMIN_USER}/{project}/members/{user}", json={"role": role}
+                    ).raise_for_status()
+        yield server
+    finally:
+        server.stop()
