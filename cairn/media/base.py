@@ -39,6 +39,9 @@ class Encoded:
 
     value: dict[str, Any]
     files: list[MediaFile] = field(default_factory=list)
+    #: values logged at the same step under other keys (full key names), e.g. a chart's
+    #: ``<key>_table``; each is recorded like the main value
+    siblings: dict[str, Encoded] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
