@@ -95,9 +95,7 @@ class Table(Media):
         self._init_types()
         if data is not None:
             if isinstance(data, str | bytes) or not isinstance(data, Iterable):
-                raise InvalidInputError(
-                    f"data must be a list of rows, got {type(data).__name__}"
-                )
+                raise InvalidInputError(f"data must be a list of rows, got {type(data).__name__}")
             for row in data:
                 self._append(row)
 
