@@ -1,8 +1,8 @@
 """``cairn.Object3D``: point clouds (with 3D boxes and vectors) and 3D model files.
 
-A point cloud is a numpy array of N rows: ``x, y, z`` (N×3), plus a category (N×4) or an RGB
-colour 0-255 (N×6); or W&B's scene dict ``{"type": "lidar/beta", "points": ..., "boxes":
-[{"corners": 8×3, "label", "color"}], "vectors": [{"start", "end"}]}``. It is written as W&B's
+A point cloud is a numpy array of N rows: ``x, y, z`` (Nx3), plus a category (Nx4) or an RGB
+colour 0-255 (Nx6); or W&B's scene dict ``{"type": "lidar/beta", "points": ..., "boxes":
+[{"corners": 8x3, "label", "color"}], "vectors": [{"start", "end"}]}``. It is written as W&B's
 ``.pts.json`` (the bare list of points for an array, the dict for a scene). A path to an
 ``.obj``/``.gltf``/``.glb``/``.stl`` file is kept as it is; a ``.pts.json`` file is checked like
 the data it holds. Over 5,000,000 points is refused.
