@@ -258,7 +258,8 @@ def _numeric_columns(fn: str, table: Any, **columns: str) -> None:
     types = table.column_types
     for arg, name in columns.items():
         _column(fn, table, arg, name)
-        if types[name] != "number":
+        empty = all(v is None for v in table.get_column(name))
+        if types[name] != "number" and not empty:
             raise InvalidInputError(
                 f"{fn}: {arg}={name!r} must be a column of numbers, but it holds {types[name]}"
             )
