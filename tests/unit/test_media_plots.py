@@ -55,8 +55,10 @@ def test_confusion_matrix_counts_from_preds() -> None:
     counts = {(a, p): n for a, p, n in body["data"]}
     assert len(counts) == 9
     assert counts[("a", "a")] == 2
-    assert counts[("b", "b")] == 1 and counts[("b", "c")] == 1
-    assert counts[("c", "c")] == 1 and counts[("c", "b")] == 1
+    assert counts[("b", "b")] == 1
+    assert counts[("b", "c")] == 1
+    assert counts[("c", "c")] == 1
+    assert counts[("c", "b")] == 1
     assert sum(counts.values()) == 6
 
 
