@@ -14,7 +14,12 @@ from cairn.__about__ import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from cairn import plot
     from cairn.errors import CairnError
+    from cairn.media.object3d import Object3D
+    from cairn.media.plotly import Plotly
+    from cairn.media.table import JoinedTable, Table
+    from cairn.media.video import Video
     from cairn.sdk.api.public import Api
     from cairn.sdk.init import define_metric, finish, init, log, save
     from cairn.sdk.run import Run
@@ -23,19 +28,30 @@ if TYPE_CHECKING:
 __all__ = [
     "Api",
     "CairnError",
+    "JoinedTable",
+    "Object3D",
+    "Plotly",
     "Run",
     "Settings",
+    "Table",
+    "Video",
     "__version__",
     "define_metric",
     "finish",
     "init",
     "log",
+    "plot",
     "save",
 ]
 
 _HOMES = {
     "Api": "cairn.sdk.api.public",
     "CairnError": "cairn.errors",
+    "JoinedTable": "cairn.media.table",
+    "Object3D": "cairn.media.object3d",
+    "Plotly": "cairn.media.plotly",
+    "Table": "cairn.media.table",
+    "Video": "cairn.media.video",
     "Run": "cairn.sdk.run",
     "Settings": "cairn.sdk.settings",
     "define_metric": "cairn.sdk.init",
@@ -44,6 +60,8 @@ _HOMES = {
     "log": "cairn.sdk.init",
     "save": "cairn.sdk.init",
 }
+# submodules reached as attributes (``cairn.plot.confusion_matrix``), imported on first use
+_MODULES = {"plot": "cairn.plot"}
 
 
 def __getattr__(name: str) -> Any:
@@ -52,6 +70,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(home), name)
         globals()[name] = value
         return value
+    if name in _MODULES:
+        module = import_module(_MODULES[name])
+        globals()[name] = module
+        return module
     # ``cairn.config``, ``cairn.summary`` and ``cairn.run`` follow the current run, as in W&B.
     if name in ("config", "summary", "run"):
         from cairn.sdk.init import current_run
