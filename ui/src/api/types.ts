@@ -130,3 +130,34 @@ export interface ApiKey {
 export interface CreatedApiKey extends ApiKey {
   key: string;
 }
+
+/** A media key of a project (`GET /projects/{e}/{p}/keys`, `media`; design 0010). */
+export interface ProjectMediaKey {
+  key: string;
+  /** the values' `_type` ("image-file", "table-file", ...) */
+  type: string;
+  runs: number;
+}
+
+/** A media key of a run (`GET /runs/{e}/{p}/{run}/keys`, `media`; design 0010). */
+export interface RunMediaKey {
+  key: string;
+  type: string;
+  count: number;
+  step_min: number | null;
+  step_max: number | null;
+}
+
+/** `GET /projects/{e}/{p}/keys`; `media` is absent on servers older than design 0010. */
+export interface ProjectKeys {
+  config: { key: string; count: number }[];
+  summary: { key: string; count: number }[];
+  metrics: { key: string; kind: "history" | "system"; runs: number }[];
+  media?: ProjectMediaKey[];
+}
+
+/** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010. */
+export interface RunKeys {
+  keys: SeriesKey[];
+  media?: RunMediaKey[];
+}

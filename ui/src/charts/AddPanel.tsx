@@ -1,26 +1,53 @@
-/** "Add panel": a line plot of a metric, a scatter of two config/summary keys, or a bar chart. */
+/** "Add panel": every registered panel type that has something to show here (../panels/registry),
+ * with the keys it asks for: a metric, an x/y pair of config/summary keys, one such key, or a
+ * media key of a `_type` it shows. */
 
-import { useId, useState } from "react";
-import { lineId, type PanelConfig, type PanelType } from "./layout";
+import { useId, useMemo, useState } from "react";
+import { addablePanels, type MediaKeyRef } from "../panels/registry";
+import type { PanelModule } from "../panels/types";
+import type { PanelConfig } from "./layout";
 
 interface Props {
   metrics: string[];
-  /** config./summary. keys, or null where only line panels make sense (one run) */
+  /** config./summary. keys, or null where such panels make no sense (one run) */
   fieldKeys: string[] | null;
-  /** the new panel (a line panel of a removed generated key brings that one back) */
+  /** media keys with their `_type` */
+  media?: readonly MediaKeyRef[];
+  /** the new panel (a panel of a removed generated key brings that one back: see layout.addPanel) */
   onAdd: (panel: PanelConfig) => void;
 }
 
-export function AddPanel({ metrics, fieldKeys, onAdd }: Props) {
+const KEY_LABEL: Record<PanelModule["add"], string> = { metric: "Metric", xy: "X", field: "Value", media: "Key" };
+
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** The panel a module adds for the chosen keys, or null when a key is missing. */
+export function newPanel(module: PanelModule, keys: readonly string[], key: string, xKey: string, yKey: string): PanelConfig | null {
+  const unique = uniqueSuffix();
+  if (module.add === "xy") {
+    const x = xKey || keys[0];
+    const y = yKey || keys[1] || keys[0];
+    if (!x || !y) return null;
+    return { id: `${module.type}:${unique}`, type: module.type, xKey: x, yKey: y, size: "M" };
+  }
+  const k = key || keys[0];
+  if (!k) return null;
+  // panels of a key carry it in their id (a removed generated panel is recognised by its key)
+  const id = module.add === "field" ? `${module.type}:${unique}` : `${module.type}:${k}#${unique}`;
+  return { id, type: module.type, key: k, size: "M" };
+}
+
+export function AddPanel({ metrics, fieldKeys, media, onAdd }: Props) {
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [type, setType] = useState<PanelType>("line");
+  const [type, setType] = useState<string | null>(null);
   const [key, setKey] = useState("");
   const [xKey, setXKey] = useState("");
   const [yKey, setYKey] = useState("");
-  const fields = fieldKeys ?? [];
-  const summaries = fields.filter((k) => k.startsWith("summary."));
-  const barKeys = summaries.length > 0 ? summaries : fields;
+  const entries = useMemo(() => addablePanels({ metrics, fieldKeys, media: media ?? [] }), [metrics, fieldKeys, media]);
+  const chosen = entries.find((e) => e.module.type === type) ?? entries[0];
 
   const close = () => {
     setOpen(false);
@@ -30,21 +57,10 @@ export function AddPanel({ metrics, fieldKeys, onAdd }: Props) {
   };
 
   const add = () => {
-    const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-    if (type === "line") {
-      const metric = key || metrics[0];
-      if (!metric) return;
-      onAdd({ id: `${lineId(metric)}#${unique}`, type: "line", key: metric, size: "M" });
-    } else if (type === "scatter") {
-      const x = xKey || fields[0];
-      const y = yKey || fields[1] || fields[0];
-      if (!x || !y) return;
-      onAdd({ id: `scatter:${unique}`, type: "scatter", xKey: x, yKey: y, size: "M" });
-    } else {
-      const k = key || barKeys[0];
-      if (!k) return;
-      onAdd({ id: `bar:${unique}`, type: "bar", key: k, size: "M" });
-    }
+    if (!chosen) return;
+    const panel = newPanel(chosen.module, chosen.keys, key, xKey, yKey);
+    if (!panel) return;
+    onAdd(panel);
     close();
   };
 
@@ -70,39 +86,36 @@ export function AddPanel({ metrics, fieldKeys, onAdd }: Props) {
             if (e.key === "Escape") close();
           }}
         >
+          {entries.length === 0 ? <p className="panel-empty">Nothing to add yet: no keys logged.</p> : null}
           <div className="settings-row" role="radiogroup" aria-label="Panel type">
-            {(["line", "scatter", "bar"] as const)
-              .filter((t) => t === "line" || fieldKeys !== null)
-              .map((t) => (
-                <label key={t}>
-                  <input
-                    type="radio"
-                    name={`${id}-type`}
-                    checked={type === t}
-                    onChange={() => {
-                      setType(t);
-                      setKey("");
-                    }}
-                  />{" "}
-                  {t === "line" ? "Line plot" : t === "scatter" ? "Scatter plot" : "Bar chart"}
-                </label>
-              ))}
+            {entries.map(({ module }) => (
+              <label key={module.type}>
+                <input
+                  type="radio"
+                  name={`${id}-type`}
+                  checked={chosen?.module.type === module.type}
+                  onChange={() => {
+                    setType(module.type);
+                    setKey("");
+                  }}
+                />{" "}
+                {module.label}
+              </label>
+            ))}
           </div>
-          {type === "line" ? (
-            <KeySelect label="Metric" keys={metrics} value={key} onChange={setKey} />
-          ) : type === "scatter" ? (
+          {!chosen ? null : chosen.module.add === "xy" ? (
             <>
-              <KeySelect label="X" keys={fields} value={xKey} onChange={setXKey} />
-              <KeySelect label="Y" keys={fields} value={yKey || fields[1] || ""} onChange={setYKey} />
+              <KeySelect label="X" keys={chosen.keys} value={xKey} onChange={setXKey} />
+              <KeySelect label="Y" keys={chosen.keys} value={yKey || chosen.keys[1] || ""} onChange={setYKey} />
             </>
           ) : (
-            <KeySelect label="Value" keys={barKeys} value={key} onChange={setKey} />
+            <KeySelect label={KEY_LABEL[chosen.module.add]} keys={chosen.keys} value={key} onChange={setKey} />
           )}
           <div className="settings-actions">
             <button type="button" onClick={close}>
               Cancel
             </button>
-            <button type="button" className="primary" onClick={add}>
+            <button type="button" className="primary" onClick={add} disabled={!chosen}>
               Add
             </button>
           </div>

@@ -16,8 +16,9 @@ import { LineChart, type Zoom } from "./LineChart";
 import { buildLineModel, wantsStd, type RunSeries } from "./lineData";
 import { useBoardZoom, zoomFor } from "./zoomUrl";
 import { useTheme } from "./theme";
+import type { PanelState } from "../panels/types";
 
-export type PanelState = "idle" | "loading" | "ready" | "empty" | "error";
+export type { PanelState };
 
 interface Props {
   metric: string;

@@ -5,16 +5,18 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
+// registers every panel type before a board renders
+import "../panels";
+import type { MediaKeyRef } from "../panels/registry";
 import type { ChartRun } from "./chartRun";
 import { AddPanel } from "./AddPanel";
 import { BoardContext, PaintTracker, type BoardContextValue } from "./board";
 import {
+  addPanel,
   buildSections,
-  lineId,
   movePanel,
   panelMatcher,
   removePanel,
-  settingsOf,
   toggleCollapsed,
   upsertPanel,
   type MetricKey,
@@ -22,16 +24,23 @@ import {
   type PanelsLayout,
   type Section,
 } from "./layout";
+import { PanelEnvContext, type PanelEnv } from "./panelEnv";
 import { PanelFrame } from "./PanelFrame";
 import { ZoomContext, readZoom, writeZoom, type AxisZoom, type ZoomContextValue } from "./zoomUrl";
 import "./charts.css";
 
 export const LIVE_INTERVAL_MS = 3000;
 
+const NO_MEDIA: readonly MediaKeyRef[] = [];
+
 export interface BoardProps {
+  entity: string;
+  project: string;
   runs: ChartRun[];
   grouped: boolean;
   metrics: MetricKey[] | undefined;
+  /** media keys with their `_type`: each gets a generated panel of its default type */
+  media?: readonly MediaKeyRef[];
   metricsError: unknown;
   layout: PanelsLayout;
   onLayout: (layout: PanelsLayout) => void;
@@ -42,7 +51,8 @@ export interface BoardProps {
 }
 
 export function PanelBoard(props: BoardProps) {
-  const { runs, grouped, metrics, metricsError, layout, onLayout, fieldKeys } = props;
+  const { entity, project, runs, grouped, metrics, metricsError, layout, onLayout, fieldKeys } = props;
+  const media = props.media ?? NO_MEDIA;
   const [search, setSearch] = useState("");
   const [live, setLive] = useState(true);
   const [liveTick, setLiveTick] = useState(0);
@@ -88,9 +98,15 @@ export function PanelBoard(props: BoardProps) {
     [zoom, setParams],
   );
 
-  const kinds = useMemo(() => new Map((metrics ?? []).map((m) => [m.key, m.kind])), [metrics]);
-  const xKeys = useMemo(() => (metrics ?? []).filter((m) => m.kind === "history").map((m) => m.key), [metrics]);
-  const sections = useMemo(() => buildSections(layout, metrics ?? []), [layout, metrics]);
+  const env = useMemo<PanelEnv>(
+    () => ({
+      metricKinds: new Map((metrics ?? []).map((m) => [m.key, m.kind])),
+      xKeys: (metrics ?? []).filter((m) => m.kind === "history").map((m) => m.key),
+      grouped,
+    }),
+    [metrics, grouped],
+  );
+  const sections = useMemo(() => buildSections(layout, metrics ?? [], media), [layout, metrics, media]);
   const matches = useMemo(() => panelMatcher(search), [search]);
   const expandedId = params.get("panel");
   const expanded = expandedId ? sections.flatMap((s) => s.panels).find((p) => p.id === expandedId) : undefined;
@@ -125,10 +141,10 @@ export function PanelBoard(props: BoardProps) {
     <PanelFrame
       key={panel.id}
       panel={panel}
-      settings={settingsOf(panel, panel.key ? kinds.get(panel.key) : undefined)}
+      entity={entity}
+      project={project}
       runs={runs}
       grouped={grouped}
-      xKeys={xKeys}
       index={index}
       count={count}
       expanded={isExpanded}
@@ -157,99 +173,96 @@ export function PanelBoard(props: BoardProps) {
 
   return (
     <BoardContext.Provider value={board}>
-      <ZoomContext.Provider value={zoomContext}>
-        <div className="panel-board">
-          <div className="panel-toolbar" role="toolbar" aria-label="Charts">
-            <input
-              type="search"
-              className="panel-search"
-              placeholder="Search panels (text or /regex/)"
-              aria-label="Search panels"
-              value={search}
-              onChange={(e) => {
-                setSearch(e.target.value);
-              }}
-            />
-            <AddPanel
-              metrics={metrics.map((m) => m.key)}
-              fieldKeys={fieldKeys}
-              onAdd={(panel) => {
-                const key = panel.key;
-                if (panel.type === "line" && key && layout.removed.includes(key)) {
-                  const restored = { ...layout, removed: layout.removed.filter((k) => k !== key) };
-                  onLayout(upsertPanel(restored, { ...panel, id: lineId(key) }));
-                } else {
-                  onLayout(upsertPanel(layout, panel));
-                }
-              }}
-            />
-            {anyRunning ? (
-              <button
-                type="button"
-                className={`live-toggle${live ? " live-on" : ""}`}
-                aria-pressed={live}
-                aria-label="Live updates"
-                title={live ? "Pause live updates" : "Resume live updates"}
-                onClick={() => {
-                  setLive(!live);
+      <PanelEnvContext.Provider value={env}>
+        <ZoomContext.Provider value={zoomContext}>
+          <div className="panel-board">
+            <div className="panel-toolbar" role="toolbar" aria-label="Charts">
+              <input
+                type="search"
+                className="panel-search"
+                placeholder="Search panels (text or /regex/)"
+                aria-label="Search panels"
+                value={search}
+                onChange={(e) => {
+                  setSearch(e.target.value);
+                }}
+              />
+              <AddPanel
+                metrics={metrics.map((m) => m.key)}
+                fieldKeys={fieldKeys}
+                media={media}
+                onAdd={(panel) => {
+                  onLayout(addPanel(layout, panel));
+                }}
+              />
+              {anyRunning ? (
+                <button
+                  type="button"
+                  className={`live-toggle${live ? " live-on" : ""}`}
+                  aria-pressed={live}
+                  aria-label="Live updates"
+                  title={live ? "Pause live updates" : "Resume live updates"}
+                  onClick={() => {
+                    setLive(!live);
+                  }}
+                >
+                  <span className="live-dot" aria-hidden="true" /> Live
+                </button>
+              ) : null}
+              <span className="panel-count">
+                {runs.length} run{runs.length === 1 ? "" : "s"} · {total} panel{total === 1 ? "" : "s"}
+              </span>
+            </div>
+            {runs.length === 0 ? <Empty>{props.noRunsText}</Empty> : null}
+            {total === 0 ? (
+              <Empty>{props.noMetricsText ?? "No metrics logged yet. Charts appear here once runs call log()."}</Empty>
+            ) : null}
+            {search.trim() && shownSections.length === 0 ? <Empty>No panel matches “{search}”.</Empty> : null}
+            {shownSections.map((section) => {
+              const collapsed = layout.collapsed.includes(section.name);
+              return (
+                <section key={section.name} className="panel-section" aria-label={`Section ${section.name}`}>
+                  <h3 className="panel-section-title">
+                    <button
+                      type="button"
+                      className="section-toggle"
+                      aria-expanded={!collapsed}
+                      data-testid="section-toggle"
+                      onClick={() => {
+                        onLayout(toggleCollapsed(layout, section.name));
+                      }}
+                    >
+                      <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {section.name}{" "}
+                      <span className="panel-count">({section.shown.length})</span>
+                    </button>
+                  </h3>
+                  {collapsed ? null : (
+                    <div className="panel-grid">
+                      {section.shown.map((panel) => {
+                        const i = section.panels.indexOf(panel);
+                        return frame(panel, section, i, section.panels.length, false);
+                      })}
+                    </div>
+                  )}
+                </section>
+              );
+            })}
+            {expanded ? (
+              <div
+                className="panel-overlay"
+                role="dialog"
+                aria-modal="true"
+                aria-label={`Expanded panel`}
+                onClick={(e) => {
+                  if (e.target === e.currentTarget) setExpanded(null);
                 }}
               >
-                <span className="live-dot" aria-hidden="true" /> Live
-              </button>
+                {frame(expanded, null, 0, 1, true)}
+              </div>
             ) : null}
-            <span className="panel-count">
-              {runs.length} run{runs.length === 1 ? "" : "s"} · {total} panel{total === 1 ? "" : "s"}
-            </span>
           </div>
-          {runs.length === 0 ? <Empty>{props.noRunsText}</Empty> : null}
-          {total === 0 ? (
-            <Empty>{props.noMetricsText ?? "No metrics logged yet. Charts appear here once runs call log()."}</Empty>
-          ) : null}
-          {search.trim() && shownSections.length === 0 ? <Empty>No panel matches “{search}”.</Empty> : null}
-          {shownSections.map((section) => {
-            const collapsed = layout.collapsed.includes(section.name);
-            return (
-              <section key={section.name} className="panel-section" aria-label={`Section ${section.name}`}>
-                <h3 className="panel-section-title">
-                  <button
-                    type="button"
-                    className="section-toggle"
-                    aria-expanded={!collapsed}
-                    data-testid="section-toggle"
-                    onClick={() => {
-                      onLayout(toggleCollapsed(layout, section.name));
-                    }}
-                  >
-                    <span aria-hidden="true">{collapsed ? "▸" : "▾"}</span> {section.name}{" "}
-                    <span className="panel-count">({section.shown.length})</span>
-                  </button>
-                </h3>
-                {collapsed ? null : (
-                  <div className="panel-grid">
-                    {section.shown.map((panel) => {
-                      const i = section.panels.indexOf(panel);
-                      return frame(panel, section, i, section.panels.length, false);
-                    })}
-                  </div>
-                )}
-              </section>
-            );
-          })}
-          {expanded ? (
-            <div
-              className="panel-overlay"
-              role="dialog"
-              aria-modal="true"
-              aria-label={`Expanded panel`}
-              onClick={(e) => {
-                if (e.target === e.currentTarget) setExpanded(null);
-              }}
-            >
-              {frame(expanded, null, 0, 1, true)}
-            </div>
-          ) : null}
-        </div>
-      </ZoomContext.Provider>
+        </ZoomContext.Provider>
+      </PanelEnvContext.Provider>
     </BoardContext.Provider>
   );
 }

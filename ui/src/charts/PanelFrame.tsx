@@ -1,15 +1,16 @@
 /** A panel's frame: title, move/resize/remove/expand/settings controls, on-screen tracking and the
- * `data-state` / `data-mode` attributes tests wait on. The chart inside gets its width. */
+ * `data-state` / `data-mode` attributes tests wait on. The body is the panel type's registered
+ * module (../panels/registry), given its width; a type this build does not know gets a body that
+ * says so. */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { panelModule } from "../panels/registry";
+import type { PanelBodyProps, PanelState } from "../panels/types";
+import { UnknownPanelBody } from "../panels/unknown";
 import type { ChartRun } from "./chartRun";
-import { BarPanel } from "./BarPanel";
 import { useBoard, useOnScreen, useWidth } from "./board";
-import type { LineSettings, PanelConfig, PanelSize } from "./layout";
+import type { PanelConfig, PanelSize } from "./layout";
 import { panelTitle } from "./layout";
-import { LinePanel, type PanelState } from "./LinePanel";
-import { PanelSettings } from "./PanelSettings";
-import { ScatterPanel } from "./ScatterPanel";
 
 export const PANEL_DRAG_TYPE = "application/x-cairn-panel";
 
@@ -17,10 +18,10 @@ const HEIGHTS: Record<PanelSize, number> = { S: 190, M: 230, L: 300 };
 
 interface Props {
   panel: PanelConfig;
-  settings: LineSettings;
+  entity: string;
+  project: string;
   runs: ChartRun[];
   grouped: boolean;
-  xKeys: readonly string[];
   index: number;
   count: number;
   expanded?: boolean;
@@ -37,8 +38,11 @@ function nextSize(width: number, gridWidth: number): PanelSize {
 }
 
 export function PanelFrame(props: Props) {
-  const { panel, settings, runs, grouped, xKeys, index, count, expanded = false } = props;
+  const { panel, entity, project, runs, grouped, index, count, expanded = false } = props;
   const title = panelTitle(panel);
+  const module = panelModule(panel.type);
+  const Body = module?.Body ?? UnknownPanelBody;
+  const Settings = module?.Settings;
   const frame = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const { seen, visible } = useOnScreen(frame);
@@ -66,18 +70,29 @@ export function PanelFrame(props: Props) {
     if (!expanded) board.reportPainted(id);
   }, [board, id, expanded]);
 
-  const onState = useCallback((s: PanelState, mode: "exact" | "buckets" | null) => {
+  const onState = useCallback((s: PanelState, mode: "exact" | "buckets" | null = null) => {
     setState((old) => (old.state === s && old.mode === mode ? old : { state: s, mode }));
   }, []);
 
-  const shownRuns = useMemo(
-    () => (settings.maxRuns > 0 ? runs.slice(0, settings.maxRuns) : runs),
-    [runs, settings.maxRuns],
-  );
+  // "max runs" is a setting of any panel type (line panels offer it in their settings)
+  const maxRuns = typeof panel.settings?.maxRuns === "number" ? panel.settings.maxRuns : 0;
+  const shownRuns = useMemo(() => (maxRuns > 0 ? runs.slice(0, maxRuns) : runs), [runs, maxRuns]);
   const height = expanded ? Math.max(300, Math.round(window.innerHeight * 0.7)) : HEIGHTS[panel.size];
   const chartWidth = Math.max(0, width);
-  const changeSettings = (part: Partial<LineSettings>) => {
-    props.onChange({ ...panel, settings: { ...(panel.settings ?? {}), ...part } });
+  const onChange = props.onChange;
+  const bodyProps: PanelBodyProps = {
+    panel,
+    entity,
+    project,
+    runs: shownRuns,
+    grouped,
+    width: chartWidth,
+    height,
+    seen: seen || expanded,
+    expanded,
+    onState,
+    onPainted,
+    onChange,
   };
 
   return (
@@ -162,7 +177,7 @@ export function PanelFrame(props: Props) {
               </select>
             </>
           ) : null}
-          {panel.type === "line" ? (
+          {Settings ? (
             <button
               type="button"
               className="icon-button"
@@ -194,47 +209,17 @@ export function PanelFrame(props: Props) {
           ) : null}
         </span>
       </div>
-      {settingsOpen && panel.type === "line" ? (
-        <PanelSettings
-          title={title}
-          settings={settings}
-          xKeys={xKeys.filter((k) => k !== panel.key)}
-          grouped={grouped}
-          onChange={changeSettings}
-          onReset={() => {
-            const rest = { ...panel };
-            delete rest.settings;
-            props.onChange(rest);
-          }}
+      {settingsOpen && Settings ? (
+        <Settings
+          panel={panel}
+          onChange={onChange}
           onClose={() => {
             setSettingsOpen(false);
           }}
         />
       ) : null}
       <div ref={body} className="panel-body" style={{ minHeight: height }}>
-        {panel.type === "line" && panel.key ? (
-          <LinePanel
-            metric={panel.key}
-            runs={shownRuns}
-            grouped={grouped}
-            settings={settings}
-            width={chartWidth}
-            height={height}
-            seen={seen || expanded}
-            onState={onState}
-            onPainted={onPainted}
-          />
-        ) : null}
-        {panel.type === "scatter" && panel.xKey && panel.yKey ? (
-          seen || expanded ? (
-            <ScatterPanel runs={shownRuns} xKey={panel.xKey} yKey={panel.yKey} width={chartWidth} height={height} onState={onState} />
-          ) : null
-        ) : null}
-        {panel.type === "bar" && panel.key ? (
-          seen || expanded ? (
-            <BarPanel runs={shownRuns} valueKey={panel.key} width={chartWidth} height={height} onState={onState} />
-          ) : null
-        ) : null}
+        <Body {...bodyProps} />
       </div>
       {!expanded ? (
         <div

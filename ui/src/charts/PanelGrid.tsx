@@ -1,19 +1,15 @@
-/** The workspace's charts: a line panel per metric key of the project, plus scatter and bar
- * panels; the layout is saved with the workspace (`panels` part). */
+/** The workspace's panels: a line panel per metric key of the project, a panel per media key (of
+ * the type the registry gives its `_type`), plus added ones; the layout is saved with the
+ * workspace (`panels` part). */
 
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { getJson, seg } from "../api/client";
+import type { ProjectKeys } from "../api/types";
 import { useWorkspaceLayout } from "../api/workspace";
 import type { PanelsProps } from "./chartRun";
 import { parseLayout, type MetricKey } from "./layout";
 import { PanelBoard } from "./PanelBoard";
-
-interface ProjectKeys {
-  config: { key: string; count: number }[];
-  summary: { key: string; count: number }[];
-  metrics: { key: string; kind: "history" | "system"; runs: number }[];
-}
 
 export function PanelGrid(props: PanelsProps) {
   const { entity, project, runs, groupBy } = props;
@@ -30,6 +26,7 @@ export function PanelGrid(props: PanelsProps) {
     () => keys.data?.metrics.map((m) => ({ key: m.key, kind: m.kind })),
     [keys.data],
   );
+  const media = keys.data?.media;
   const fieldKeys = useMemo(
     () =>
       keys.data
@@ -39,9 +36,12 @@ export function PanelGrid(props: PanelsProps) {
   );
   return (
     <PanelBoard
+      entity={entity}
+      project={project}
       runs={runs}
       grouped={groupBy !== null}
       metrics={layout === null && !error ? undefined : metrics}
+      media={media}
       metricsError={keys.error}
       layout={panels}
       onLayout={(next) => {

@@ -1,11 +1,12 @@
 /** One run's charts (run page, Charts and System tabs): a line panel per key of that kind. */
 
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { getJson, seg } from "../api/client";
-import type { SeriesKey } from "../api/types";
+import type { RunKeys } from "../api/types";
 import type { ChartRun } from "./chartRun";
-import { EMPTY_LAYOUT, parseLayout, type MetricKey, type PanelsLayout } from "./layout";
+import type { MetricKey } from "./layout";
+import { useLocalLayout } from "./localLayout";
 import { PanelBoard } from "./PanelBoard";
 
 interface Props {
@@ -15,27 +16,21 @@ interface Props {
   project: string;
 }
 
-const storageKey = (kind: string) => `cairn-run-charts-${kind}`;
-
-function loadLayout(kind: string): PanelsLayout {
-  try {
-    const saved = localStorage.getItem(storageKey(kind));
-    return saved ? parseLayout(JSON.parse(saved)) : EMPTY_LAYOUT;
-  } catch {
-    return EMPTY_LAYOUT;
-  }
+/** The run's metric and media keys (shared by the run page's Charts, System and Media tabs). */
+export function useRunKeys(entity: string, project: string, run: ChartRun) {
+  return useQuery({
+    queryKey: ["run-keys", entity, project, run.id],
+    queryFn: ({ signal }) =>
+      getJson<RunKeys>(`/runs/${seg(entity)}/${seg(project)}/${seg(run.id)}/keys`, undefined, signal),
+    // new keys show up while the run is running
+    refetchInterval: run.state === "running" ? 15_000 : false,
+  });
 }
 
 export function RunCharts({ run, kind, entity, project }: Props) {
-  const running = run.state === "running";
-  const keys = useQuery({
-    queryKey: ["run-keys", entity, project, run.id],
-    queryFn: ({ signal }) =>
-      getJson<{ keys: SeriesKey[] }>(`/runs/${seg(entity)}/${seg(project)}/${seg(run.id)}/keys`, undefined, signal),
-    refetchInterval: running ? 15_000 : false,
-  });
+  const keys = useRunKeys(entity, project, run);
   // the run page's layout (sizes, settings) is kept in this browser, per tab kind
-  const [layout, setLayout] = useState<PanelsLayout>(() => loadLayout(kind));
+  const [layout, setLayout] = useLocalLayout(`cairn-run-charts-${kind}`);
   const metrics = useMemo<MetricKey[] | undefined>(
     () => keys.data?.keys.filter((k) => k.kind === kind).map((k) => ({ key: k.key, kind: k.kind })),
     [keys.data, kind],
@@ -43,19 +38,14 @@ export function RunCharts({ run, kind, entity, project }: Props) {
   const runs = useMemo(() => [run], [run]);
   return (
     <PanelBoard
+      entity={entity}
+      project={project}
       runs={runs}
       grouped={false}
       metrics={metrics}
       metricsError={keys.error}
       layout={layout}
-      onLayout={(next) => {
-        setLayout(next);
-        try {
-          localStorage.setItem(storageKey(kind), JSON.stringify(next));
-        } catch {
-          // storage full or disabled: the layout lasts for this visit
-        }
-      }}
+      onLayout={setLayout}
       fieldKeys={null}
       noRunsText="No run."
       noMetricsText={

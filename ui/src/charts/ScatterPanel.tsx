@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { ChartRun } from "./chartRun";
 import { drawFrame, drawXAxis, drawYAxis, padRange, setupCanvas } from "./canvasPlot";
 import { runValue, toNumber } from "./layout";
-import type { PanelState } from "./LinePanel";
+import type { PanelState } from "../panels/types";
 import { formatNumber, useTheme } from "./theme";
 
 interface Props {

@@ -76,6 +76,7 @@ describe("parseLayout and settings", () => {
       version: 1,
       panels: [{ id: "a", type: "line", size: "M" }],
       removed: ["k"],
+      removedMedia: [],
       collapsed: [],
     });
   });

@@ -1,13 +1,18 @@
 /** The panels part of a workspace layout: which panels, in which order, their sizes and settings.
  *
- * Line panels are generated for every metric key; the saved layout only records what the user
- * changed (settings, size, order, removed keys, extra panels), so new keys still get panels.
+ * Line panels are generated for every metric key, and a panel of the registry's default type for
+ * every media key; the saved layout only records what the user changed (settings, size, order,
+ * removed keys, extra panels), so new keys still get panels. What a panel type is (its title,
+ * whether it belongs in its key's section) comes from the panel registry (../panels/registry).
  */
 
 import type { XAxis } from "../api/types";
+import { moduleForMediaType, panelModule, type MediaKeyRef } from "../panels/registry";
 
 export type PanelSize = "S" | "M" | "L";
-export type PanelType = "line" | "scatter" | "bar";
+/** a registered panel module's `type` ("line", "scatter", "bar", "image", ...); a saved layout
+ * may hold types this build does not know, which are kept and shown as such */
+export type PanelType = string;
 export type BandKind = "minmax" | "std" | "off";
 
 export interface LineSettings {
@@ -27,16 +32,20 @@ export interface LineSettings {
   band: BandKind;
 }
 
+/** A panel's saved settings: a line panel's LineSettings, other types' own fields (a chosen
+ * step, class toggles, ...) next to them. */
+export type PanelSettingsValue = Partial<LineSettings> & { [name: string]: unknown };
+
 export interface PanelConfig {
   id: string;
   type: PanelType;
-  /** line: the metric; bar: the summary key ("summary.acc" style or bare) */
+  /** line: the metric; bar: the summary key ("summary.acc" style or bare); media panels: the media key */
   key?: string;
   /** scatter: "config.lr" / "summary.acc" */
   xKey?: string;
   yKey?: string;
   size: PanelSize;
-  settings?: Partial<LineSettings>;
+  settings?: PanelSettingsValue;
 }
 
 export interface PanelsLayout {
@@ -45,10 +54,13 @@ export interface PanelsLayout {
   panels: PanelConfig[];
   /** metric keys whose generated panel was removed */
   removed: string[];
+  /** media keys whose generated panel was removed (a key may be a metric in one run and media in
+   * another, hence a list of its own) */
+  removedMedia: string[];
   collapsed: string[];
 }
 
-export const EMPTY_LAYOUT: PanelsLayout = { version: 1, panels: [], removed: [], collapsed: [] };
+export const EMPTY_LAYOUT: PanelsLayout = { version: 1, panels: [], removed: [], removedMedia: [], collapsed: [] };
 
 export const DEFAULT_SETTINGS: LineSettings = {
   smoothing: 0,
@@ -69,13 +81,26 @@ export interface MetricKey {
   kind: "history" | "system";
 }
 
+/** The type of the panels generated for metric keys. */
+export const METRIC_PANEL_TYPE = "line";
+
+/** The id of the panel generated for a metric key. */
 export function lineId(key: string): string {
-  return `line:${key}`;
+  return `${METRIC_PANEL_TYPE}:${key}`;
 }
 
-/** "train/loss" → "train"; keys without a slash go to "Charts"; scatter and bar too. */
+/** The id of the panel generated for a media key. */
+export function mediaId(key: string): string {
+  return `media:${key}`;
+}
+
+/** "train/loss" → "train"; keys without a slash go to "Charts". Panels of a key (metric and
+ * media panels, and panels of unknown types that have a key) go to their key's section; panels of
+ * config/summary fields (scatter, bar) to "Charts". */
 export function sectionOf(panel: PanelConfig): string {
-  if (panel.type !== "line" || !panel.key) return "Charts";
+  const module = panelModule(panel.type);
+  const keyed = module ? module.add === "metric" || module.add === "media" : true;
+  if (!keyed || !panel.key) return "Charts";
   const slash = panel.key.indexOf("/");
   return slash > 0 ? panel.key.slice(0, slash) : "Charts";
 }
@@ -91,15 +116,17 @@ export function parseLayout(value: unknown): PanelsLayout {
   const v = value as Partial<PanelsLayout>;
   const strings = (a: unknown): string[] => (Array.isArray(a) ? a.filter((s): s is string => typeof s === "string") : []);
   const list: unknown[] = Array.isArray(v.panels) ? v.panels : [];
+  // panels of types this build does not know are kept: a layout saved by a newer build survives
   const panels = list.filter((p): p is PanelConfig => {
     if (typeof p !== "object" || p === null) return false;
     const c = p as { id?: unknown; type?: unknown };
-    return typeof c.id === "string" && (c.type === "line" || c.type === "scatter" || c.type === "bar");
+    return typeof c.id === "string" && typeof c.type === "string" && c.type !== "";
   });
   return {
     version: 1,
     panels: panels.map((p) => ({ ...p, size: p.size === "S" || p.size === "L" ? p.size : "M" })),
     removed: strings(v.removed),
+    removedMedia: strings(v.removedMedia),
     collapsed: strings(v.collapsed),
   };
 }
@@ -117,15 +144,29 @@ function sectionRank(name: string): [number, string] {
   return [i < 0 ? 100 : i, name];
 }
 
-/** Saved panels first (in saved order), then a generated panel for each other metric key. */
-export function buildSections(layout: PanelsLayout, keys: readonly MetricKey[]): Section[] {
+/** Saved panels first (in saved order), then a generated panel for each other metric key, then
+ * one for each other media key whose `_type` a registered module shows (the first such module). */
+export function buildSections(
+  layout: PanelsLayout,
+  keys: readonly MetricKey[],
+  media: readonly MediaKeyRef[] = [],
+): Section[] {
   const removed = new Set(layout.removed);
+  const removedMedia = new Set(layout.removedMedia);
   const present = new Set(layout.panels.map((p) => p.id));
   const all: PanelConfig[] = [...layout.panels];
   for (const { key } of keys) {
     const id = lineId(key);
     if (removed.has(key) || present.has(id)) continue;
-    all.push({ id, type: "line", key, size: "M" });
+    all.push({ id, type: METRIC_PANEL_TYPE, key, size: "M" });
+  }
+  for (const { key, type } of media) {
+    const id = mediaId(key);
+    if (removedMedia.has(key) || present.has(id)) continue;
+    const module = moduleForMediaType(type);
+    if (!module) continue;
+    present.add(id);
+    all.push({ id, type: module.type, key, size: "M" });
   }
   const sections = new Map<string, PanelConfig[]>();
   for (const panel of all) {
@@ -160,9 +201,9 @@ export function panelMatcher(search: string): (panel: PanelConfig) => boolean {
 }
 
 export function panelTitle(panel: PanelConfig): string {
-  if (panel.type === "scatter") return `${panel.yKey ?? "?"} vs ${panel.xKey ?? "?"}`;
-  if (panel.type === "bar") return panel.key ?? "bar";
-  return panel.key ?? "";
+  const module = panelModule(panel.type);
+  if (module) return module.title(panel);
+  return panel.key ?? `${panel.type} panel`;
 }
 
 /** Replace (or insert) one panel, keeping the others as they are. */
@@ -174,13 +215,31 @@ export function upsertPanel(layout: PanelsLayout, panel: PanelConfig): PanelsLay
   return { ...layout, panels };
 }
 
+/** Add a panel; a panel for a key whose generated panel was removed brings that one back (with
+ * the new panel's type and settings) instead of adding a second. */
+export function addPanel(layout: PanelsLayout, panel: PanelConfig): PanelsLayout {
+  const key = panel.key;
+  if (key && panel.type === METRIC_PANEL_TYPE && layout.removed.includes(key)) {
+    const restored = { ...layout, removed: layout.removed.filter((k) => k !== key) };
+    return upsertPanel(restored, { ...panel, id: lineId(key) });
+  }
+  if (key && panelModule(panel.type)?.add === "media" && layout.removedMedia.includes(key)) {
+    const restored = { ...layout, removedMedia: layout.removedMedia.filter((k) => k !== key) };
+    return upsertPanel(restored, { ...panel, id: mediaId(key) });
+  }
+  return upsertPanel(layout, panel);
+}
+
 export function removePanel(layout: PanelsLayout, panel: PanelConfig): PanelsLayout {
   const panels = layout.panels.filter((p) => p.id !== panel.id);
-  const removed =
-    panel.type === "line" && panel.key && panel.id === lineId(panel.key) && !layout.removed.includes(panel.key)
-      ? [...layout.removed, panel.key]
-      : layout.removed;
-  return { ...layout, panels, removed };
+  const key = panel.key;
+  if (key && panel.id === lineId(key) && !layout.removed.includes(key)) {
+    return { ...layout, panels, removed: [...layout.removed, key] };
+  }
+  if (key && panel.id === mediaId(key) && !layout.removedMedia.includes(key)) {
+    return { ...layout, panels, removedMedia: [...layout.removedMedia, key] };
+  }
+  return { ...layout, panels };
 }
 
 /**

@@ -8,6 +8,7 @@ import { formatDateTime } from "../lib/format";
 import { toChartRun } from "../charts/chartRun";
 import { Files } from "./Files";
 import { Logs } from "./Logs";
+import { Media } from "./Media";
 import { Overview } from "./Overview";
 import "./run.css";
 
@@ -15,6 +16,7 @@ const TABS = [
   ["overview", "Overview"],
   ["charts", "Charts"],
   ["system", "System"],
+  ["media", "Media"],
   ["logs", "Logs"],
   ["files", "Files"],
 ] as const;
@@ -24,7 +26,7 @@ function isTab(value: string | null): value is Tab {
   return TABS.some(([id]) => id === value);
 }
 
-/** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, logs, files. */
+/** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, media, logs, files. */
 export default function RunPage() {
   const { entity = "", project = "", runId = "" } = useParams();
   const [params, setParams] = useSearchParams();
@@ -92,6 +94,9 @@ export default function RunPage() {
             entity={entity}
             project={project}
           />
+        )}
+        {tab === "media" && (
+          <Media run={toChartRun(data, colorFor(data.id), null)} entity={entity} project={project} />
         )}
         {tab === "logs" && <Logs entity={entity} project={project} runId={data.id} running={running} />}
         {tab === "files" && <Files entity={entity} project={project} runId={data.id} running={running} />}

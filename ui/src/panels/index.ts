@@ -1,0 +1,11 @@
+/** Registers every panel type of this build, once, in order (the first module listing a media
+ * `_type` is that type's default panel). A new panel type is one module and one line here. */
+
+import { barModule } from "./bar";
+import { lineModule } from "./line";
+import { registerPanel } from "./registry";
+import { scatterModule } from "./scatter";
+
+registerPanel(lineModule);
+registerPanel(scatterModule);
+registerPanel(barModule);
