@@ -15,6 +15,11 @@ from cairn.__about__ import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from cairn.errors import CairnError
+    from cairn.media.audio import Audio
+    from cairn.media.histogram import Histogram
+    from cairn.media.html import Html
+    from cairn.media.image import Image
+    from cairn.media.text import Text
     from cairn.sdk.api.public import Api
     from cairn.sdk.init import define_metric, finish, init, log, save
     from cairn.sdk.run import Run
@@ -22,9 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Api",
+    "Audio",
     "CairnError",
+    "Histogram",
+    "Html",
+    "Image",
     "Run",
     "Settings",
+    "Text",
     "__version__",
     "define_metric",
     "finish",
@@ -35,6 +45,11 @@ __all__ = [
 
 _HOMES = {
     "Api": "cairn.sdk.api.public",
+    "Audio": "cairn.media.audio",
+    "Histogram": "cairn.media.histogram",
+    "Html": "cairn.media.html",
+    "Image": "cairn.media.image",
+    "Text": "cairn.media.text",
     "CairnError": "cairn.errors",
     "Run": "cairn.sdk.run",
     "Settings": "cairn.sdk.settings",

@@ -22,9 +22,7 @@ _CORNERS = ("minX", "maxX", "minY", "maxY")
 
 
 def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) and not hasattr(
-        value, "__float__"
-    ):
+    if isinstance(value, bool) or not hasattr(value, "__float__"):
         raise InvalidInputError(f"{what} must be a number, got {value!r}")
     number = float(value)
     if not math.isfinite(number):
@@ -123,9 +121,9 @@ def check_boxes(boxes: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def encode_boxes(ctx: EncodeContext, groups: dict[str, dict[str, Any]]) -> tuple[
-    dict[str, Any], list[MediaFile]
-]:
+def encode_boxes(
+    ctx: EncodeContext, groups: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], list[MediaFile]]:
     """Each group as a ``.boxes2D.json`` file and its ``boxes2D`` value."""
     values: dict[str, Any] = {}
     files = []

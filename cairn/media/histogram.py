@@ -28,14 +28,12 @@ class Histogram(Media):
         if isinstance(num_bins, bool) or not isinstance(num_bins, int):
             raise InvalidInputError(f"Histogram num_bins must be an integer, got {num_bins!r}")
         if not 1 <= num_bins <= MAX_BINS:
-            raise InvalidInputError(
-                f"Histogram num_bins must be in 1..{MAX_BINS}, got {num_bins}"
-            )
+            raise InvalidInputError(f"Histogram num_bins must be in 1..{MAX_BINS}, got {num_bins}")
         if (sequence is None) == (np_histogram is None):
             raise InvalidInputError("Histogram takes either sequence or np_histogram, not both")
         self.num_bins = num_bins
         self._sequence: np.ndarray[Any, Any] | None = None
-        self._counts: list[float] = []
+        self._counts: list[Any] = []
         self._edges: list[float] = []
         if sequence is not None:
             array = as_array(sequence, "Histogram sequence")
@@ -64,7 +62,7 @@ class Histogram(Media):
         return Encoded(value)
 
 
-def _check_np_histogram(hist: Any) -> tuple[list[float], list[float]]:
+def _check_np_histogram(hist: Any) -> tuple[list[Any], list[float]]:
     if not isinstance(hist, list | tuple) or len(hist) != 2:
         raise InvalidInputError("Histogram np_histogram must be (counts, bin_edges)")
     counts = as_array(hist[0], "Histogram np_histogram counts").astype(np.float64).ravel()

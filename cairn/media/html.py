@@ -23,7 +23,8 @@ class Html(Media):
 
     def __init__(self, data: Any, inject: bool = True) -> None:
         if isinstance(data, Path) or (
-            isinstance(data, str) and data.lower().endswith((".html", ".htm"))
+            isinstance(data, str)
+            and data.lower().endswith((".html", ".htm"))
             and Path(data).is_file()
         ):
             text = read_file(data, {"html": "html", "htm": "html"}, "Html").decode(

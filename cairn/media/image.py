@@ -77,9 +77,7 @@ class Image(Media):
             self.format = "png"
         _check_size(self.width, self.height, channels)
         self._boxes = check_boxes(boxes) if boxes is not None else None
-        self._masks = (
-            check_masks(masks, self.width, self.height) if masks is not None else None
-        )
+        self._masks = check_masks(masks, self.width, self.height) if masks is not None else None
         self._classes = check_classes(classes)
 
     def encode(self, ctx: EncodeContext) -> Encoded:

@@ -94,9 +94,9 @@ def _mask_file(path: Any, where: str, width: int, height: int) -> bytes:
     return data
 
 
-def encode_masks(ctx: EncodeContext, masks: dict[str, Mask]) -> tuple[
-    dict[str, Any], list[MediaFile]
-]:
+def encode_masks(
+    ctx: EncodeContext, masks: dict[str, Mask]
+) -> tuple[dict[str, Any], list[MediaFile]]:
     """Each mask as a PNG under ``media/images/mask/`` and its ``mask`` value."""
     values: dict[str, Any] = {}
     files = []

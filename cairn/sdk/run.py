@@ -87,6 +87,7 @@ class Run:
             self.summary._observe,
             settings.flush_interval_s,
             settings.fsync_interval_s,
+            files_dir=self.dir / "files",
         )
         self._writer.start()
         self._capture: Capture | None = None
@@ -249,8 +250,8 @@ class Run:
         if pending is None:
             return
         self._pending = None
-        numbers, others = split_values(pending, self._known_keys)
-        self._items.put(("row", self._pending_step, self._pending_time, numbers, others))
+        numbers, others, media = split_values(pending, self._known_keys)
+        self._items.put(("row", self._pending_step, self._pending_time, numbers, others, media))
         if self._pending_step >= self._step:
             self._step = self._pending_step + 1
 
