@@ -35,8 +35,10 @@ def as_array(data: Any, what: str, or_path: bool = False) -> np.ndarray[Any, Any
     if isinstance(data, list | tuple):
         try:
             array = np.array(data)
-        except ValueError as exc:
-            raise InvalidInputError(f"{what}: cannot make an array of the list ({exc})") from None
+        except ValueError:
+            raise InvalidInputError(
+                f"{what}: the nested lists are ragged (rows of different lengths)"
+            ) from None
         if array.dtype == object:
             raise InvalidInputError(f"{what}: the nested lists are ragged or hold non-numbers")
         return array
