@@ -36,8 +36,10 @@ def decode_png(data: bytes) -> np.ndarray[Any, Any]:
     assert (raw[:, 0] == 0).all(), "cairn writes filter type 0 only"
     rows = raw[:, 1:].tobytes()
     dtype = np.uint8 if sample == 1 else np.dtype(">u2")
-    return np.frombuffer(rows, dtype=dtype).reshape(height, width, channels).astype(
-        np.uint8 if sample == 1 else np.uint16
+    return (
+        np.frombuffer(rows, dtype=dtype)
+        .reshape(height, width, channels)
+        .astype(np.uint8 if sample == 1 else np.uint16)
     )
 
 

@@ -193,12 +193,14 @@ def test_masks_are_pngs_of_class_ids(tmp_path: Path) -> None:
     encoded = encode(cairn.Image(np.zeros((6, 8, 3), np.uint8), masks=masks), "seg", 2)
     files = files_of(encoded)
     pred, many = encoded.value["masks"]["pred"], encoded.value["masks"]["many"]
-    assert pred["_type"] == "mask" and pred["format"] == "png"
+    assert pred["_type"] == "mask"
+    assert pred["format"] == "png"
     assert pred["class_labels"] == {"0": "bg", "1": "cat"}
     assert pred["path"].startswith("media/images/mask/seg_2_")
     assert (decode_png(files[pred["path"]])[:, :, 0] == small).all()
     decoded = decode_png(files[many["path"]])
-    assert decoded.dtype == np.uint16 and (decoded[:, :, 0] == wide).all()
+    assert decoded.dtype == np.uint16
+    assert (decoded[:, :, 0] == wide).all()
     assert files[encoded.value["masks"]["file"]["path"]] == path.read_bytes()
 
 

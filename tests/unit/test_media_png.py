@@ -17,7 +17,8 @@ RNG = np.random.default_rng(7)
 
 
 @pytest.mark.parametrize(
-    ("shape", "pil_mode"), [((5, 7), "L"), ((5, 7, 2), "LA"), ((5, 7, 3), "RGB"), ((5, 7, 4), "RGBA")]
+    ("shape", "pil_mode"),
+    [((5, 7), "L"), ((5, 7, 2), "LA"), ((5, 7, 3), "RGB"), ((5, 7, 4), "RGBA")],
 )
 def test_8_bit_pngs_decode_to_the_same_pixels(shape: tuple[int, ...], pil_mode: str) -> None:
     pixels = RNG.integers(0, 256, shape, dtype=np.uint8)

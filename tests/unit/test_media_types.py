@@ -58,14 +58,17 @@ def test_audio_arrays_become_16_bit_wav() -> None:
     stereo = np.stack([np.linspace(-1, 1, 800), np.zeros(800)], axis=1)
     encoded = encode(cairn.Audio(stereo, sample_rate=8000, caption="sweep"), "sound", 1)
     value = encoded.value
-    assert value["format"] == "wav" and value["sample_rate"] == 8000
+    assert value["format"] == "wav"
+    assert value["sample_rate"] == 8000
     assert value["duration"] == pytest.approx(0.1)
     assert value["caption"] == "sweep"
-    assert value["path"].startswith("media/audio/sound_1_") and value["path"].endswith(".wav")
+    assert value["path"].startswith("media/audio/sound_1_")
+    assert value["path"].endswith(".wav")
     with wave.open(io.BytesIO(files_of(encoded)[value["path"]])) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (2, 2, 8000)
         frames = np.frombuffer(wav.readframes(800), "<i2").reshape(800, 2)
-    assert frames[0, 0] == -32767 and frames[-1, 0] == 32767
+    assert frames[0, 0] == -32767
+    assert frames[-1, 0] == 32767
     mono = encode(cairn.Audio(np.zeros(100, np.int16), sample_rate=100)).value
     assert mono["duration"] == 1.0
 
@@ -78,12 +81,14 @@ def test_audio_files_are_copied(tmp_path: Path) -> None:
         wav.setframerate(4000)
         wav.writeframes(b"\x00\x00" * 2000)
     encoded = encode(cairn.Audio(path))
-    assert encoded.value["sample_rate"] == 4000 and encoded.value["duration"] == 0.5
+    assert encoded.value["sample_rate"] == 4000
+    assert encoded.value["duration"] == 0.5
     assert encoded.files[0].data == path.read_bytes()
     mp3 = tmp_path / "b.mp3"
     mp3.write_bytes(b"ID3 not really")
     value = encode(cairn.Audio(str(mp3))).value
-    assert value["format"] == "mp3" and "sample_rate" not in value
+    assert value["format"] == "mp3"
+    assert "sample_rate" not in value
 
 
 @pytest.mark.parametrize(
@@ -116,7 +121,8 @@ def test_a_broken_wav_file_is_refused(tmp_path: Path) -> None:
 def test_html_from_text_file_and_file_like(tmp_path: Path) -> None:
     encoded = encode(cairn.Html("<p>hi</p>"), "page", 0)
     page = files_of(encoded)[encoded.value["path"]].decode()
-    assert page.startswith('<head><base target="_blank">') and page.endswith("<p>hi</p>")
+    assert page.startswith('<head><base target="_blank">')
+    assert page.endswith("<p>hi</p>")
     assert encoded.value["_type"] == "html-file"
     assert encoded.value["path"].startswith("media/html/page_0_")
     raw = encode(cairn.Html("<html><HEAD></HEAD><p>x</p></html>", inject=False))
@@ -137,12 +143,15 @@ def test_text_and_markdown() -> None:
     long = "# Title\n" + "x" * 500
     encoded = encode(cairn.Text(long), "notes", 5)
     value = encoded.value
-    assert value["_type"] == "text-file" and value["format"] == "markdown"
-    assert value["path"].startswith("media/text/notes_5_") and value["path"].endswith(".md")
+    assert value["_type"] == "text-file"
+    assert value["format"] == "markdown"
+    assert value["path"].startswith("media/text/notes_5_")
+    assert value["path"].endswith(".md")
     assert value["preview"] == long[:200]
     assert files_of(encoded)[value["path"]] == long.encode()
     plain = encode(cairn.Text("plain", markdown=False)).value
-    assert plain["format"] == "plain" and plain["path"].endswith(".txt")
+    assert plain["format"] == "plain"
+    assert plain["path"].endswith(".txt")
     with pytest.raises(InvalidInputError, match="Text takes a string, got int"):
         cairn.Text(3)  # type: ignore[arg-type]
 
@@ -150,7 +159,8 @@ def test_text_and_markdown() -> None:
 def test_a_list_of_images_is_a_gallery() -> None:
     images = [cairn.Image(np.full((4, 5), i, np.uint8), caption=f"#{i}") for i in range(3)]
     numbers, others, media = split_values({"loss": 1, "grid": images}, set())
-    assert numbers == {"loss": 1.0} and others == {}
+    assert numbers == {"loss": 1.0}
+    assert others == {}
     gallery = media["grid"]
     assert isinstance(gallery, Gallery)
     encoded = encode(gallery, "grid", 2)
@@ -159,13 +169,16 @@ def test_a_list_of_images_is_a_gallery() -> None:
     assert (value["count"], value["width"], value["height"]) == (3, 5, 4)
     assert value["captions"] == ["#0", "#1", "#2"]
     assert value["filenames"] == [v["path"] for v in value["images"]]
-    assert len(set(value["filenames"])) == 3 and len(encoded.files) == 3
+    assert len(set(value["filenames"])) == 3
+    assert len(encoded.files) == 3
 
 
 def test_media_are_split_from_numbers_and_lists_of_other_media_are_refused() -> None:
     hist = cairn.Histogram([1, 2])
     numbers, others, media = split_values({"a": {"h": hist, "n": 2}, "t": ["x", 1]}, set())
-    assert numbers == {"a/n": 2.0} and others == {"t": ["x", 1]} and media == {"a/h": hist}
+    assert numbers == {"a/n": 2.0}
+    assert others == {"t": ["x", 1]}
+    assert media == {"a/h": hist}
     with pytest.raises(InvalidInputError, match=r"'clips'.*item 1 is Audio"):
         split_values({"clips": [cairn.Image(np.zeros((2, 2))), cairn.Audio(np.zeros(2), 2)]},
                      set())  # fmt: skip
