@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cairn  # noqa: E402
-from cairn.media.base import EncodeContext  # noqa: E402
+import cairn
+from cairn.media.base import EncodeContext
 
 
 def _percentile(values: list[float], q: float) -> float:
