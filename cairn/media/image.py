@@ -61,7 +61,7 @@ class Image(Media):
                     f"Image: {str(data)!r} is not a PNG, JPEG, GIF or WebP file we can read"
                 )
             self.format, self.width, self.height = size
-            channels = 4
+            channels = 3  # not in every header; the size rule counts a file's pixels as RGB
         else:
             if module_of(data) == "PIL":
                 pixels = _from_pil(data)
