@@ -16,9 +16,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from cairn import plot
     from cairn.errors import CairnError
+    from cairn.media.audio import Audio
+    from cairn.media.histogram import Histogram
+    from cairn.media.html import Html
+    from cairn.media.image import Image
     from cairn.media.object3d import Object3D
     from cairn.media.plotly import Plotly
     from cairn.media.table import JoinedTable, Table
+    from cairn.media.text import Text
     from cairn.media.video import Video
     from cairn.sdk.api.public import Api
     from cairn.sdk.init import define_metric, finish, init, log, save
@@ -27,13 +32,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Api",
+    "Audio",
     "CairnError",
+    "Histogram",
+    "Html",
+    "Image",
     "JoinedTable",
     "Object3D",
     "Plotly",
     "Run",
     "Settings",
     "Table",
+    "Text",
     "Video",
     "__version__",
     "define_metric",
@@ -46,6 +56,11 @@ __all__ = [
 
 _HOMES = {
     "Api": "cairn.sdk.api.public",
+    "Audio": "cairn.media.audio",
+    "Histogram": "cairn.media.histogram",
+    "Html": "cairn.media.html",
+    "Image": "cairn.media.image",
+    "Text": "cairn.media.text",
     "CairnError": "cairn.errors",
     "JoinedTable": "cairn.media.table",
     "Object3D": "cairn.media.object3d",

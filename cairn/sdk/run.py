@@ -87,6 +87,7 @@ class Run:
             self.summary._observe,
             settings.flush_interval_s,
             settings.fsync_interval_s,
+            files_dir=self.dir / "files",
         )
         self._writer.start()
         self._capture: Capture | None = None
@@ -249,8 +250,8 @@ class Run:
         if pending is None:
             return
         self._pending = None
-        numbers, others = split_values(pending, self._known_keys)
-        self._items.put(("row", self._pending_step, self._pending_time, numbers, others))
+        numbers, others, media = split_values(pending, self._known_keys)
+        self._items.put(("row", self._pending_step, self._pending_time, numbers, others, media))
         if self._pending_step >= self._step:
             self._step = self._pending_step + 1
 
@@ -293,7 +294,7 @@ class Run:
             code = 0 if exit_code is None else exit_code
             self._items.put(("finish", finish_record(time.time(), code)))
             self._finished = True
-        self._writer.join(timeout=60)
+        self._wait_for_writer()
         if self._writer.dropped_records:
             log.warning("%d records could not be written to the run log (disk full?)",
                         self._writer.dropped_records)  # fmt: skip
@@ -311,6 +312,19 @@ class Run:
         if left:
             _say(f"cairn: {left} of {total} records of run {self.path} are not uploaded yet; "
                  f"upload them with: cairn sync {self.dir}")  # fmt: skip
+
+    def _wait_for_writer(self, stall_s: float = 60.0) -> None:
+        """Wait for the writer to write everything queued: as long as it makes progress (media
+        encoding can take a while), but no more than ``stall_s`` without any."""
+        while True:
+            before = self._items.qsize()
+            self._writer.join(timeout=stall_s)
+            if not self._writer.is_alive():
+                return
+            if self._items.qsize() >= before:
+                log.warning("the run log writer made no progress for %.0f s; not waiting for it",
+                            stall_s)  # fmt: skip
+                return
 
     def __enter__(self) -> Run:
         return self

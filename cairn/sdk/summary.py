@@ -93,6 +93,13 @@ class SummaryTracker:
             for value in values:
                 self._fold(key, mode, value)
 
+    def observe_media(self, values: Mapping[str, Any]) -> None:
+        """Media values (their reference JSON): the summary keeps the last one, as W&B's does,
+        unless a rule says ``none``."""
+        for key, value in values.items():
+            if self._mode(key) != "none":
+                self.changed[key] = value
+
     def _fold(self, key: str, mode: str, value: float) -> None:
         if mode == "none":
             return

@@ -2,7 +2,8 @@
 
 Python ints and floats take a fast path. numpy and torch scalars (anything with ``.item()`` and
 a single element) become floats without importing those libraries. Strings and other JSON-able
-values go to the run's non-numeric values; anything else is a TypeError naming the key.
+values go to the run's non-numeric values; media objects (and lists of ``Image``, a gallery) go
+to the writer to be encoded; anything else is a TypeError naming the key.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from cairn.errors import InvalidInputError
+from cairn.media.base import Media
 from cairn.wire import check_key
 
 _MAX_TEXT = 1 << 20
@@ -32,13 +35,14 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def split_values(
     data: Mapping[str, Any], known_keys: set[str]
-) -> tuple[dict[str, float], dict[str, Any]]:
-    """Numbers as floats, and the other values; TypeError names a key that is neither.
+) -> tuple[dict[str, float], dict[str, Any], dict[str, Media]]:
+    """Numbers as floats, other values, and media; TypeError names a key that is none of them.
 
     Keys are validated once: ``known_keys`` collects those already checked.
     """
     numbers: dict[str, float] = {}
     others: dict[str, Any] = {}
+    media: dict[str, Media] = {}
     for key, value in data.items():
         if key not in known_keys:
             if not isinstance(key, str):
@@ -51,12 +55,37 @@ def split_values(
             numbers[key] = float(value)
             continue
         if isinstance(value, Mapping):
-            nested_numbers, nested_others = split_values(flatten(value, key + "/"), known_keys)
-            numbers.update(nested_numbers)
-            others.update(nested_others)
+            nested = split_values(flatten(value, key + "/"), known_keys)
+            numbers.update(nested[0])
+            others.update(nested[1])
+            media.update(nested[2])
+            continue
+        if isinstance(value, Media):
+            media[key] = value
+            continue
+        if kind is list and value and _has_media(value):
+            media[key] = _gallery(key, value)
             continue
         _classify(key, value, numbers, others)
-    return numbers, others
+    return numbers, others, media
+
+
+def _has_media(values: list[Any]) -> bool:
+    return any(isinstance(v, Media) for v in values)
+
+
+def _gallery(key: str, values: list[Any]) -> Media:
+    """A list of ``Image`` is a gallery; any other list holding media is refused."""
+    from cairn.media.gallery import Gallery
+    from cairn.media.image import Image
+
+    for index, value in enumerate(values):
+        if not isinstance(value, Image):
+            raise InvalidInputError(
+                f"log() value of {key!r}: a list of media must hold only cairn.Image (a "
+                f"gallery); item {index} is {type(value).__name__}: log it under its own key"
+            )
+    return Gallery(values)
 
 
 def _classify(key: str, value: Any, numbers: dict[str, float], others: dict[str, Any]) -> None:

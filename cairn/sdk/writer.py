@@ -10,27 +10,32 @@ what it could not record.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from cairn.errors import InvalidInputError
+from cairn.media.base import MAX_VALUE_JSON_BYTES, EncodeContext, Encoded, Media, MediaFile
 from cairn.sdk.runlog.files import LogWriter
 from cairn.sdk.summary import MetricRule, SummaryTracker
-from cairn.wire import ColumnBlockBuilder, encode_record
+from cairn.wire import ColumnBlockBuilder, check_file_path, encode_record
 from cairn.wire.records import (
     HISTORY,
     SYSTEM,
     Record,
     console_record,
+    file_record,
     run_record,
     summary_record,
     values_record,
 )
 
 log = logging.getLogger("cairn.writer")
+media_log = logging.getLogger("cairn")
 
 ROWS_PER_BLOCK = 2000
 SUMMARY_INTERVAL_S = 1.0
@@ -50,6 +55,7 @@ class Writer(threading.Thread):
         on_summary: Any,
         flush_interval_s: float = 0.1,
         fsync_interval_s: float = 1.0,
+        files_dir: Path | None = None,
     ) -> None:
         super().__init__(name="cairn-writer", daemon=True)
         self.log_writer = log_writer
@@ -67,6 +73,8 @@ class Writer(threading.Thread):
         self.dropped_records = 0
         self.invalid_records = 0
         self._warned_disk = False
+        self._files_dir = files_dir
+        self._media_failed: set[str] = set()
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -128,13 +136,67 @@ class Writer(threading.Thread):
             self._pending_since = time.monotonic()
 
     def _add_row(self, item: Item) -> None:
-        _, step, wall, numbers, others = item
+        _, step, wall, numbers, others, media = item
         if numbers:
             self._history.add_row(step, wall, numbers)
             self._mark_pending()
+        if media:
+            others = dict(others)
+            files = self._encode_media(step, media, others)
+            if files:
+                self._flush_rows()
+                self._append(files)
         if others:
             self._flush_rows()
             self._append([values_record(step, wall, others)])
+
+    def _encode_media(
+        self, step: int, media: dict[str, Media], values: dict[str, Any]
+    ) -> list[Record]:
+        """Encode each media value into ``values``, write its files; their file records.
+
+        A value whose encoding or file writing fails is dropped (warned about once per key):
+        the row's other values and the run go on.
+        """
+        records: list[Record] = []
+        for key, obj in media.items():
+            try:
+                encoded = obj.encode(EncodeContext(key, step))
+                found: dict[str, Any] = {}
+                files: list[MediaFile] = []
+                _collect(key, encoded, found, files)
+                size = len(json.dumps(found, separators=(",", ":")))
+                if size > MAX_VALUE_JSON_BYTES:
+                    raise InvalidInputError(
+                        f"its value is {size} bytes of JSON, over {MAX_VALUE_JSON_BYTES}: "
+                        "log fewer items under one key"
+                    )
+                for file in files:
+                    records.append(self._write_file(file))
+            except Exception as exc:  # a user's object must never stop the run
+                self._media_failed_once(key, step, exc)
+                continue
+            values.update(found)
+            self._summary.observe_media(found)
+        return records
+
+    def _write_file(self, file: MediaFile) -> Record:
+        if self._files_dir is None:
+            raise OSError("this writer has no run directory for media files")
+        check_file_path(file.path)
+        target = self._files_dir / file.path
+        if not target.exists():  # content-addressed names: an existing file holds these bytes
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.write_bytes(file.data)
+            partial.replace(target)
+        return file_record(file.path, file.sha256, len(file.data))
+
+    def _media_failed_once(self, key: str, step: int, exc: BaseException) -> None:
+        level = logging.DEBUG if key in self._media_failed else logging.WARNING
+        self._media_failed.add(key)
+        media_log.log(level, "cannot log the media value of %r at step %d, dropped: %s: %s",
+                      key, step, type(exc).__name__, exc)  # fmt: skip
 
     def _handle(self, item: Item) -> None:
         kind = item[0]
@@ -230,3 +292,11 @@ class Writer(threading.Thread):
         except OSError as exc:
             log.warning("closing the run log failed: %s", exc)
         self._wake.set()
+
+
+def _collect(key: str, encoded: Encoded, values: dict[str, Any], files: list[MediaFile]) -> None:
+    """The value under ``key``, its siblings' values under theirs, and all their files."""
+    values[key] = encoded.value
+    files.extend(encoded.files)
+    for sibling_key, sibling in encoded.siblings.items():
+        _collect(sibling_key, sibling, values, files)
