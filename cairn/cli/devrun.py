@@ -41,8 +41,10 @@ EXAMPLE_RUNS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 def log_example_runs(base_url: str) -> list[str]:
-    """Log three small example runs through the SDK: config, curves, console lines."""
+    """Log three small example runs: config, curves, console lines, media and a table."""
     import cairn
+
+    from cairn.cli import example_media
 
     settings = {"base_url": base_url, "entity": EXAMPLE_ENTITY, "capture_system": False,
                 "show_progress": False}  # fmt: skip
@@ -62,6 +64,9 @@ def log_example_runs(base_url: str) -> list[str]:
                 })  # fmt: skip
                 if step % 100 == 0:
                     print(f"step {step}: loss {loss:.4f}")
+                if step % 50 == 0 or step == 499:
+                    run.log(example_media.media_at(step, 500, index, seed=index), step=step)
+            run.log({"eval/predictions": example_media.predictions_table(index, seed=index)})
             print("training finished")
         ids.append(run.id)
     return ids

@@ -64,6 +64,14 @@ class Media(abc.ABC):
     #: W&B's ``_type`` of the logged value
     type_name: ClassVar[str]
 
+    def frozen(self) -> Media:
+        """What logging this object now records, fixed on the caller's thread.
+
+        ``run.log`` calls it once per log. Immutable media return themselves; a mutable one (a
+        ``Table``) returns a snapshot, so later edits do not change what was logged.
+        """
+        return self
+
     @abc.abstractmethod
     def encode(self, ctx: EncodeContext) -> Encoded:
         """The value and its files. Runs on the writer thread; must not touch the run."""

@@ -61,7 +61,7 @@ def split_values(
             media.update(nested[2])
             continue
         if isinstance(value, Media):
-            media[key] = value
+            media[key] = value.frozen()
             continue
         if kind is list and value and _has_media(value):
             media[key] = _gallery(key, value)
