@@ -136,8 +136,10 @@ def test_files_page_by_prefix_and_cursor_and_media_file(meta: MetadataStore) -> 
         images[1],
         "media/other.txt",
     ]
-    assert meta.media_file(run.pk, SHA_B) == "z"
-    assert meta.media_file(run.pk, SHA_A) == "a.txt"
+    found = meta.media_file(run.pk, SHA_B)
+    assert found is not None
+    assert (found.path, found.sha256, found.size) == ("z", SHA_B, 3)
+    assert getattr(meta.media_file(run.pk, SHA_A), "path", None) == "a.txt"
     assert meta.media_file(run.pk, "cc" * 32) is None
     send(meta, [run_record()], run_id="run00002")
     other = meta.resolve_run(OPEN_PRINCIPAL, "team", "proj", "run00002", "viewer")

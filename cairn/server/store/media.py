@@ -10,6 +10,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
+from cairn.server.store.records import RunFile
+
 MAX_PROJECT_MEDIA_KEYS = 5000
 """Most (key, type) pairs a project's media key list holds."""
 
@@ -47,6 +49,6 @@ class MediaReads(abc.ABC):
         logged different ``_type``s appears once per type. At most MAX_PROJECT_MEDIA_KEYS."""
 
     @abc.abstractmethod
-    def media_file(self, run_pk: int, sha256: str) -> str | None:
-        """The path of one of the run's files with that content (the first by path), or None
-        when the run has none: a blob is only ever served through a run that references it."""
+    def media_file(self, run_pk: int, sha256: str) -> RunFile | None:
+        """One of the run's files with that content (the first by path), or None when the run
+        has none: a blob is only ever served through a run that references it."""

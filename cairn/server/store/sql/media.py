@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cairn.server.store.media import MAX_PROJECT_MEDIA_KEYS, MediaKey, ProjectMediaKey
+from cairn.server.store.records import RunFile
 from cairn.server.store.sql.schema import run_files, run_media_keys
 
 MAX_TYPE_LENGTH = 32
@@ -121,12 +122,12 @@ def move_media_keys(conn: Connection, run_pk: int, project_pk: int) -> None:
     )
 
 
-def media_file(conn: Connection, run_pk: int, sha256: str) -> str | None:
-    """The first path (by path) of the run's files with content ``sha256``, or None."""
-    path = conn.scalar(
-        select(run_files.c.path)
+def media_file(conn: Connection, run_pk: int, sha256: str) -> RunFile | None:
+    """The first (by path) of the run's files with content ``sha256``, or None."""
+    row = conn.execute(
+        select(run_files)
         .where(run_files.c.run_pk == run_pk, run_files.c.sha256 == sha256)
         .order_by(run_files.c.path)
         .limit(1)
-    )
-    return None if path is None else str(path)
+    ).first()
+    return None if row is None else RunFile(row.path, row.sha256, row.size, row.updated_at)

@@ -434,7 +434,7 @@ class SqlMetadataStore(MetadataStore):
         with self._read() as conn:
             return media.project_media_keys(conn, project_pk)
 
-    def media_file(self, run_pk: int, sha256: str) -> str | None:
+    def media_file(self, run_pk: int, sha256: str) -> RunFile | None:
         with self._read() as conn:
             return media.media_file(conn, run_pk, sha256)
 
