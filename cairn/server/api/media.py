@@ -102,7 +102,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
         return max(0, size - suffix), size - 1
     first = int(match[1])
     last = int(match[2]) if match[2] else size - 1
-    if last < first:
+    if match[2] and last < first:
         return None
     if first >= size:
         raise _InvalidRange
