@@ -203,3 +203,14 @@ def test_media_of_a_private_project_is_hidden_from_others(auth_server: ServerPro
     assert alice.get(f"{run}/files").status_code == 404
     anonymous = httpx.Client(base_url=auth_server.base_url)
     assert anonymous.get(f"{run}/media/{sha}").status_code == 401
+
+
+def test_the_sdk_reads_every_page_of_files(server: ServerProcess, client: httpx.Client) -> None:
+    import cairn
+
+    sha = upload(client, b"x")
+    paths = [f"f/{i:05}.txt" for i in range(5002)]
+    records = [["file", {"path": p, "sha256": sha, "size": 1}] for p in paths]
+    assert post_batch(client, records, 0, new_stream()).json()["rejected"] == []
+    run = cairn.Api(base_url=server.base_url).run("team/proj/run00001")
+    assert [f["path"] for f in run.files()] == paths
