@@ -18,6 +18,7 @@ from cairn.server.api import (
     blobs,
     history,
     ingest,
+    media,
     projects,
     runs,
     runs_list,
@@ -125,6 +126,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         runs,
         history,
         values,
+        media,
         blobs,
         workspace,
     ):

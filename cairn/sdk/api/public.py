@@ -136,9 +136,18 @@ class PublicRun:
             yield by_step[step]
 
     def files(self) -> list[dict[str, Any]]:
-        """The run's files (path, sha256, size)."""
-        result: list[dict[str, Any]] = self._client.request("GET", self._url("/files"))["files"]
-        return result
+        """The run's files (path, sha256, size), by path."""
+        result: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 5000}
+            if after is not None:
+                params["after"] = after
+            page = self._client.request("GET", self._url("/files"), params=params)
+            result += page["files"]
+            after = page.get("next_after")  # servers before paging send everything at once
+            if after is None:
+                return result
 
     def update(self, **changes: Any) -> PublicRun:
         """Change the run's ``name``, ``tags``, ``notes``, ``group`` or ``job_type``; returns self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 import numpy as np
@@ -59,10 +60,21 @@ class SeriesKey(BaseModel):
     last_value: Number | None
 
 
+class MediaKeyOut(BaseModel):
+    """A media key of a run: its latest value's ``_type``, how many values, their steps."""
+
+    key: str
+    type: str
+    count: int
+    step_min: int
+    step_max: int
+
+
 class KeysResponse(BaseModel):
-    """The series a run has, sorted by key."""
+    """The series a run has, and its media keys (values with a ``_type``), sorted by key."""
 
     keys: list[SeriesKey]
+    media: list[MediaKeyOut]
 
 
 class SeriesWindowOut(BaseModel):
@@ -212,7 +224,7 @@ def _read_windows(
 
 @router.get(RUN_PATH + "/keys", response_model=KeysResponse)
 def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
-    """The metric series a run has."""
+    """The metric series and the media keys a run has."""
     infos = ctx.meta.list_series(run.pk)
     keys = [
         {
@@ -225,7 +237,8 @@ def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
         }
         for s in infos
     ]
-    return JSONBytesResponse({"keys": keys})
+    media = [asdict(m) for m in ctx.meta.run_media_keys(run.pk)]
+    return JSONBytesResponse({"keys": keys, "media": media})
 
 
 def float_list_one(value: float) -> Number:

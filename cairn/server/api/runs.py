@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["runs"])
 
 RUN_PATH = "/runs/{entity}/{project}/{run_id}"
 MAX_CONSOLE_PAGE = 10_000
+MAX_FILES_PAGE = 5000
 
 
 class RunOut(BaseModel):
@@ -90,9 +91,10 @@ class FileOut(BaseModel):
 
 
 class FileList(BaseModel):
-    """The files of a run."""
+    """A page of a run's files by path; pass ``next_after`` back as ``after`` (null: the end)."""
 
     files: list[FileOut]
+    next_after: str | None
 
 
 def run_out(run: RunRecord) -> dict[str, Any]:
@@ -156,9 +158,19 @@ def read_console(
 
 
 @router.get(RUN_PATH + "/files", response_model=FileList)
-def list_files(run: RunDep, ctx: Ctx) -> dict[str, Any]:
-    """The files saved with a run, by path."""
-    return {"files": [asdict(f) for f in ctx.meta.list_files(run.pk)]}
+def list_files(
+    run: RunDep,
+    ctx: Ctx,
+    prefix: Annotated[str, Query(max_length=1024, description="only paths starting so")] = "",
+    after: Annotated[
+        str | None, Query(max_length=1024, description="cursor: next_after of the last page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_FILES_PAGE)] = 1000,
+) -> JSONBytesResponse:
+    """A page of the files saved with a run, by path."""
+    files = ctx.meta.list_files(run.pk, prefix=prefix, after=after, limit=limit)
+    next_after = files[-1].path if len(files) == limit else None
+    return JSONBytesResponse({"files": [asdict(f) for f in files], "next_after": next_after})
 
 
 @router.get(

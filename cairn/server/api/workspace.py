@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from cairn.errors import AuthenticationError, InvalidInputError
 from cairn.server.api.deps import Ctx, ProjectDep, ProjectMemberDep, SignedIn, Who
 from cairn.server.encoding import JSONBytesResponse
+from cairn.server.store.media import ProjectMediaKey
 from cairn.server.store.records import ProjectKeys
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
@@ -52,12 +53,22 @@ class MetricKey(BaseModel):
     runs: int
 
 
+class MediaKeyRuns(BaseModel):
+    """A media key with one ``_type`` and how many runs logged it so."""
+
+    key: str
+    type: str
+    runs: int
+
+
 class ProjectKeysOut(BaseModel):
-    """Keys of a project's runs, for column pickers, autocomplete and panels."""
+    """Keys of a project's runs, for column pickers, autocomplete and panels (a media key whose
+    runs logged different ``_type``s is listed once per type)."""
 
     config: list[KeyCount]
     summary: list[KeyCount]
     metrics: list[MetricKey]
+    media: list[MediaKeyRuns]
 
 
 def _layout_size_ok(layout: dict[str, Any]) -> None:
@@ -183,11 +194,11 @@ def delete_view(project: ProjectMemberDep, view_id: ViewId, ctx: Ctx) -> Respons
     return Response(status_code=204)
 
 
-_keys_cache: dict[int, tuple[float, ProjectKeys]] = {}
+_keys_cache: dict[int, tuple[float, tuple[ProjectKeys, list[ProjectMediaKey]]]] = {}
 _keys_lock = threading.Lock()
 
 
-def _cached_keys(ctx: Ctx, project_pk: int) -> ProjectKeys:
+def _cached_keys(ctx: Ctx, project_pk: int) -> tuple[ProjectKeys, list[ProjectMediaKey]]:
     # Counting keys walks an index over every run of the project; a workspace asks on each
     # load, so a few seconds of staleness buys a lot on projects with 100k runs.
     now = time.monotonic()
@@ -195,7 +206,7 @@ def _cached_keys(ctx: Ctx, project_pk: int) -> ProjectKeys:
         hit = _keys_cache.get(project_pk)
     if hit is not None and now - hit[0] < KEYS_TTL_S:
         return hit[1]
-    keys = ctx.meta.project_keys(project_pk)
+    keys = (ctx.meta.project_keys(project_pk), ctx.meta.project_media_keys(project_pk))
     with _keys_lock:
         if len(_keys_cache) > 256:
             _keys_cache.clear()
@@ -205,12 +216,13 @@ def _cached_keys(ctx: Ctx, project_pk: int) -> ProjectKeys:
 
 @router.get(PROJECT_PATH + "/keys", response_model=ProjectKeysOut)
 def read_project_keys(project: ProjectDep, ctx: Ctx) -> JSONBytesResponse:
-    """Config and summary keys (without prefix, with run counts) and metric keys of a project."""
-    keys = _cached_keys(ctx, project.pk)
+    """Config and summary keys (without prefix, with run counts), metric and media keys."""
+    keys, media = _cached_keys(ctx, project.pk)
     return JSONBytesResponse(
         {
             "config": [{"key": k, "count": n} for k, n in keys.config],
             "summary": [{"key": k, "count": n} for k, n in keys.summary],
             "metrics": [{"key": k, "kind": kind, "runs": n} for k, kind, n in keys.metrics],
+            "media": [asdict(m) for m in media],
         }
     )

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from cairn.server.store.media import MediaReads
+
 if TYPE_CHECKING:
     from cairn.server.auth.principal import Principal
     from cairn.server.query.filters import Field, Node
@@ -332,16 +334,29 @@ class RunStore(abc.ABC):
         """Console lines ``start`` .. ``start + limit`` in order, and the run's line total."""
 
     @abc.abstractmethod
-    def list_files(self, run_pk: int) -> list[RunFile]:
-        """The run's files, by path."""
+    def list_files(
+        self, run_pk: int, *, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[RunFile]:
+        """The run's files by path: those whose path starts with ``prefix`` and sorts after
+        ``after`` (a keyset cursor: the last path of the previous page), at most ``limit``."""
 
     @abc.abstractmethod
     def file_sha256(self, run_pk: int, path: str) -> str | None:
         """The blob of one of the run's files, or None when it has no such file."""
 
     @abc.abstractmethod
-    def read_values(self, run_pk: int, key: str, after: int, limit: int) -> list[RunValue]:
-        """Non-numeric values of ``key`` in (step, arrival) order, from position ``after``."""
+    def read_values(
+        self,
+        run_pk: int,
+        key: str,
+        after: int,
+        limit: int,
+        *,
+        step_min: int | None = None,
+        step_max: int | None = None,
+    ) -> list[RunValue]:
+        """Non-numeric values of ``key`` with ``step_min <= step <= step_max`` (None: unbounded)
+        in (step, arrival) order, from position ``after`` within that range."""
 
 
 class SeriesReads(abc.ABC):
@@ -445,6 +460,7 @@ class MetadataStore(
     AccessStore,
     ProjectStore,
     RunStore,
+    MediaReads,
     ViewStore,
     SeriesReads,
     IngestStore,

@@ -74,12 +74,26 @@ export function fetchConsole(
 export function useRunFiles(entity: string, project: string, runId: string, live: boolean) {
   return useQuery({
     queryKey: ["run-files", entity, project, runId],
-    queryFn: ({ signal }) =>
-      getJson<{ files: RunFile[] }>(`${runApiPath(entity, project, runId)}/files`, undefined, signal).then(
-        (answer) => answer.files,
-      ),
+    queryFn: ({ signal }) => fetchAllFiles(entity, project, runId, signal),
     refetchInterval: live ? 10_000 : false,
   });
+}
+
+/** Every file of a run, page by page (the server sends at most 5000 a page). */
+async function fetchAllFiles(entity: string, project: string, runId: string, signal: AbortSignal): Promise<RunFile[]> {
+  const files: RunFile[] = [];
+  let after: string | null = null;
+  do {
+    const query: Record<string, string | number> = after === null ? { limit: 5000 } : { limit: 5000, after };
+    const page: { files: RunFile[]; next_after?: string | null } = await getJson(
+      `${runApiPath(entity, project, runId)}/files`,
+      query,
+      signal,
+    );
+    files.push(...page.files);
+    after = page.next_after ?? null;
+  } while (after !== null);
+  return files;
 }
 
 /** The download address of a run file (each path segment encoded). */

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
 from cairn.server.store.base import SeriesKind, SeriesStore
-from cairn.server.store.sql import kv
+from cairn.server.store.sql import kv, media
 from cairn.server.store.sql.schema import (
     blobs,
     console_chunks,
@@ -57,6 +57,7 @@ class RunApplier:
         self._console_lines: int | None = None
         self._kinds: dict[str, SeriesKind] = {}
         self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
+        self._media = media.MediaKeyTally()
 
     def apply(self, kind: str, body: dict[str, Any]) -> None:
         """Apply one validated record; InvalidInputError leaves nothing of it applied."""
@@ -132,18 +133,24 @@ class RunApplier:
 
     def _apply_values(self, body: dict[str, Any]) -> None:
         rows = []
+        step = body["step"]
         for key, value in body["values"].items():
+            kind = media.media_type(value)
             rows.append(
                 {
                     "run_pk": self._run_pk,
                     "key": key,
-                    "step": body["step"],
+                    "step": step,
                     "time": body["time"],
                     "value": _storable(value, key),
+                    "media_type": kind,
                 }
             )
         if rows:
             self._conn.execute(insert(run_values), rows)
+        for row in rows:  # only once the insert succeeded: a refused record leaves no count
+            if row["media_type"] is not None:
+                self._media.add(row["key"], row["media_type"], step)
         self._last_step = (
             body["step"] if self._last_step is None else max(self._last_step, body["step"])
         )
@@ -215,6 +222,7 @@ class RunApplier:
     def flush(self) -> None:
         """Write the accumulated points and run-level changes; keep the key/value index in step."""
         self._append_series()
+        self._media.flush(self._conn, self._run_pk, self._project_pk)
         values: dict[str, Any] = dict(self._fields)
         values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
         values["updated_at"] = self._now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from cairn.server.store.records import ConsoleLine, RunFile, RunValue
 from cairn.server.store.sql.schema import console_chunks, run_files, run_values, runs
@@ -32,11 +32,24 @@ def read_console(
     return lines, total
 
 
-def list_files(conn: Connection, run_pk: int) -> list[RunFile]:
-    """The run's files, by path."""
-    rows = conn.execute(
-        select(run_files).where(run_files.c.run_pk == run_pk).order_by(run_files.c.path)
-    ).all()
+def list_files(
+    conn: Connection,
+    run_pk: int,
+    prefix: str = "",
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[RunFile]:
+    """The run's files by path: starting with ``prefix``, after the path ``after``, ``limit``."""
+    query = select(run_files).where(run_files.c.run_pk == run_pk)
+    if prefix:
+        # An exact comparison of the start: LIKE ignores case on SQLite and needs escaping.
+        query = query.where(func.substr(run_files.c.path, 1, len(prefix)) == prefix)
+    if after is not None:
+        query = query.where(run_files.c.path > after)
+    query = query.order_by(run_files.c.path)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).all()
     return [RunFile(r.path, r.sha256, r.size, r.updated_at) for r in rows]
 
 
@@ -48,13 +61,24 @@ def file_sha256(conn: Connection, run_pk: int, path: str) -> str | None:
     return None if sha is None else str(sha)
 
 
-def read_values(conn: Connection, run_pk: int, key: str, after: int, limit: int) -> list[RunValue]:
-    """Values of ``key`` in (step, arrival) order from position ``after``."""
+def read_values(
+    conn: Connection,
+    run_pk: int,
+    key: str,
+    after: int,
+    limit: int,
+    step_min: int | None = None,
+    step_max: int | None = None,
+) -> list[RunValue]:
+    """Values of ``key`` within the step range in (step, arrival) order from position ``after``."""
+    query = select(run_values.c.step, run_values.c.time, run_values.c.value).where(
+        run_values.c.run_pk == run_pk, run_values.c.key == key
+    )
+    if step_min is not None:
+        query = query.where(run_values.c.step >= step_min)
+    if step_max is not None:
+        query = query.where(run_values.c.step <= step_max)
     rows = conn.execute(
-        select(run_values.c.step, run_values.c.time, run_values.c.value)
-        .where(run_values.c.run_pk == run_pk, run_values.c.key == key)
-        .order_by(run_values.c.step, run_values.c.pk)
-        .offset(after)
-        .limit(limit)
+        query.order_by(run_values.c.step, run_values.c.pk).offset(after).limit(limit)
     ).all()
     return [RunValue(r.step, r.time, r.value) for r in rows]

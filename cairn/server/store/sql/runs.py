@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, delete, func, select, update
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_name
 from cairn.server.store.records import RunRecord
-from cairn.server.store.sql import kv
+from cairn.server.store.sql import kv, media
 from cairn.server.store.sql.schema import entities, projects, run_kv, runs
 from cairn.server.store.sql.upsert import insert_ignore
 
@@ -142,6 +142,7 @@ def move_run(conn: Connection, run: RunRecord, target_project_pk: int) -> None:
     conn.execute(
         update(run_kv).where(run_kv.c.run_pk == run.pk).values(project_pk=target_project_pk)
     )
+    media.move_media_keys(conn, run.pk, target_project_pk)
 
 
 def delete_run(conn: Connection, run_pk: int) -> None:

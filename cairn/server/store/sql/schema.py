@@ -277,7 +277,23 @@ run_values = Table(
     Column("step", BigInteger, nullable=False),
     Column("time", Float, nullable=False),
     Column("value", Json),
+    Column("media_type", String(32)),  # the value's `_type` when it is a media reference
     Index("ix_run_values_run_key_step", "run_pk", "key", "step"),
+)
+
+# Media keys of a run (values whose JSON has a `_type`), kept up to date as values arrive, so
+# key lists and panels find media without scanning values (design 0010).
+run_media_keys = Table(
+    "run_media_keys",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(256), primary_key=True),
+    Column("project_pk", BigId, nullable=False),
+    Column("media_type", String(32), nullable=False),  # the latest value's `_type`
+    Column("count", BigInteger, nullable=False),
+    Column("step_min", BigInteger, nullable=False),
+    Column("step_max", BigInteger, nullable=False),
+    Index("ix_run_media_keys_project_key", "project_pk", "key"),
 )
 
 console_chunks = Table(

@@ -22,6 +22,7 @@ from cairn.server.query.groups import Group, run_groups
 from cairn.server.query.runs import RunsQuery
 from cairn.server.series.cache import WindowCache
 from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
+from cairn.server.store.media import MediaKey, ProjectMediaKey
 from cairn.server.store.metadata import Archived, MetadataStore, RunsResult, StoreHooks
 from cairn.server.store.records import (
     ConsoleLine,
@@ -42,6 +43,7 @@ from cairn.server.store.sql import (
     blob_gc,
     bulk,
     leases,
+    media,
     project_keys,
     projects,
     run_data,
@@ -399,17 +401,42 @@ class SqlMetadataStore(MetadataStore):
         with self._read() as conn:
             return run_data.read_console(conn, run_pk, start, limit)
 
-    def list_files(self, run_pk: int) -> list[RunFile]:
+    def list_files(
+        self, run_pk: int, *, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[RunFile]:
         with self._read() as conn:
-            return run_data.list_files(conn, run_pk)
+            return run_data.list_files(conn, run_pk, prefix, after, limit)
 
     def file_sha256(self, run_pk: int, path: str) -> str | None:
         with self._read() as conn:
             return run_data.file_sha256(conn, run_pk, path)
 
-    def read_values(self, run_pk: int, key: str, after: int, limit: int) -> list[RunValue]:
+    def read_values(
+        self,
+        run_pk: int,
+        key: str,
+        after: int,
+        limit: int,
+        *,
+        step_min: int | None = None,
+        step_max: int | None = None,
+    ) -> list[RunValue]:
         with self._read() as conn:
-            return run_data.read_values(conn, run_pk, key, after, limit)
+            return run_data.read_values(conn, run_pk, key, after, limit, step_min, step_max)
+
+    # media
+
+    def run_media_keys(self, run_pk: int) -> list[MediaKey]:
+        with self._read() as conn:
+            return media.run_media_keys_of(conn, run_pk)
+
+    def project_media_keys(self, project_pk: int) -> list[ProjectMediaKey]:
+        with self._read() as conn:
+            return media.project_media_keys(conn, project_pk)
+
+    def media_file(self, run_pk: int, sha256: str) -> RunFile | None:
+        with self._read() as conn:
+            return media.media_file(conn, run_pk, sha256)
 
     # series
 
