@@ -48,7 +48,7 @@ export function resample(hist: HistogramValue, lo: number, hi: number, rows: num
     const a = hist.bins[i] as number;
     const b = hist.bins[i + 1] as number;
     if (b <= a) {
-      out[rowOf(a)] += count;
+      out[rowOf(a)] = (out[rowOf(a)] ?? 0) + count;
       continue;
     }
     const first = rowOf(a);
@@ -56,7 +56,7 @@ export function resample(hist: HistogramValue, lo: number, hi: number, rows: num
     for (let r = first; r <= last; r++) {
       const r0 = lo + r * h;
       const overlap = Math.min(b, r0 + h) - Math.max(a, r0);
-      if (overlap > 0) out[r] += (count * overlap) / (b - a);
+      if (overlap > 0) out[r] = (out[r] ?? 0) + (count * overlap) / (b - a);
     }
   }
   return out;

@@ -54,6 +54,6 @@ export function mediaSettings(panel: Pick<PanelConfig, "settings">): MediaSettin
 /** The panel with some media settings changed (other settings, line ones included, kept). */
 export function withMediaSettings(panel: PanelConfig, change: Partial<MediaSettings>): PanelConfig {
   const settings = { ...(panel.settings ?? {}), ...change };
-  // PanelConfig.settings is typed for line panels; the registry keeps any keys a panel stores
-  return { ...panel, settings: settings as unknown as PanelConfig["settings"] };
+  // PanelConfig.settings is typed for line panels; the saved layout keeps any keys a panel stores
+  return { ...panel, settings };
 }

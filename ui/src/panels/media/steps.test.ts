@@ -65,6 +65,8 @@ describe("stepMove", () => {
   it("goes to the edge of the loaded windows when nothing further is known", () => {
     expect(stepMove([0, 10], 10, 1, bounds, 32)).toBe(32);
     expect(stepMove([40, 50], 40, -1, bounds, 31)).toBe(31);
+    expect(stepMove([0, 100], 10, 1, bounds, 32)).toBe(32);
+    expect(stepMove([0, 100], 50, -1, bounds, 40)).toBe(40);
   });
   it("stays inside the bounds", () => {
     expect(stepMove([], 100, 1, bounds, null)).toBe(100);

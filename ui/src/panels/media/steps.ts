@@ -76,9 +76,9 @@ export function unionRange(ranges: readonly (StepRange | null | undefined)[]): {
   return lo <= hi ? { lo, hi } : null;
 }
 
-/** The step ← or → moves to from `step`: the nearest known step in that direction; when none is
- * known (its window is not loaded yet), the edge of the loaded windows (`edge`: just past the last
- * loaded step going right, just before the first going left), clamped to [lo, hi]. */
+/** The step ← or → moves to from `step`: the nearest known step in that direction, but never past
+ * `edge` (just past the loaded windows going right, just before them going left: what lies beyond
+ * is not known yet, so the move stops there and loads it), clamped to [lo, hi]. */
 export function stepMove(
   known: readonly number[],
   step: number,
@@ -90,6 +90,9 @@ export function stepMove(
   for (const s of known) {
     if (direction > 0 ? s > step && (best === null || s < best) : s < step && (best === null || s > best)) best = s;
   }
-  const target = best ?? edge ?? step + direction;
+  let target: number;
+  if (best === null) target = edge ?? step + direction;
+  else if (edge === null) target = best;
+  else target = direction > 0 ? Math.min(best, edge) : Math.max(best, edge);
   return Math.min(bounds.hi, Math.max(bounds.lo, target));
 }

@@ -60,7 +60,7 @@ export function fileRef(v: unknown): MediaFileRef | null {
 function labels(v: unknown): Record<string, string> | undefined {
   if (!isObject(v)) return undefined;
   const out: Record<string, string> = {};
-  for (const [id, name] of Object.entries(v)) out[id] = typeof name === "string" ? name : String(id);
+  for (const [id, name] of Object.entries(v)) out[id] = typeof name === "string" ? name : id;
   return out;
 }
 
