@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnAt, heatGrid, resample, valueRange } from "./histogram";
+import { columnAt, heatGrid, resample, valueRange } from "./histogramGrid";
 import { asHistogram } from "./values";
 
 const hist = (values: number[], bins: number[]) => ({ _type: "histogram" as const, values, bins });
