@@ -3,9 +3,21 @@
 
 import { barModule } from "./bar";
 import { lineModule } from "./line";
+import { audioPanel } from "./media/audio";
+import { histogramPanel } from "./media/histogram";
+import { htmlPanel } from "./media/html";
+import { imagePanel } from "./media/image";
+import { textPanel } from "./media/text";
+import { videoPanel } from "./media/video";
 import { registerPanel } from "./registry";
 import { scatterModule } from "./scatter";
 
 registerPanel(lineModule);
 registerPanel(scatterModule);
 registerPanel(barModule);
+registerPanel(imagePanel);
+registerPanel(histogramPanel);
+registerPanel(audioPanel);
+registerPanel(videoPanel);
+registerPanel(htmlPanel);
+registerPanel(textPanel);
