@@ -5,6 +5,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import { drawFrame, drawXAxis, drawYAxis, padRange, setupCanvas } from "../../charts/canvasPlot";
 import { chartColors, formatNumber, useTheme } from "../../charts/theme";
+import { useLatest } from "./useLatest";
 import { heat, type Bar, type Curves, type Matrix, type ScatterPoint } from "./chartData";
 
 interface Size {
@@ -24,6 +25,7 @@ function clip(ctx: CanvasRenderingContext2D, text: string, max: number): string 
 export function ConfusionMatrixView({ matrix, width, height, onDrawn }: Size & { matrix: Matrix }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const theme = useTheme();
+  const drawn = useLatest(onDrawn);
   useEffect(() => {
     const el = canvas.current;
     if (!el || width <= 0) return;
@@ -80,8 +82,8 @@ export function ConfusionMatrixView({ matrix, width, height, onDrawn }: Size & {
     ctx.textBaseline = "top";
     ctx.fillText("Actual", 0, -6);
     ctx.restore();
-    onDrawn();
-  }, [matrix, width, height, theme, onDrawn]);
+    drawn.current();
+  }, [matrix, width, height, theme, drawn]);
   return (
     <canvas
       ref={canvas}
@@ -95,6 +97,7 @@ export function ConfusionMatrixView({ matrix, width, height, onDrawn }: Size & {
 export function CurvesView({ data, xLabel, yLabel, unitSquare, width, height, onDrawn }: Size & { data: Curves; xLabel: string; yLabel: string; unitSquare: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const theme = useTheme();
+  const drawn = useLatest(onDrawn);
   useEffect(() => {
     const el = box.current;
     if (!el || width <= 0) return;
@@ -119,7 +122,7 @@ export function CurvesView({ data, xLabel, yLabel, unitSquare, width, height, on
         scales: { x: { time: false, range: fixed }, y: { range: fixed } },
         axes: [axis(xLabel), axis(yLabel)],
         series: [{}, ...data.series.map((s) => ({ label: s.name, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false } }))],
-        hooks: { draw: [() => { onDrawn(); }] },
+        hooks: { draw: [() => { drawn.current(); }] },
       },
       [data.x, ...data.series.map((s) => s.values)] as uPlot.AlignedData,
       el,
@@ -127,13 +130,14 @@ export function CurvesView({ data, xLabel, yLabel, unitSquare, width, height, on
     return () => {
       chart.destroy();
     };
-  }, [data, xLabel, yLabel, unitSquare, width, height, theme, onDrawn]);
+  }, [data, xLabel, yLabel, unitSquare, width, height, theme, drawn]);
   return <div ref={box} role="img" aria-label={`${yLabel} against ${xLabel}, ${data.series.length} ${data.series.length === 1 ? "series" : "series"}`} />;
 }
 
 export function ScatterView({ points, xLabel, yLabel, width, height, onDrawn }: Size & { points: ScatterPoint[]; xLabel: string; yLabel: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const theme = useTheme();
+  const drawn = useLatest(onDrawn);
   useEffect(() => {
     const el = canvas.current;
     if (!el || width <= 0) return;
@@ -160,8 +164,8 @@ export function ScatterView({ points, xLabel, yLabel, width, height, onDrawn }: 
       f.ctx.arc(sx(p.x), sy(p.y), r, 0, Math.PI * 2);
       f.ctx.fill();
     }
-    onDrawn();
-  }, [points, width, height, theme, onDrawn]);
+    drawn.current();
+  }, [points, width, height, theme, drawn]);
   return <canvas ref={canvas} role="img" aria-label={`${yLabel} against ${xLabel}, ${points.length} points`} />;
 }
 
@@ -171,6 +175,7 @@ const BAR_LABEL = 120;
 export function BarsView({ data, valueLabel, width, height, onDrawn }: Size & { data: Bar[]; valueLabel: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const theme = useTheme();
+  const drawn = useLatest(onDrawn);
   const plotHeight = Math.max(height, data.length * BAR_ROW + 40);
   useEffect(() => {
     const el = canvas.current;
@@ -196,8 +201,8 @@ export function BarsView({ data, valueLabel, width, height, onDrawn }: Size & { 
       ctx.textAlign = "right";
       ctx.fillText(clip(ctx, b.label, BAR_LABEL - 10), BAR_LABEL - 6, y + (BAR_ROW - 5) / 2);
     });
-    onDrawn();
-  }, [data, width, plotHeight, theme, onDrawn]);
+    drawn.current();
+  }, [data, width, plotHeight, theme, drawn]);
   return (
     <div className="canvas-scroll" style={{ maxHeight: height, overflowY: "auto" }}>
       <canvas ref={canvas} role="img" aria-label={`${valueLabel} for ${data.length} labels`} />

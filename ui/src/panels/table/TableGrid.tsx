@@ -54,32 +54,34 @@ export function TableGrid({ source, query, first, runs, sort, height, onSort }: 
     if (r.data && w !== undefined && !r.isPlaceholderData) windows.set(w, r.data);
   });
   const names = new Map(runs.map((r) => [r.id, r]));
-  const template = `repeat(${columns.length}, minmax(${hasImages ? 96 : 80}px, 1fr))`;
+  const columnMin = hasImages ? 110 : 96;
+  const template = `repeat(${columns.length}, minmax(${columnMin}px, 1fr))`;
+  const minWidth = columns.length * columnMin;
 
   return (
     <div ref={scroller} className="tp-scroll" style={{ maxHeight: height }} role="grid" aria-rowcount={first.total + 1} aria-colcount={columns.length}>
-      <div className="tp-row tp-head" role="row" style={{ gridTemplateColumns: template }}>
+      <div className="tp-row tp-head" role="row" style={{ gridTemplateColumns: template, minWidth }}>
         {columns.map((c) => {
           const s = sort.find((k) => k.column === c.name);
           return (
-            <button
-              key={c.name}
-              type="button"
-              role="columnheader"
-              className="tp-th"
-              aria-sort={s ? (s.order === "asc" ? "ascending" : "descending") : "none"}
-              title={`${c.name} (${c.type}): click to sort`}
-              onClick={() => {
-                onSort(c.name);
-              }}
-            >
-              <span className="tp-th-name">{c.name}</span>
-              {s ? <span aria-hidden="true">{s.order === "asc" ? " ▲" : " ▼"}</span> : null}
-            </button>
+            <div key={c.name} role="columnheader" className="tp-th-cell" aria-sort={s ? (s.order === "asc" ? "ascending" : "descending") : "none"}>
+              <button
+                type="button"
+                className="tp-th"
+                title={`${c.name} (${c.type}): sort`}
+                aria-label={`Sort by ${c.name}`}
+                onClick={() => {
+                  onSort(c.name);
+                }}
+              >
+                <span className="tp-th-name">{c.name}</span>
+                {s ? <span aria-hidden="true">{s.order === "asc" ? " ▲" : " ▼"}</span> : null}
+              </button>
+            </div>
           );
         })}
       </div>
-      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+      <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth, position: "relative" }}>
         {items.map((item) => {
           const row = rowAt(windows, item.index);
           return (
@@ -88,7 +90,7 @@ export function TableGrid({ source, query, first, runs, sort, height, onSort }: 
               role="row"
               aria-rowindex={item.index + 2}
               className="tp-row"
-              style={{ gridTemplateColumns: template, height: rowHeight, transform: `translateY(${item.start}px)` }}
+              style={{ gridTemplateColumns: template, minWidth, height: rowHeight, transform: `translateY(${item.start}px)` }}
             >
               {row
                 ? columns.map((c, i) => {

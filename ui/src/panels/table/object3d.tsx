@@ -9,6 +9,7 @@ import { useFileJson } from "./mediaValue";
 import { CloudError, parseCloud, type Cloud } from "./points3d";
 import { viewSettings, withSettings } from "./settings";
 import { StepSelect } from "./StepSelect";
+import { useLatest } from "./useLatest";
 import "./table.css";
 
 const TOOLBAR = 30;
@@ -37,6 +38,7 @@ export function Object3DBody(props: PanelBodyProps) {
   const cloud = parsed instanceof Error ? undefined : parsed;
   const box = useRef<HTMLDivElement>(null);
   const theme = useTheme();
+  const report = useLatest({ onState, onPainted });
   const [drawError, setDrawError] = useState<string | null>(null);
   const plotHeight = Math.max(120, height - TOOLBAR);
 
@@ -126,8 +128,8 @@ export function Object3DBody(props: PanelBodyProps) {
           renderer.domElement.remove();
         };
         setDrawError(null);
-        onState("ready");
-        onPainted();
+        report.current.onState("ready");
+        report.current.onPainted();
       })
       .catch((error: unknown) => {
         if (!cancelled) setDrawError(error instanceof Error ? error.message : String(error));
@@ -136,7 +138,7 @@ export function Object3DBody(props: PanelBodyProps) {
       cancelled = true;
       cleanup?.();
     };
-  }, [cloud, theme, key, onState, onPainted]);
+  }, [cloud, theme, key, report]);
 
   if (!seen) return <div style={{ height }} />;
   if (!run) return <div className="panel-empty">No run is shown.</div>;

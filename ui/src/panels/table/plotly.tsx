@@ -7,6 +7,7 @@ import type { PanelBodyProps, PanelModule } from "../types";
 import { useFileJson } from "./mediaValue";
 import { viewSettings, withSettings } from "./settings";
 import { StepSelect } from "./StepSelect";
+import { useLatest } from "./useLatest";
 import "./table.css";
 
 type PlotlyModule = typeof import("plotly.js-dist-min");
@@ -40,6 +41,7 @@ export function PlotlyBody(props: PanelBodyProps) {
   const { values, logged, file, json } = useFileJson(entity, project, run, key, step, seen, true);
   const box = useRef<HTMLDivElement>(null);
   const theme = useTheme();
+  const report = useLatest({ onState, onPainted });
   const [drawError, setDrawError] = useState<string | null>(null);
   const figure = json.data === undefined ? undefined : asFigure(json.data);
   const plotHeight = Math.max(120, height - TOOLBAR);
@@ -75,8 +77,8 @@ export function PlotlyBody(props: PanelBodyProps) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the cleanup while awaiting
         if (cancelled) return;
         setDrawError(null);
-        onState("ready");
-        onPainted();
+        report.current.onState("ready");
+        report.current.onPainted();
       })
       .catch((error: unknown) => {
         if (!cancelled) setDrawError(error instanceof Error ? error.message : String(error));
@@ -85,7 +87,7 @@ export function PlotlyBody(props: PanelBodyProps) {
       cancelled = true;
       drawn?.purge(el);
     };
-  }, [figure, width, plotHeight, theme, onState, onPainted]);
+  }, [figure, width, plotHeight, theme, report]);
 
   if (!seen) return <div style={{ height }} />;
   if (!run) return <div className="panel-empty">No run is shown.</div>;

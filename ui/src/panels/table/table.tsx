@@ -4,6 +4,7 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { ApiError } from "../../api/client";
 import type { PanelBodyProps, PanelModule } from "../types";
 import { MAX_COMPARE_RUNS, downloadTableCsv, queryTable, useKeyValues, type TableQuery, type TableSource } from "./api";
 import { StepSelect } from "./StepSelect";
@@ -50,7 +51,8 @@ export function TableBody(props: PanelBodyProps) {
     enabled,
     staleTime: 60_000,
     placeholderData: keepPreviousData,
-    retry: (count, error) => count < 2 && !(error instanceof Error && "status" in error && (error as { status: number }).status < 500),
+    // a bad filter (4xx) will not get better by asking again
+    retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status > 0 && error.status < 500),
   });
   const steps = useKeyValues(entity, project, runIds[0], key, enabled);
   // the typed filter follows the saved one whenever that changes (another tab, a reset)
