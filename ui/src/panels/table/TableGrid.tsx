@@ -27,7 +27,9 @@ const MEDIA_ROW = 72;
 export function TableGrid({ source, query, first, runs, sort, height, onSort }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const columns: TableColumn[] = first.columns;
-  const hasImages = columns.some((c) => c.type === "media");
+  // media cells show thumbnails: taller rows (a column of audio links only needs no more height, but
+  // a mixed `media` column may hold images)
+  const hasImages = columns.some((c) => c.type === "media" || c.type === "media:image-file" || c.type === "media:images/separated");
   const rowHeight = hasImages ? MEDIA_ROW : ROW;
   const virtualizer = useVirtualizer({
     count: first.total,

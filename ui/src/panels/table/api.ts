@@ -4,6 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiUrl, getJson, request, seg, sendJson } from "../../api/client";
 
+/** `number`, `text`, `bool`, `json`, `media` (mixed) or `media:<_type>` */
 export type ColumnType = "number" | "text" | "bool" | "media" | "json" | (string & {});
 
 export interface TableColumn {
@@ -52,6 +53,8 @@ export interface TableAnswer {
   columns: TableColumn[];
   rows: unknown[][];
   groups?: TableGroup[] | null;
+  /** project route: which step and table file each run's rows came from */
+  sources?: { run: string; step: number; sha256: string }[] | null;
 }
 
 /** A media cell as the server hands it back: the value object plus the media route's `url`. */

@@ -215,7 +215,7 @@ export function TableBody(props: PanelBodyProps) {
         <div className="tp-footer" aria-live="polite">
           {answer.total.toLocaleString()} {answer.total === 1 ? "row" : "rows"}
           {answer.step !== null ? ` · step ${answer.step}` : ""}
-          {multi ? ` · ${runIds.length} runs${settings.joinOn ? ` joined on ${settings.joinOn}` : ""}` : ""}
+          {multi ? ` · ${answer.sources?.length ?? runIds.length} of ${runIds.length} runs have it${settings.joinOn ? ` joined on ${settings.joinOn}` : ""}` : ""}
           {first.isFetching ? " · updating…" : ""}
         </div>
       ) : null}

@@ -40,7 +40,7 @@ describe("columns", () => {
       { name: "id", type: "number" },
       { name: "r1/score", type: "number" },
       { name: "r2/score", type: "number" },
-      { name: "r1/img", type: "media" },
+      { name: "r1/img", type: "media:image-file" },
     ];
     expect(baseColumns(cols, ["r1", "r2"]).map((c) => c.name)).toEqual(["id", "score", "img"]);
     expect(groupableColumns(baseColumns(cols, ["r1", "r2"]))).toEqual(["id", "score"]);

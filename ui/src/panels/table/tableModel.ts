@@ -43,6 +43,7 @@ const MEDIA_LABELS: Record<string, string> = {
   "table-file": "table",
   "joined-table": "table",
   histogram: "histogram",
+  "images/separated": "images",
 };
 
 /** What one cell shows: a media value a thumbnail or a link, a server-sent JSON string parsed. */
@@ -75,9 +76,12 @@ export function exportName(key: string, step: number | null): string {
   return `${base}${step === null ? "" : `_step${step}`}.csv`;
 }
 
+/** A media column: `media` (mixed) or `media:<_type>` (every cell of that type). */
+export const isMediaColumn = (type: string): boolean => type === "media" || type.startsWith("media:");
+
 /** The columns a table can be grouped by or joined on: anything but media and JSON. */
 export function groupableColumns(columns: readonly { name: string; type: string }[]): string[] {
-  return columns.filter((c) => c.type !== "media" && c.type !== "json").map((c) => c.name);
+  return columns.filter((c) => !isMediaColumn(c.type) && c.type !== "json").map((c) => c.name);
 }
 
 /** Column names as the user knows them: joined answers prefix other columns with `<run>/`, stacked
