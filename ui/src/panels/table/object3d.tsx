@@ -148,7 +148,7 @@ export function Object3DBody(props: PanelBodyProps) {
       <div className="tp-toolbar">
         {runs.length > 1 ? <span className="tp-footer">{run.name} (first of {runs.length} runs)</span> : null}
         <StepSelect values={values.data ?? []} step={step} onStep={(s) => { onChange(withSettings(panel, { step: s })); }} />
-        {cloud ? <span className="tp-footer">{cloud.count.toLocaleString()} points{cloud.boxes.length ? `, ${cloud.boxes.length} boxes` : ""}</span> : null}
+        {cloud ? <span className="tp-footer">{cloud.count.toLocaleString()} points{cloud.boxes.length ? `, ${cloud.boxes.length} ${cloud.boxes.length === 1 ? "box" : "boxes"}` : ""}</span> : null}
       </div>
       {error ? (
         <div className="tp-error" role="alert">
