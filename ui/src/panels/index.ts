@@ -11,6 +11,10 @@ import { textPanel } from "./media/text";
 import { videoPanel } from "./media/video";
 import { registerPanel } from "./registry";
 import { scatterModule } from "./scatter";
+import { chartPanel } from "./table/chart";
+import { object3dPanel } from "./table/object3d";
+import { plotlyPanel } from "./table/plotly";
+import { tablePanel } from "./table/table";
 
 registerPanel(lineModule);
 registerPanel(scatterModule);
@@ -21,3 +25,7 @@ registerPanel(audioPanel);
 registerPanel(videoPanel);
 registerPanel(htmlPanel);
 registerPanel(textPanel);
+registerPanel(tablePanel);
+registerPanel(chartPanel);
+registerPanel(plotlyPanel);
+registerPanel(object3dPanel);
