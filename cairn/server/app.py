@@ -21,6 +21,7 @@ from cairn.server.api import (
     projects,
     runs,
     runs_list,
+    tables,
     values,
     workspace,
 )
@@ -125,6 +126,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         runs,
         history,
         values,
+        tables,
         blobs,
         workspace,
     ):

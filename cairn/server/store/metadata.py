@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from cairn.server.store.value_reads import ValueReads
+
 if TYPE_CHECKING:
     from cairn.server.auth.principal import Principal
     from cairn.server.query.filters import Field, Node
@@ -449,6 +451,7 @@ class MetadataStore(
     SeriesReads,
     IngestStore,
     BlobBookkeeping,
+    ValueReads,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

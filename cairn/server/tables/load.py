@@ -239,11 +239,11 @@ def join_tables(left: TypedTable, right: TypedTable, join_key: str) -> TypedTabl
 
     Other columns both tables have are named ``0.<column>`` and ``1.<column>``.
     """
-    for side, table in (("first", left), ("second", right)):
-        if join_key not in table.types:
+    for which, checked in (("first", left), ("second", right)):
+        if join_key not in checked.types:
             raise InvalidInputError(
-                f"joined table: the {side} table has no column {join_key!r}; it has "
-                + ", ".join(table.table.column_names)
+                f"joined table: the {which} table has no column {join_key!r}; it has "
+                + ", ".join(checked.table.column_names)
             )
     numeric = left.types[join_key] == right.types[join_key] == "number"
     key_type = pa.float64() if numeric else pa.string()
