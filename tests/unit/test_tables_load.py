@@ -59,7 +59,9 @@ def test_non_finite_numbers_in_both_spellings() -> None:
     assert table.types == {"x": "number", "y": "number"}
     y = table.table.column("y").to_pylist()
     assert math.isnan(table.table.column("x")[0].as_py())
-    assert math.isnan(y[0]) and y[1] == math.inf and y[2] == -1.0
+    assert math.isnan(y[0])
+    assert y[1] == math.inf
+    assert y[2] == -1.0
 
 
 def test_nan_text_alone_stays_text() -> None:
@@ -125,8 +127,12 @@ def test_joined_tables_match_on_the_key() -> None:
     assert joined.table.column_names[0] == "id"
     assert set(joined.table.column_names) == {"id", "pred", "0.x", "truth", "1.x"}
     rows = sorted(joined.table.to_pylist(), key=lambda r: r["id"])
-    assert [(r["id"], r["pred"], r["truth"]) for r in rows] == [(1, "cat", "fox"), (2, "dog", "dog")]
-    assert joined.types["pred"] == "text" and joined.types["0.x"] == "number"
+    assert [(r["id"], r["pred"], r["truth"]) for r in rows] == [
+        (1, "cat", "fox"),
+        (2, "dog", "dog"),
+    ]
+    assert joined.types["pred"] == "text"
+    assert joined.types["0.x"] == "number"
     with pytest.raises(InvalidInputError, match="no column 'nope'"):
         join_tables(left, right, "nope")
 
@@ -139,7 +145,8 @@ def test_cache_builds_once_and_reads_back_memory_mapped(tmp_path: Path) -> None:
     again = fresh.get("k" * 64, lambda: pytest.fail("built twice"))
     assert again.types == {"a": "number", "m": "media:image-file"}
     assert again.table.column("a").to_pylist() == [1, 2]
-    assert fresh.builds == 0 and cache.builds == 1
+    assert fresh.builds == 0
+    assert cache.builds == 1
 
 
 def test_concurrent_requests_build_a_table_once(tmp_path: Path) -> None:

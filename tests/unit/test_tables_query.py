@@ -98,7 +98,8 @@ def test_sort_by_several_columns_nulls_and_nan_last(table: TypedTable) -> None:
 
 def test_paging(table: TypedTable) -> None:
     page = run_query(table, TableRequest(sort=(SortKey("id", "desc"),), offset=1, limit=2))
-    assert page.total == 5 and page.rows.column("id").to_pylist() == [3, 2]
+    assert page.total == 5
+    assert page.rows.column("id").to_pylist() == [3, 2]
     assert run_query(table, TableRequest(offset=10, limit=2)).rows.num_rows == 0
     with pytest.raises(InvalidInputError, match="limit"):
         run_query(table, TableRequest(limit=5000))
