@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pyarrow as pa
 import pytest
 
 from cairn.errors import InvalidInputError
@@ -133,3 +134,17 @@ def test_runs_stacked_and_joined() -> None:
     assert joined.column_runs["rb/pred"] == "rb"
     with pytest.raises(InvalidInputError, match="run ra's table has no column 'pred2'"):
         join_runs([("ra", a)], "pred2")
+
+
+def test_media_columns_sort_group_and_stack() -> None:
+    other = {**IMG, "sha256": "b" * 64}
+    table = build_table(["id", "img"], [[0, other], [1, IMG], [2, None], [3, IMG]])
+    assert table.table.schema.field("img").type.value_type == pa.string()
+    assert ids(table, sort=(SortKey("img"),)) == [1, 3, 0, 2]
+    groups = run_query(table, TableRequest(group_by="img")).groups
+    assert groups is not None
+    assert [g["count"] for g in groups] == [2, 1, 1]
+    plain = build_table(["id", "img"], [[9, "not media"]])
+    stacked = stack([("a", table), ("b", plain)])
+    assert stacked.types["img"] == "json"
+    assert stacked.table.column("img").to_pylist()[-1] == '"not media"'

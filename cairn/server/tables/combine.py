@@ -23,6 +23,8 @@ def _unified_kind(kinds: set[str]) -> str:
 
 def _as_kind(column: pa.ChunkedArray, kind: str, target: str) -> pa.ChunkedArray:
     """A column converted to the unified ``target`` kind (differing kinds become JSON text)."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(pa.string())  # runs' dictionaries differ: stack plain text
     if target == "number":
         return column.cast(pa.float64())
     if kind == target or target == "media" or kind == "json" or kind.startswith("media"):
@@ -69,7 +71,7 @@ def _arrow_type(parts: Sequence[tuple[str, TypedTable]], name: str) -> pa.DataTy
     for _, part in parts:
         if name in part.types:
             column_type: pa.DataType = part.table.schema.field(name).type
-            return column_type
+            return pa.string() if pa.types.is_dictionary(column_type) else column_type
     return pa.string()
 
 

@@ -156,7 +156,41 @@ def _kind(value: Any) -> str:
     return "json"
 
 
+def _media_column(values: Sequence[Any]) -> tuple[pa.Array, str] | None:
+    """A column of media references as dictionary-encoded JSON text, or None if it is not one.
+
+    Tables share media by reference (one image in many rows): equal cells are written once,
+    which keeps the cache file small and skips re-encoding each repeat.
+    """
+    texts: list[bytes] = []
+    kept: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    indices: list[int | None] = []
+    media_types: set[str] = set()
+    for value in values:
+        if value is None:
+            indices.append(None)
+            continue
+        if type(value) is not dict or type(value.get("_type")) is not str:
+            return None
+        key = (str(value.get("sha256")), str(value.get("path")))
+        at = seen.get(key)
+        if at is None or kept[at] != value:
+            at = seen[key] = len(texts)
+            texts.append(json_text(value))
+            kept.append(value)
+            media_types.add(value["_type"])
+        indices.append(at)
+    dictionary = pa.array(texts, pa.string())
+    array = pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), dictionary)
+    kind = f"media:{next(iter(media_types))}" if len(media_types) == 1 else "media"
+    return array, kind
+
+
 def _mixed_column(values: Sequence[Any]) -> tuple[pa.Array, str]:
+    media = _media_column(values)
+    if media is not None:
+        return media
     kinds = {_kind(v) for v in values if v is not None}
     if "number" in kinds and kinds <= {"number", "nonfinite"}:
         floats = [None if v is None else NONFINITE.get(v, v) for v in values]

@@ -85,7 +85,14 @@ def select(table: TypedTable, request: TableRequest) -> tuple[pa.Table, pa.Array
     keys += [(k.column, "ascending" if k.order == "asc" else "descending") for k in request.sort]
     if not keys or rows.num_rows == 0:
         return rows, None
-    return rows, pc.sort_indices(rows, sort_keys=keys)
+    columns = list(dict.fromkeys(name for name, _ in keys))
+    sortable = pa.table([_sortable(rows.column(n)) for n in columns], names=columns)
+    return rows, pc.sort_indices(sortable, sort_keys=keys)
+
+
+def _sortable(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow sorts no dictionary columns (media cells): sort their text."""
+    return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
 
 
 def run_query(table: TypedTable, request: TableRequest) -> Page:
@@ -104,7 +111,8 @@ def group(rows: pa.Table, types: dict[str, str], column: str) -> list[dict[str, 
     aggregates: list[tuple[Any, ...]] = [([], "count_all")]
     aggregates += [(n, stat) for n in numbers for stat in STATS]
     grouped = rows.select([column, *numbers]).group_by(column).aggregate(aggregates)
-    order = pc.sort_indices(grouped, sort_keys=[(column, "ascending")])
+    keys = pa.table([_sortable(grouped.column(column))], names=[column])
+    order = pc.sort_indices(keys, sort_keys=[(column, "ascending")])
     grouped = grouped.take(order.slice(0, MAX_GROUPS))
     data = grouped.to_pydict()
     out = []
