@@ -187,6 +187,13 @@ def test_cross_run_limits_and_unknown_runs(client: httpx.Client) -> None:
     url = f"{PROJECT}/tables/query"
     too_many = client.post(url, json={"key": "preds", "runs": [f"r{i}" for i in range(21)]})
     assert too_many.status_code == 422
+    post_batch(client, [["heartbeat", {"time": 1.0}]], 0, new_stream(), run_id="r2")
+    partial = client.post(url, json={"key": "preds", "runs": ["r1", "r2"]}).json()
+    assert [s["run"] for s in partial["sources"]] == ["r1"]
+    assert partial["total"] == 3
+    none = client.post(url, json={"key": "other", "runs": ["r1", "r2"]})
+    assert none.status_code == 404
+    assert "none of the runs" in none.json()["detail"]
     unknown = client.post(url, json={"key": "preds", "runs": ["r1", "ghost"]})
     assert unknown.status_code == 404
     assert "ghost" in unknown.json()["detail"]

@@ -148,3 +148,14 @@ def test_media_columns_sort_group_and_stack() -> None:
     stacked = stack([("a", table), ("b", plain)])
     assert stacked.types["img"] == "json"
     assert stacked.table.column("img").to_pylist()[-1] == '"not media"'
+
+
+def test_a_page_selected_top_k_matches_the_full_sort() -> None:
+    rows = [[i, i % 7, "NaN" if i % 11 == 0 else (i * 37) % 50] for i in range(400)]
+    rows[5][2] = None
+    table = build_table(["id", "g", "v"], rows)
+    for sort in ((SortKey("v", "desc"),), (SortKey("g"), SortKey("v"))):
+        full = ids(table, sort=sort)
+        for offset in (0, 10, 30):
+            page = run_query(table, TableRequest(sort=sort, offset=offset, limit=10))
+            assert page.rows.column("id").to_pylist() == full[offset : offset + 10]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from cairn.errors import InvalidInputError
+from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep, RunDep, Who, resolve_run
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import ProjectRecord
@@ -197,7 +197,12 @@ def _load_runs(
     loaded = []
     for run_id in body.runs:
         run = resolve_run(ctx, who, project.entity, project.name, run_id, "viewer")
-        loaded.append(load_run_table(ctx, cache, run, body.key, body.step))
+        found = load_run_table(ctx, cache, run, body.key, body.step, missing_ok=True)
+        if found is not None:
+            loaded.append(found)
+    if not loaded:
+        at = "" if body.step is None else f" at step {body.step}"
+        raise NotFoundError(f"none of the runs has a value logged under {body.key!r}{at}")
     parts = [(t.run, t.table) for t in loaded]
     table = join_runs(parts, body.join_on) if body.join_on else stack(parts)
     return table, loaded
@@ -222,7 +227,8 @@ def query_project_table(
     cache: Cache,
 ) -> JSONBytesResponse:
     """The same table key across up to 20 runs: rows stacked under a leading ``run`` column,
-    or joined on ``join_on`` (other columns named ``<run>/<column>``)."""
+    or joined on ``join_on`` (other columns named ``<run>/<column>``). Runs without a value
+    for the key are left out (``sources`` lists the runs that answered)."""
     request = _project_request(body, body.offset, body.limit)
     table, loaded = _load_runs(ctx, cache, who, project, body)
     answer = _page(table, request, loaded[0].run, _media_url(project.entity, project.name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from fastapi import Request
 
@@ -58,15 +58,42 @@ def table_cache(request: Request) -> TableCache:
     return cache
 
 
+@overload
 def load_run_table(
     ctx: ServerContext, cache: TableCache, run: RunRecord, key: str, step: int | None
-) -> LoadedTable:
+) -> LoadedTable: ...
+
+
+@overload
+def load_run_table(
+    ctx: ServerContext,
+    cache: TableCache,
+    run: RunRecord,
+    key: str,
+    step: int | None,
+    *,
+    missing_ok: bool,
+) -> LoadedTable | None: ...
+
+
+def load_run_table(
+    ctx: ServerContext,
+    cache: TableCache,
+    run: RunRecord,
+    key: str,
+    step: int | None,
+    *,
+    missing_ok: bool = False,
+) -> LoadedTable | None:
     """The typed table logged under ``key`` at ``step`` (default: the key's latest step).
 
-    NotFoundError when the run has no such value or lacks a file it names; InvalidInputError
-    when the value is not a table (naming what it is) or a file is not a table.
+    NotFoundError when the run has no such value (None with ``missing_ok``) or lacks a file it
+    names; InvalidInputError when the value is not a table (naming what it is) or a file is
+    not a table.
     """
     found = ctx.meta.latest_value(run.pk, key, step)
+    if found is None and missing_ok:
+        return None
     if found is None:
         at = "" if step is None else f" at step {step}"
         raise NotFoundError(f"run {run.id} has no value logged under {key!r}{at}")
