@@ -21,6 +21,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -112,7 +113,8 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def build_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> TypedTable:
     """The typed Arrow table of ``rows`` (each a list of ``len(names)`` cells)."""
-    cells: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    # one C-level pass per column: several times faster than zip(*rows) on a million rows
+    cells: list[Sequence[Any]] = [list(map(itemgetter(i), rows)) for i in range(len(names))]
     arrays: list[pa.Array] = []
     types: dict[str, str] = {}
     for name, values in zip(names, cells, strict=True):
