@@ -29,6 +29,9 @@ from cairn.wire import check_key
 router = APIRouter(prefix="/api/v1", tags=["tables"])
 MAX_RUNS = 20
 Cache = Annotated[TableCache, Depends(table_cache)]
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "a header row, then the matching rows"}
+}
 
 
 class SortIn(BaseModel):
@@ -174,7 +177,7 @@ def query_run_table(body: TableQuery, run: RunDep, ctx: Ctx, cache: Cache) -> JS
     )
 
 
-@router.post(f"{RUN_TABLES}/export", response_class=StreamingResponse)
+@router.post(f"{RUN_TABLES}/export", responses=CSV_RESPONSE, response_class=StreamingResponse)
 def export_run_table(
     body: TableSelect,
     run: RunDep,
@@ -244,7 +247,7 @@ def query_project_table(
     )
 
 
-@router.post(f"{PROJECT_TABLES}/export", response_class=StreamingResponse)
+@router.post(f"{PROJECT_TABLES}/export", responses=CSV_RESPONSE, response_class=StreamingResponse)
 def export_project_table(
     body: ProjectTableSelect,
     project: ProjectDep,
