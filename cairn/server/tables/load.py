@@ -8,7 +8,7 @@ gets one type, inferred from its cells (``column_types`` is a hint Cairn writes,
   floats, see :mod:`cairn.server.jsonvalues`) and W&B's bare ``NaN`` literals are floats.
 - ``text``, ``bool``.
 - ``media:<_type>``: every cell is a media reference (an object with ``_type``, all the same
-  ``_type``); ``media`` when they mix. Stored as the reference's JSON text.
+  ``_type``); ``media`` when they mix. Stored as the reference's JSON text, dictionary-encoded.
 - ``json``: anything else (lists, objects, columns mixing kinds), stored as JSON text.
 
 Nulls are allowed in every type. The Cairn type of each column travels in the Arrow schema's
