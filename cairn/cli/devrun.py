@@ -43,7 +43,6 @@ EXAMPLE_RUNS: tuple[tuple[str, dict[str, Any]], ...] = (
 def log_example_runs(base_url: str) -> list[str]:
     """Log three small example runs: config, curves, console lines, media and a table."""
     import cairn
-
     from cairn.cli import example_media
 
     settings = {"base_url": base_url, "entity": EXAMPLE_ENTITY, "capture_system": False,

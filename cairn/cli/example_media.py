@@ -1,4 +1,4 @@
-"""Media for ``make run``'s example runs: shapes with boxes and masks, a predictions table, histograms.
+"""Media for ``make run``'s example runs: boxed and masked shapes, a predictions table, histograms.
 
 Everything is drawn with numpy so the example needs nothing beyond the SDK's own dependencies.
 """
@@ -37,7 +37,9 @@ def _scene(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[dict[
     return image, mask, shapes
 
 
-def _boxes(shapes: list[dict[str, Any]], rng: np.random.Generator, noise: float) -> list[dict[str, Any]]:
+def _boxes(
+    shapes: list[dict[str, Any]], rng: np.random.Generator, noise: float
+) -> list[dict[str, Any]]:
     """Predicted boxes around the shapes (pixel coordinates), jittered by ``noise``."""
     boxes = []
     for shape in shapes:
@@ -72,8 +74,9 @@ def media_at(step: int, total: int, run_index: int, seed: int) -> dict[str, Any]
             cairn.Image(
                 image,
                 caption=f"step {step}",
-                boxes={"predictions": {"box_data": _boxes(shapes, rng, noise),
-                                       "class_labels": CLASSES}},  # fmt: skip
+                boxes={
+                    "predictions": {"box_data": _boxes(shapes, rng, noise), "class_labels": CLASSES}
+                },
                 masks={"ground_truth": {"mask_data": mask, "class_labels": CLASSES}},
             )
         )

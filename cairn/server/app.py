@@ -22,6 +22,7 @@ from cairn.server.api import (
     projects,
     runs,
     runs_list,
+    tables,
     values,
     workspace,
 )
@@ -127,6 +128,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         history,
         values,
         media,
+        tables,
         blobs,
         workspace,
     ):

@@ -41,6 +41,9 @@ class ServerSettings:
     workers: int = field(default_factory=default_workers)
     series_cache_mb: int = 256
     """Memory for computed chart windows per server process (0 turns the cache off)."""
+    table_cache_mb: int = 2048
+    """Disk for logged tables' columnar copies under ``<data_dir>/cache/tables`` (least recently
+    read go first; 0 keeps none on disk)."""
     log_level: str = "info"
     log_format: str = "text"
     """``text`` or ``json`` (one JSON object per line on stderr)."""
@@ -122,6 +125,7 @@ _ENV_FIELDS: dict[str, type] = {
     "max_ingest_in_progress": int,
     "workers": int,
     "series_cache_mb": int,
+    "table_cache_mb": int,
     "log_level": str,
     "log_format": str,
     "metrics_token": str,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from cairn.server.store.media import MediaReads
+from cairn.server.store.value_reads import ValueReads
 
 if TYPE_CHECKING:
     from cairn.server.auth.principal import Principal
@@ -465,6 +466,7 @@ class MetadataStore(
     SeriesReads,
     IngestStore,
     BlobBookkeeping,
+    ValueReads,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

@@ -56,6 +56,7 @@ from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
 from cairn.server.store.sql.schema import projects as projects_table
 from cairn.server.store.sql.series import SqlSeriesStore
+from cairn.server.store.sql.value_reads import SqlValueReads
 from cairn.wire import Batch
 
 
@@ -80,7 +81,7 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(MetadataStore):
+class SqlMetadataStore(SqlValueReads, MetadataStore):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:

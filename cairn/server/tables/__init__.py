@@ -1,0 +1,1 @@
+"""Logged tables on the server: typed Arrow copies, cached, queried with pyarrow compute."""
