@@ -20,7 +20,7 @@ from cairn.sdk.runlog.format import LogHeader
 from cairn.sdk.settings import Settings
 from cairn.sdk.summary import Summary, make_rule
 from cairn.sdk.uploader import Uploader
-from cairn.sdk.values import split_values
+from cairn.sdk.values import freeze_media, split_values
 from cairn.sdk.writer import Item, Writer
 from cairn.wire import check_file_path, validate_record
 from cairn.wire.records import RUN, file_record, finish_record
@@ -244,6 +244,9 @@ class Run:
         self._pending.update(data)
         if commit or (commit is None and step is None):
             self._commit()
+        else:
+            # The row waits for more values: fix its media now, as they are when logged.
+            freeze_media(self._pending, data)
 
     def _commit(self) -> None:
         pending = self._pending

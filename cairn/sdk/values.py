@@ -70,6 +70,24 @@ def split_values(
     return numbers, others, media
 
 
+def freeze_media(row: dict[str, Any], logged: Mapping[str, Any]) -> None:
+    """Replace in ``row`` each media value of ``logged`` (nested dicts too) by its snapshot."""
+    for key, value in logged.items():
+        if isinstance(value, Media):
+            row[key] = value.frozen()
+        elif isinstance(value, Mapping) and _holds_media(value):
+            nested = dict(value)
+            freeze_media(nested, value)
+            row[key] = nested
+
+
+def _holds_media(values: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(v, Media) or (isinstance(v, Mapping) and _holds_media(v))
+        for v in values.values()
+    )
+
+
 def _has_media(values: list[Any]) -> bool:
     return any(isinstance(v, Media) for v in values)
 

@@ -19,19 +19,6 @@ from cairn.media.base import EncodeContext, Encoded, Media
 from tests.serverproc import ServerProcess
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current directory (run logs go to ./cairn) and no CAIRN_* surprises."""
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    for name in ("CAIRN_BASE_URL", "CAIRN_API_KEY", "CAIRN_MODE", "CAIRN_PROJECT", "CAIRN_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CAIRN_NETRC", str(tmp_path / "netrc"))
-    monkeypatch.setenv("CAIRN_ENTITY", "tester")
-    return work
-
-
 def _get(server: ServerProcess, path: str, **params: Any) -> Any:
     response = httpx.get(f"{server.base_url}/api/v1/{path}", params=params, timeout=30)
     assert response.status_code == 200, response.text

@@ -17,16 +17,3 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield proc
     finally:
         proc.stop()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current directory (run logs go to ./cairn) and no CAIRN_* surprises."""
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    for name in ("CAIRN_BASE_URL", "CAIRN_API_KEY", "CAIRN_MODE", "CAIRN_PROJECT", "CAIRN_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CAIRN_NETRC", str(tmp_path / "netrc"))
-    monkeypatch.setenv("CAIRN_ENTITY", "tester")
-    return work

@@ -270,11 +270,17 @@ def load_parts(refs: Sequence[TableRef], read: Callable[[TableRef], bytes]) -> T
     return build_table(names or [], rows)
 
 
-def join_tables(left: TypedTable, right: TypedTable, join_key: str) -> TypedTable:
+def join_tables(
+    left: TypedTable, right: TypedTable, join_key: str, right_key: str | None = None
+) -> TypedTable:
     """W&B's JoinedTable: rows of both tables with the same ``join_key`` (inner join).
 
-    Other columns both tables have are named ``0.<column>`` and ``1.<column>``.
+    ``right_key`` names the second table's key column when it differs (W&B's two-key form); the
+    joined column is named ``join_key``. Other columns both tables have are named ``0.<column>``
+    and ``1.<column>``.
     """
+    if right_key is not None and right_key != join_key:
+        right = _renamed_key(right, right_key, join_key)
     for which, checked in (("first", left), ("second", right)):
         if join_key not in checked.types:
             raise InvalidInputError(
@@ -311,3 +317,20 @@ def _key_column(column: pa.ChunkedArray, key_type: pa.DataType) -> pa.ChunkedArr
     if pa.types.is_boolean(column.type) and key_type == pa.string():
         return column.cast(pa.string())
     return column.cast(key_type)
+
+
+def _renamed_key(side: TypedTable, old: str, new: str) -> TypedTable:
+    """The second table with its key column ``old`` named ``new``, as the join expects."""
+    if old not in side.types:
+        raise InvalidInputError(
+            f"joined table: the second table has no column {old!r}; it has "
+            + ", ".join(side.table.column_names)
+        )
+    if new in side.types:
+        raise InvalidInputError(
+            f"joined table: the second table has both {old!r} (its join key) and {new!r} (the "
+            "first table's join key); rename one of them"
+        )
+    names = [new if n == old else n for n in side.table.column_names]
+    types = {(new if k == old else k): v for k, v in side.types.items()}
+    return TypedTable(side.table.rename_columns(names), types)

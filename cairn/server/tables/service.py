@@ -115,18 +115,31 @@ def load_run_table(
 def _joined(
     ctx: ServerContext, cache: TableCache, run: RunRecord, key: str, step: int, value: Any
 ) -> LoadedTable:
-    join_key = value.get("join_key")
-    if not isinstance(join_key, str) or not join_key:
-        raise InvalidInputError(f"{key!r}: the joined-table value lacks its join_key")
+    join_key, right_key = _join_keys(value.get("join_key"), key)
     refs = [_ref(value.get(side), key) for side in ("table1", "table2")]
     shas = [_checked_sha(ctx, run, ref, key) for ref in refs]
-    cache_key = _digest("joined", join_key, *shas)
+    cache_key = _digest("joined", join_key, right_key, *shas)
 
     def build() -> TypedTable:
         left, right = (load_parts([ref], lambda r: _read(ctx, r)) for ref in refs)
-        return join_tables(left, right, join_key)
+        return join_tables(left, right, join_key, right_key)
 
     return LoadedTable(run.id, step, cache_key, cache.get(cache_key, build))
+
+
+def _join_keys(join_key: Any, key: str) -> tuple[str, str]:
+    """The key columns of both sides: one name for both, or W&B's pair ``[left, right]``."""
+    if isinstance(join_key, str) and join_key:
+        return join_key, join_key
+    if (
+        isinstance(join_key, list)
+        and len(join_key) == 2
+        and all(isinstance(k, str) and k for k in join_key)
+    ):
+        return join_key[0], join_key[1]
+    raise InvalidInputError(
+        f"{key!r}: the joined-table value's join_key must be a column name or a pair of them"
+    )
 
 
 def _ref(side: Any, key: str) -> TableRef:
