@@ -12,9 +12,9 @@ Unit encoding (``to_unit`` / ``from_unit``), the contract model-based strategies
   dims cover [min - q/2, max + q/2] so each grid value owns an equal slice.
 * then one one-hot block per categorical dim, in ``categorical`` order (``Dim.width`` columns).
 
-``from_unit`` is the inverse up to rounding: ints and ``q`` dims round to their grid, one-hot blocks
-take their argmax, values outside [0, 1] are clipped. ``to_unit(from_unit(x))`` is the feasible point
-nearest ``x``; ``from_unit(to_unit(p)) == p`` for any feasible ``p``.
+``from_unit`` is the inverse up to rounding: ints and ``q`` dims round to their grid, one-hot
+blocks take their argmax, values outside [0, 1] are clipped. ``to_unit(from_unit(x))`` is the
+feasible point nearest ``x``; ``from_unit(to_unit(p)) == p`` for any feasible ``p``.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ class Dim:
 
     def _span(self) -> tuple[float, float]:
         """The [lo, hi] the linear/log column spans, in the warped scale, widened for rounding."""
-        assert self.low is not None and self.high is not None
+        assert self.low is not None
+        assert self.high is not None
         lo, hi = self.low, self.high
         step = self.q if self.q is not None else (1.0 if self.kind == "int" else None)
         if self.warp == "log":
@@ -114,10 +115,10 @@ class Dim:
         """Map numeric values of this dim to [0, 1] (vectorised)."""
         v = np.asarray(values, dtype=float)
         if self.warp == "cdf":
-            return np.clip(self._cdf(v), 0.0, 1.0)
+            return np.asarray(np.clip(self._cdf(v), 0.0, 1.0))
         lo, hi = self._span()
         w = np.log(np.maximum(v, 1e-300)) if self.warp == "log" else v
-        return np.clip((w - lo) / (hi - lo), 0.0, 1.0)
+        return np.asarray(np.clip((w - lo) / (hi - lo), 0.0, 1.0))
 
     def value_of(self, units: np.ndarray) -> np.ndarray:
         """Map [0, 1] columns back to values (float array, before rounding)."""
@@ -126,10 +127,10 @@ class Dim:
             return self._ppf(np.clip(u, _EPS, 1.0 - _EPS))
         lo, hi = self._span()
         w = lo + u * (hi - lo)
-        return np.exp(w) if self.warp == "log" else w
+        return np.asarray(np.exp(w) if self.warp == "log" else w)
 
     def snap(self, values: np.ndarray) -> list[Any]:
-        """Round raw values onto this dim's grid (ints, q) and into its bounds; Python scalars out."""
+        """Round raw values onto this dim's grid (ints, q) and into bounds, as Python scalars."""
         v = np.asarray(values, dtype=float)
         step = self.q if self.q is not None else (1.0 if self.kind == "int" else None)
         if step is not None:
@@ -149,28 +150,34 @@ class Dim:
         return [float(x) for x in v]
 
     def _cdf(self, v: np.ndarray) -> np.ndarray:
-        from scipy import special
+        from scipy import special  # type: ignore[import-untyped]
 
         if self.distribution in ("normal", "q_normal"):
-            assert self.mu is not None and self.sigma is not None
+            assert self.mu is not None
+            assert self.sigma is not None
             return np.asarray(special.ndtr((v - self.mu) / self.sigma))
         if self.distribution in ("log_normal", "q_log_normal"):
-            assert self.mu is not None and self.sigma is not None
+            assert self.mu is not None
+            assert self.sigma is not None
             z = (np.log(np.maximum(v, 1e-300)) - self.mu) / self.sigma
             return np.asarray(special.ndtr(z))
-        assert self.a is not None and self.b is not None  # beta, q_beta
+        assert self.a is not None
+        assert self.b is not None
         return np.asarray(special.betainc(self.a, self.b, np.clip(v, 0.0, 1.0)))
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         from scipy import special
 
         if self.distribution in ("normal", "q_normal"):
-            assert self.mu is not None and self.sigma is not None
+            assert self.mu is not None
+            assert self.sigma is not None
             return np.asarray(self.mu + self.sigma * special.ndtri(u))
         if self.distribution in ("log_normal", "q_log_normal"):
-            assert self.mu is not None and self.sigma is not None
+            assert self.mu is not None
+            assert self.sigma is not None
             return np.asarray(np.exp(self.mu + self.sigma * special.ndtri(u)))
-        assert self.a is not None and self.b is not None
+        assert self.a is not None
+        assert self.b is not None
         return np.asarray(special.betaincinv(self.a, self.b, u))
 
 
@@ -190,8 +197,9 @@ class Trial:
 
     ``params``: nested dict as handed out. ``value``: the metric as logged (not negated for
     maximize; strategies read the goal from the config), None while running or when never
-    logged. ``state``: ``running`` (pending: strategies must not suggest it again), ``finished``,
-    ``failed``, ``crashed``, ``killed`` (early-terminated runs are ``killed`` and may carry a value).
+    logged. ``state``: ``running`` (pending: strategies must not suggest it again),
+    ``finished``, ``failed``, ``crashed``, ``killed`` (early-terminated runs are ``killed`` and
+    may carry a value).
     """
 
     params: Mapping[str, Any]
@@ -216,12 +224,8 @@ class Space:
 
     def __init__(self, dims: Iterable[Dim]) -> None:
         self.dims: tuple[Dim, ...] = tuple(sorted(dims, key=lambda d: d.name))
-        self.numeric: tuple[Dim, ...] = tuple(
-            d for d in self.dims if d.kind in ("float", "int")
-        )
-        self.categorical: tuple[Dim, ...] = tuple(
-            d for d in self.dims if d.kind == "categorical"
-        )
+        self.numeric: tuple[Dim, ...] = tuple(d for d in self.dims if d.kind in ("float", "int"))
+        self.categorical: tuple[Dim, ...] = tuple(d for d in self.dims if d.kind == "categorical")
         self.constants: tuple[Dim, ...] = tuple(d for d in self.dims if d.kind == "constant")
         self.width: int = len(self.numeric) + sum(d.width for d in self.categorical)
         # (dim, choice index or None) per unit column
@@ -275,11 +279,12 @@ class Space:
         Raises ``InvalidInputError`` when a dim is missing or a categorical value is not a choice.
         """
         if isinstance(params, Mapping):
-            return self._encode([params])[0]
+            row: np.ndarray = self._encode([params])[0]
+            return row
         return self._encode(list(params))
 
     def from_unit(self, x: np.ndarray) -> list[dict[str, Any]]:
-        """Decode rows of the unit encoding (shape (n, width) or (width,)) to nested params dicts."""
+        """Decode unit rows (shape (n, width) or (width,)) to nested params dicts."""
         arr = np.atleast_2d(np.asarray(x, dtype=float))
         if arr.shape[1] != self.width:
             raise ValueError(f"expected {self.width} columns, got {arr.shape[1]}")
@@ -302,7 +307,8 @@ class Space:
 
     def snap_unit(self, x: np.ndarray) -> np.ndarray:
         """The feasible unit points nearest ``x`` (ints and q rounded, one-hot made exact)."""
-        return self.to_unit(self.from_unit(x)).reshape(np.atleast_2d(x).shape)
+        snapped: np.ndarray = self.to_unit(self.from_unit(x))
+        return snapped.reshape(np.atleast_2d(x).shape)
 
     def _encode(self, rows: list[Mapping[str, Any]]) -> np.ndarray:
         from cairn.errors import InvalidInputError
