@@ -38,7 +38,9 @@ EVERY_DISTRIBUTION: dict[str, dict[str, Any]] = {
     "q_log_normal": {"distribution": "q_log_normal", "mu": 2, "sigma": 0.5, "q": 0.5},
     "beta": {"distribution": "beta", "a": 2, "b": 5},
     "q_beta": {"distribution": "q_beta", "q": 0.1},
-    "nested": {"parameters": {"lr": {"min": 0.0, "max": 1.0}, "inner": {"parameters": {"k": {"value": 1}}}}},
+    "nested": {
+        "parameters": {"lr": {"min": 0.0, "max": 1.0}, "inner": {"parameters": {"k": {"value": 1}}}}
+    },
 }
 
 
@@ -166,7 +168,12 @@ def test_wandb_yaml_example_runs_as_is() -> None:
     assert cfg.early_terminate is not None
     assert (cfg.early_terminate.min_iter, cfg.early_terminate.eta) == (3, 3.0)
     assert cfg.early_terminate.strict is True
-    assert [d.name for d in cfg.space.dims] == ["batch_size", "epochs", "learning_rate", "optimizer"]
+    assert [d.name for d in cfg.space.dims] == [
+        "batch_size",
+        "epochs",
+        "learning_rate",
+        "optimizer",
+    ]
 
 
 @pytest.mark.parametrize("raw", WANDB_DICTS)
@@ -180,7 +187,12 @@ def test_wandb_dict_examples_run_as_is(raw: dict[str, Any]) -> None:
 
 def test_tpe_is_accepted_and_run_cap_kept() -> None:
     cfg = parse_config(
-        {"method": "tpe", "metric": {"name": "m"}, "run_cap": 5, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+        {
+            "method": "tpe",
+            "metric": {"name": "m"},
+            "run_cap": 5,
+            "parameters": {"x": {"min": 0.0, "max": 1.0}},
+        }
     )
     assert (cfg.method, cfg.run_cap) == ("tpe", 5)
     assert cfg.metric is not None
@@ -205,7 +217,10 @@ BAD: list[tuple[Any, str]] = [
         {"method": "bayes", "parameters": {"x": {"min": 0.0, "max": 1.0}}},
         "metric: required for method bayes (metric: {name: ..., goal: ...})",
     ),
-    (_p(lr={"distribution": "log_uniform_values", "min": 0, "max": 1}), "parameters.lr.min: must be > 0 for log_uniform_values"),
+    (
+        _p(lr={"distribution": "log_uniform_values", "min": 0, "max": 1}),
+        "parameters.lr.min: must be > 0 for log_uniform_values",
+    ),
     (_p(lr={"min": 5, "max": 1}), "parameters.lr.min: must be less than max (5 >= 1)"),
     (_p(lr={"min": 1.0, "max": 1.0}), "parameters.lr.min: must be less than max (1.0 >= 1.0)"),
     (
@@ -218,20 +233,38 @@ BAD: list[tuple[Any, str]] = [
         "parameters.lr: min not allowed for normal (it takes mu, sigma)",
     ),
     (_p(lr={"distribution": "normal", "sigma": 0}), "parameters.lr.sigma: must be > 0"),
-    (_p(lr={"distribution": "normal", "mu": "zero"}), "parameters.lr.mu: must be a finite number, got 'zero'"),
+    (
+        _p(lr={"distribution": "normal", "mu": "zero"}),
+        "parameters.lr.mu: must be a finite number, got 'zero'",
+    ),
     (_p(lr={"distribution": "beta", "a": -1}), "parameters.lr.a: must be > 0 for beta"),
-    (_p(lr={"distribution": "q_uniform", "min": 0, "max": 1, "q": 0}), "parameters.lr.q: must be > 0"),
-    (_p(lr={"distribution": "int_uniform", "min": 0.5, "max": 3}), "parameters.lr.min: must be an integer for int_uniform"),
+    (
+        _p(lr={"distribution": "q_uniform", "min": 0, "max": 1, "q": 0}),
+        "parameters.lr.q: must be > 0",
+    ),
+    (
+        _p(lr={"distribution": "int_uniform", "min": 0.5, "max": 3}),
+        "parameters.lr.min: must be an integer for int_uniform",
+    ),
     (_p(lr={"values": []}), "parameters.lr.values: must be a non-empty list"),
     (_p(lr={"values": "abc"}), "parameters.lr.values: must be a non-empty list"),
     (
         _p(lr={"values": [1, 2], "probabilities": [0.5]}),
         "parameters.lr.probabilities: 1 given for 2 values; give one per value",
     ),
-    (_p(lr={"values": [1, 2], "probabilities": [0.5, 0.6]}), "parameters.lr.probabilities: must sum to 1 (they sum to 1.1)"),
-    (_p(lr={"values": [1, 2], "probabilities": [1.5, -0.5]}), "parameters.lr.probabilities: must all be >= 0"),
+    (
+        _p(lr={"values": [1, 2], "probabilities": [0.5, 0.6]}),
+        "parameters.lr.probabilities: must sum to 1 (they sum to 1.1)",
+    ),
+    (
+        _p(lr={"values": [1, 2], "probabilities": [1.5, -0.5]}),
+        "parameters.lr.probabilities: must all be >= 0",
+    ),
     (_p(lr={"mu": 1}), "parameters.lr: give value, values, min and max, or a distribution"),
-    (_p(lr=0.1), "parameters.lr: must be a mapping with value, values, min/max, distribution or parameters"),
+    (
+        _p(lr=0.1),
+        "parameters.lr: must be a mapping with value, values, min/max, distribution or parameters",
+    ),
     (_p(**{"1lr": {"value": 1}}), "parameters.1lr: invalid parameter name"),
     (
         _p(opt={"parameters": {"lr": {"value": 1}}, "values": [1]}),
@@ -253,33 +286,64 @@ BAD: list[tuple[Any, str]] = [
         {"method": "grid", "parameters": {"c": {"values": [1, 2], "probabilities": [0.5, 0.5]}}},
         "parameters.c: grid search needs a finite set of values: use values, integer min/max or q_uniform (got probabilities)",
     ),
-    ({**_p(x={"value": 1}), "metric": {"goal": "minimize"}}, "metric.name: required, the name of a logged metric"),
-    ({**_p(x={"value": 1}), "metric": {"name": "m", "goal": "lowest"}}, "metric.goal: must be one of minimize, maximize, got 'lowest'"),
+    (
+        {**_p(x={"value": 1}), "metric": {"goal": "minimize"}},
+        "metric.name: required, the name of a logged metric",
+    ),
+    (
+        {**_p(x={"value": 1}), "metric": {"name": "m", "goal": "lowest"}},
+        "metric.goal: must be one of minimize, maximize, got 'lowest'",
+    ),
     ({**_p(x={"value": 1}), "metric": {"name": "m", "mode": "min"}}, "metric.mode: unknown key"),
     ({**_p(x={"value": 1}), "metric": "loss"}, "metric: must be a mapping {name, goal, target}"),
-    ({**_p(x={"value": 1}), "metrics": [{"name": "a"}, {"name": "b"}]}, "metrics: multi-objective sweeps are not supported; give one metric"),
+    (
+        {**_p(x={"value": 1}), "metrics": [{"name": "a"}, {"name": "b"}]},
+        "metrics: multi-objective sweeps are not supported; give one metric",
+    ),
     ({**_p(x={"value": 1}), "run_cap": 0}, "run_cap: must be an integer > 0, got 0"),
-    ({**_p(x={"value": 1}), "paramters": {}}, "paramters: unknown key (a sweep config takes apiVersion,"),
+    (
+        {**_p(x={"value": 1}), "paramters": {}},
+        "paramters: unknown key (a sweep config takes apiVersion,",
+    ),
     ({**_p(x={"value": 1}), "command": "python train.py"}, "command: must be a list of strings"),
-    ({**_p(x={"value": 1}), "command": ["${interp}", "${args}"]}, "command: unknown macro ${interp}"),
+    (
+        {**_p(x={"value": 1}), "command": ["${interp}", "${args}"]},
+        "command: unknown macro ${interp}",
+    ),
     (
         {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "median"}},
         "early_terminate.type: must be hyperband, got 'median'",
     ),
     (
-        {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "hyperband", "max_iter": 27}},
+        {
+            **_p(x={"value": 1}),
+            "metric": {"name": "m"},
+            "early_terminate": {"type": "hyperband", "max_iter": 27},
+        },
         "early_terminate: give min_iter, or max_iter and s",
     ),
     (
-        {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 1}},
+        {
+            **_p(x={"value": 1}),
+            "metric": {"name": "m"},
+            "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 1},
+        },
         "early_terminate.eta: must be a number > 1, got 1",
     ),
     (
-        {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "hyperband", "min_iter": 0}},
+        {
+            **_p(x={"value": 1}),
+            "metric": {"name": "m"},
+            "early_terminate": {"type": "hyperband", "min_iter": 0},
+        },
         "early_terminate.min_iter: must be an integer >= 1, got 0",
     ),
     (
-        {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "hyperband", "max_iter": 2, "s": 1}},
+        {
+            **_p(x={"value": 1}),
+            "metric": {"name": "m"},
+            "early_terminate": {"type": "hyperband", "max_iter": 2, "s": 1},
+        },
         "early_terminate.max_iter: no bracket fits (max_iter / eta < 1); raise max_iter or lower eta",
     ),
     (
@@ -287,7 +351,11 @@ BAD: list[tuple[Any, str]] = [
         "early_terminate: needs metric (the value runs are compared on)",
     ),
     (
-        {**_p(x={"value": 1}), "metric": {"name": "m"}, "early_terminate": {"type": "hyperband", "min_iter": 3, "strict": "yes"}},
+        {
+            **_p(x={"value": 1}),
+            "metric": {"name": "m"},
+            "early_terminate": {"type": "hyperband", "min_iter": 3, "strict": "yes"},
+        },
         "early_terminate.strict: must be true or false, got 'yes'",
     ),
 ]

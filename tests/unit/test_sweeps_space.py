@@ -112,7 +112,9 @@ def test_round_trip_params_to_unit_and_back() -> None:
 
 
 def test_from_unit_rounds_and_argmaxes_anything_in_the_cube() -> None:
-    space = _space({"k": {"min": 1, "max": 4}, "c": {"values": ["x", "y"]}, "lr": {"min": 0.0, "max": 2.0}})
+    space = _space(
+        {"k": {"min": 1, "max": 4}, "c": {"values": ["x", "y"]}, "lr": {"min": 0.0, "max": 2.0}}
+    )
     x = np.random.default_rng(9).uniform(-0.2, 1.2, size=(100, space.width))
     points = space.from_unit(x)
     assert {p["k"] for p in points} <= {1, 2, 3, 4}
@@ -120,7 +122,10 @@ def test_from_unit_rounds_and_argmaxes_anything_in_the_cube() -> None:
     snapped = space.snap_unit(x)
     assert space.from_unit(snapped) == points
     # each int owns an equal slice of the unit column
-    ks = [p["k"] for p in space.from_unit(np.column_stack([np.linspace(0, 1, 400), np.zeros((400, 3))]))]
+    ks = [
+        p["k"]
+        for p in space.from_unit(np.column_stack([np.linspace(0, 1, 400), np.zeros((400, 3))]))
+    ]
     assert sorted(Counter(ks).values()) == [100, 100, 100, 100]
 
 
