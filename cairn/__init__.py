@@ -14,7 +14,7 @@ from cairn.__about__ import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cairn import plot
+    from cairn import plot, sweeps
     from cairn.errors import CairnError
     from cairn.media.audio import Audio
     from cairn.media.histogram import Histogram
@@ -52,6 +52,7 @@ __all__ = [
     "log",
     "plot",
     "save",
+    "sweeps",
 ]
 
 _HOMES = {
@@ -76,7 +77,7 @@ _HOMES = {
     "save": "cairn.sdk.init",
 }
 # submodules reached as attributes (``cairn.plot.confusion_matrix``), imported on first use
-_MODULES = {"plot": "cairn.plot"}
+_MODULES = {"plot": "cairn.plot", "sweeps": "cairn.sweeps"}
 
 
 def __getattr__(name: str) -> Any:
