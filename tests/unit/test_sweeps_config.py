@@ -225,7 +225,8 @@ BAD: list[tuple[Any, str]] = [
     (_p(lr={"min": 1.0, "max": 1.0}), "parameters.lr.min: must be less than max (1.0 >= 1.0)"),
     (
         _p(lr={"distribution": "gaussian"}),
-        "parameters.lr.distribution: unknown distribution 'gaussian' (one of constant, categorical,",
+        "parameters.lr.distribution: unknown distribution 'gaussian' "
+        "(one of constant, categorical,",
     ),
     (_p(lr={"distribution": "uniform", "min": 0}), "parameters.lr.max: required for uniform"),
     (
@@ -280,11 +281,13 @@ BAD: list[tuple[Any, str]] = [
     ),
     (
         {"method": "grid", "parameters": {"lr": {"min": 0.0, "max": 1.0}}},
-        "parameters.lr: grid search needs a finite set of values: use values, integer min/max or q_uniform (got uniform)",
+        "parameters.lr: grid search needs a finite set of values: "
+        "use values, integer min/max or q_uniform (got uniform)",
     ),
     (
         {"method": "grid", "parameters": {"c": {"values": [1, 2], "probabilities": [0.5, 0.5]}}},
-        "parameters.c: grid search needs a finite set of values: use values, integer min/max or q_uniform (got probabilities)",
+        "parameters.c: grid search needs a finite set of values: "
+        "use values, integer min/max or q_uniform (got probabilities)",
     ),
     (
         {**_p(x={"value": 1}), "metric": {"goal": "minimize"}},
@@ -344,7 +347,8 @@ BAD: list[tuple[Any, str]] = [
             "metric": {"name": "m"},
             "early_terminate": {"type": "hyperband", "max_iter": 2, "s": 1},
         },
-        "early_terminate.max_iter: no bracket fits (max_iter / eta < 1); raise max_iter or lower eta",
+        "early_terminate.max_iter: no bracket fits (max_iter / eta < 1); "
+        "raise max_iter or lower eta",
     ),
     (
         {**_p(x={"value": 1}), "early_terminate": {"type": "hyperband", "min_iter": 3}},

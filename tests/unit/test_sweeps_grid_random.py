@@ -115,7 +115,8 @@ def test_cairn_sweeps_is_lazy_and_import_cairn_stays_light() -> None:
     code = (
         "import sys, cairn\n"
         "print(sorted({'numpy', 'scipy', 'cairn.sweeps'} & set(sys.modules)))\n"
-        "cairn.sweeps.strategy({'method': 'grid', 'parameters': {'a': {'values': [1]}}}).suggest([])\n"
+        "cfg = {'method': 'grid', 'parameters': {'a': {'values': [1]}}}\n"
+        "cairn.sweeps.strategy(cfg).suggest([])\n"
         "print('scipy' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

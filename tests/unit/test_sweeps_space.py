@@ -44,7 +44,7 @@ def test_samples_stay_in_bounds_and_on_grid() -> None:
         assert 1 <= p["int_inferred"] <= 10
         assert 0.0 <= p["float_inferred"] <= 1.0
         assert 0.0 <= p["q_uniform"] <= 1.0
-        assert round(p["q_uniform"] * 10, 9) == int(round(p["q_uniform"] * 10))
+        assert round(p["q_uniform"] * 10, 9) == round(p["q_uniform"] * 10)
         assert 16 <= p["q_log_uniform_values"] <= 512
         assert p["q_log_uniform_values"] % 16 == 0
         assert isinstance(p["q_log_uniform_values"], int)
