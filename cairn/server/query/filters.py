@@ -20,13 +20,15 @@ are ANDed. Semantics (documented for users in ``docs/filter-language.md``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from cairn.errors import InvalidInputError
 
 Scalar = float | int | str | bool
-FieldKind = Literal["number", "text", "kv", "tags"]
+# "cell": a column of a logged table (design 0010), filtered with the same tree
+FieldKind = Literal["number", "text", "kv", "tags", "cell"]
 
 COLUMNS: dict[str, FieldKind] = {
     "id": "text",
@@ -69,6 +71,11 @@ class Field:
 
     kind: FieldKind
     name: str  # the column name, or the full run_kv key ("config.lr")
+    exists_only: bool = False  # cells holding objects (media, JSON): only $exists tests them
+
+
+FieldResolver = Callable[[object, str], Field]
+"""Turns a key of the tree (and where it is, for messages) into a Field, or raises."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class Not:
 Node = Cond | And | Or | Not
 
 
-def parse_field(name: object, *, where: str = "field") -> Field:
+def parse_field(name: object, where: str = "field") -> Field:
     """Resolve a field name, or raise InvalidInputError naming what is allowed."""
     if not isinstance(name, str) or not name:
         raise InvalidInputError(f"{where}: a field name must be a non-empty string")
@@ -125,15 +132,19 @@ def parse_field(name: object, *, where: str = "field") -> Field:
     )
 
 
-def validate(tree: object) -> Node:
-    """Check a JSON filter tree and return its typed form; raise InvalidInputError if malformed."""
+def validate(tree: object, resolve: FieldResolver = parse_field, where: str = "filter") -> Node:
+    """Check a JSON filter tree and return its typed form; raise InvalidInputError if malformed.
+
+    ``resolve`` names the fields a key may be: run fields by default, a table's columns for
+    tables (``cairn.server.tables.filtering``).
+    """
     if tree is None:
         return And(())
     budget = [MAX_NODES]
-    return _node(tree, "filter", 0, budget)
+    return _node(tree, where, 0, budget, resolve)
 
 
-def _node(tree: object, where: str, depth: int, budget: list[int]) -> Node:
+def _node(tree: object, where: str, depth: int, budget: list[int], resolve: FieldResolver) -> Node:
     if depth > MAX_DEPTH:
         raise InvalidInputError(f"{where}: filter nested deeper than {MAX_DEPTH} levels")
     budget[0] -= 1
@@ -149,22 +160,24 @@ def _node(tree: object, where: str, depth: int, budget: list[int]) -> Node:
         if key in ("$and", "$or"):
             if not isinstance(value, list) or not value:
                 raise InvalidInputError(f"{at}: expected a non-empty list of filter objects")
-            subs = tuple(_node(v, f"{at}[{i}]", depth + 1, budget) for i, v in enumerate(value))
+            subs = tuple(
+                _node(v, f"{at}[{i}]", depth + 1, budget, resolve) for i, v in enumerate(value)
+            )
             items.append(And(subs) if key == "$and" else Or(subs))
         elif key == "$not":
-            items.append(Not(_node(value, at, depth + 1, budget)))
+            items.append(Not(_node(value, at, depth + 1, budget, resolve)))
         elif key.startswith("$"):
             raise InvalidInputError(
                 f"{at}: unknown operator {key!r} here; allowed at this level: {', '.join(LOGICAL)}"
             )
         else:
-            items.append(_field_node(parse_field(key, where=at), value, at, depth + 1, budget))
+            items.append(_field_node(resolve(key, at), value, at, depth + 1))
     if not items:
         return And(())
     return items[0] if len(items) == 1 else And(tuple(items))
 
 
-def _field_node(field: Field, spec: object, where: str, depth: int, budget: list[int]) -> Node:
+def _field_node(field: Field, spec: object, where: str, depth: int) -> Node:
     if not (isinstance(spec, dict) and spec and all(isinstance(k, str) for k in spec)):
         return _cond(field, "$eq", spec, where)
     if not all(k.startswith("$") for k in spec):
@@ -178,7 +191,7 @@ def _field_node(field: Field, spec: object, where: str, depth: int, budget: list
         if op == "$not":
             if depth > MAX_DEPTH:
                 raise InvalidInputError(f"{at}: filter nested deeper than {MAX_DEPTH} levels")
-            items.append(Not(_field_node(field, operand, at, depth + 1, budget)))
+            items.append(Not(_field_node(field, operand, at, depth + 1)))
         elif op in OPERATORS:
             items.append(_cond(field, op, operand, at))
         else:
@@ -195,6 +208,10 @@ def _cond(field: Field, op: str, operand: object, where: str) -> Cond:
         if not isinstance(operand, bool):
             raise InvalidInputError(f"{where}: $exists takes true or false")
         return Cond(field, op, operand)
+    if field.exists_only:
+        raise InvalidInputError(
+            f"{where}: {field.name!r} holds objects, which only $exists can test"
+        )
     if op in LIST_OPS:
         if not isinstance(operand, list | tuple):
             raise InvalidInputError(f"{where}: {op} takes a list of values")

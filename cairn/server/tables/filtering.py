@@ -15,8 +15,6 @@ is its twin for columns, with the same operators, limits and semantics:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -24,36 +22,20 @@ import pyarrow.compute as pc
 
 from cairn.errors import InvalidInputError
 from cairn.server.query import expression as runs_expression
-from cairn.server.query.filters import COMPARISONS, LIST_OPS, MAX_DEPTH, MAX_NODES, OPERATORS
+from cairn.server.query import filters
+from cairn.server.query.filters import (
+    COMPARISONS,
+    LIST_OPS,
+    And,
+    Cond,
+    Field,
+    Node,
+    Not,
+    Or,
+    Scalar,
+)
 
-Scalar = float | int | str | bool
-
-
-@dataclass(frozen=True)
-class Cond:
-    """``column op value`` (a tuple for ``$in``/``$nin``, a bool for ``$exists``)."""
-
-    column: str
-    op: str
-    value: Scalar | tuple[Scalar, ...]
-
-
-@dataclass(frozen=True)
-class And:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    item: Node
-
-
-Node = Cond | And | Or | Not
+__all__ = ["And", "Cond", "Node", "Not", "Or", "mask", "parse_expression", "validate"]
 
 
 def unknown_column(name: str, where: str, types: dict[str, str]) -> InvalidInputError:
@@ -65,11 +47,20 @@ def unknown_column(name: str, where: str, types: dict[str, str]) -> InvalidInput
     )
 
 
-def validate(tree: object, types: dict[str, str]) -> Node:
+def validate(tree: object, types: dict[str, str], where: str = "filter") -> Node:
     """Check a JSON filter tree against the table's columns and return its typed form."""
-    if tree is None:
-        return And(())
-    return _node(tree, "filter", 0, [MAX_NODES], types)
+    return filters.validate(tree, _columns(types), where)
+
+
+def _columns(types: dict[str, str]) -> filters.FieldResolver:
+    """Field names are the table's columns; cells holding objects take ``$exists`` only."""
+
+    def resolve(name: object, where: str) -> Field:
+        if not isinstance(name, str) or name not in types:
+            raise unknown_column(str(name), where, types)
+        return Field("cell", name, exists_only=types[name] not in ("number", "text", "bool"))
+
+    return resolve
 
 
 def parse_expression(source: str, types: dict[str, str]) -> Node:
@@ -79,7 +70,7 @@ def parse_expression(source: str, types: dict[str, str]) -> Node:
             f"filter expression longer than {runs_expression.MAX_LENGTH} characters"
         )
     tree = _ColumnParser(source).parse()
-    return _node(tree, "expr", 0, [MAX_NODES], types)
+    return validate(tree, types, "expr")
 
 
 class _ColumnParser(runs_expression._Parser):
@@ -119,100 +110,13 @@ class _ColumnParser(runs_expression._Parser):
         return True
 
 
-def _node(tree: object, where: str, depth: int, budget: list[int], types: dict[str, str]) -> Node:
-    if depth > MAX_DEPTH:
-        raise InvalidInputError(f"{where}: filter nested deeper than {MAX_DEPTH} levels")
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise InvalidInputError(f"filter has more than {MAX_NODES} parts; simplify it")
-    if not isinstance(tree, dict):
-        raise InvalidInputError(f'{where}: expected an object like {{"label": "cat"}}')
-    items: list[Node] = []
-    for key, value in tree.items():
-        at = f"{where}.{key}"
-        if key in ("$and", "$or"):
-            if not isinstance(value, list) or not value:
-                raise InvalidInputError(f"{at}: expected a non-empty list of filter objects")
-            subs = tuple(
-                _node(v, f"{at}[{i}]", depth + 1, budget, types) for i, v in enumerate(value)
-            )
-            items.append(And(subs) if key == "$and" else Or(subs))
-        elif key == "$not":
-            items.append(Not(_node(value, at, depth + 1, budget, types)))
-        elif key.startswith("$"):
-            raise InvalidInputError(
-                f"{at}: unknown operator {key!r} here; allowed at this level: $and, $or, $not"
-            )
-        else:
-            if key not in types:
-                raise unknown_column(key, where, types)
-            items.append(_column_node(key, value, at, depth + 1, types[key]))
-    if not items:
-        return And(())
-    return items[0] if len(items) == 1 else And(tuple(items))
-
-
-def _column_node(column: str, spec: object, where: str, depth: int, kind: str) -> Node:
-    if not (isinstance(spec, dict) and spec):
-        return _cond(column, "$eq", spec, where, kind)
-    if not all(k.startswith("$") for k in spec):
-        raise InvalidInputError(
-            f'{where}: objects are not comparable values; use operators such as {{"$eq": ...}} '
-            f"({', '.join(OPERATORS)})"
-        )
-    items: list[Node] = []
-    for op, operand in spec.items():
-        at = f"{where}.{op}"
-        if op == "$not":
-            if depth > MAX_DEPTH:
-                raise InvalidInputError(f"{at}: filter nested deeper than {MAX_DEPTH} levels")
-            items.append(Not(_column_node(column, operand, at, depth + 1, kind)))
-        elif op in OPERATORS:
-            items.append(_cond(column, op, operand, at, kind))
-        else:
-            raise InvalidInputError(
-                f"{at}: unknown operator {op!r}; allowed: {', '.join(OPERATORS)}"
-            )
-    return items[0] if len(items) == 1 else And(tuple(items))
-
-
-def _cond(column: str, op: str, operand: object, where: str, kind: str) -> Cond:
-    if op == "$exists":
-        if not isinstance(operand, bool):
-            raise InvalidInputError(f"{where}: $exists takes true or false")
-        return Cond(column, op, operand)
-    if kind not in ("number", "text", "bool"):
-        raise InvalidInputError(
-            f"{where}: column {column!r} holds {kind} cells, which only $exists can test"
-        )
-    if op in LIST_OPS:
-        if not isinstance(operand, list | tuple):
-            raise InvalidInputError(f"{where}: {op} takes a list of values")
-        return Cond(column, op, tuple(_scalar(v, f"{where}[{i}]") for i, v in enumerate(operand)))
-    return Cond(column, op, _scalar(operand, where))
-
-
-def _scalar(value: object, where: str) -> Scalar:
-    if value is None:
-        raise InvalidInputError(f'{where}: null cannot be compared; use {{"$exists": false}}')
-    if isinstance(value, float) and math.isnan(value):
-        raise InvalidInputError(f"{where}: NaN cannot be compared")
-    if isinstance(value, list | tuple | dict):
-        raise InvalidInputError(
-            f"{where}: lists and objects are not comparable values; use $in or $nin for a list"
-        )
-    if not isinstance(value, str | int | float):
-        raise InvalidInputError(f"{where}: unsupported value of type {type(value).__name__}")
-    return value
-
-
 # --- evaluation ---------------------------------------------------------------------------
 
 
 def mask(node: Node, table: pa.Table, types: dict[str, str]) -> pa.ChunkedArray | pa.Array:
     """A boolean array without nulls: which rows of ``table`` match ``node``."""
     if isinstance(node, Cond):
-        return _cond_mask(node, table.column(node.column), types[node.column])
+        return _cond_mask(node, table.column(node.field.name), types[node.field.name])
     if isinstance(node, Not):
         return pc.invert(mask(node.item, table, types))
     if isinstance(node, And) and not node.items:
