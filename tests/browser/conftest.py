@@ -336,3 +336,11 @@ def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")
     return path
+
+
+def screenshot_of(locator: Any, name: str) -> Path:
+    """Save a PNG of one element, e.g. a panel (into docs/images/ui/ under `make screenshots`)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    locator.screenshot(path=str(path), animations="disabled")
+    return path
