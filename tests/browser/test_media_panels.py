@@ -119,11 +119,17 @@ def test_image_panel_draws_boxes_that_toggles_and_threshold_hide(
     expect(first).to_have_attribute("data-boxes", str(BOXES - 1))
 
     # boxes and masks off: the overlay is empty; boxes alone draw something
-    panel.get_by_role("checkbox", name="Masks").uncheck()
-    panel.get_by_role("checkbox", name="Boxes").uncheck()
+    # (settings save through the workspace cache, which re-renders a tick after the click:
+    # click and wait for the state rather than check(), which wants it at once)
+    masks = panel.get_by_role("checkbox", name="Masks")
+    boxes = panel.get_by_role("checkbox", name="Boxes")
+    masks.click()
+    expect(masks).not_to_be_checked()
+    boxes.click()
+    expect(boxes).not_to_be_checked()
     expect(first).to_have_attribute("data-boxes", "0")
     assert _opaque(overlay) == 0
-    panel.get_by_role("checkbox", name="Boxes").check()
+    boxes.click()
     expect(first).to_have_attribute("data-boxes", str(BOXES - 1))
     assert 0 < _opaque(overlay) < with_boxes
 
@@ -183,7 +189,7 @@ def test_histogram_panel_draws_a_heatmap_with_a_readout(
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
     readout = panel.get_by_role("tooltip")
     expect(readout).to_have_text(re.compile(r"^step \d+ · .+ to .+ · count \d"))
-    panel.get_by_role("radio", name="Latest step").check()
+    panel.get_by_role("radio", name="Latest step").click()
     expect(
         panel.locator("canvas[aria-label='Histogram of detector-a at its latest step']")
     ).to_be_visible()
@@ -392,7 +398,7 @@ def test_object3d_panel_draws_the_point_cloud(page: Any, media_seeded: MediaSeed
     canvas = panel.get_by_role("img", name=re.compile("^3D point cloud cloud: 500 points, 1 boxes"))
     expect(canvas).to_be_visible()
     assert canvas.evaluate("(c) => !!(c.getContext('webgl2') || c.getContext('webgl'))")
-    expect(panel.get_by_label("Boxes")).to_contain_text("car")
+    expect(panel.get_by_label("Boxes", exact=True)).to_contain_text("car")
 
 
 def test_run_page_media_tab_has_a_panel_per_media_key(page: Any, media_seeded: MediaSeeded) -> None:
