@@ -160,7 +160,7 @@ def test_image_panel_steps_and_shows_runs_side_by_side(
     panel.get_by_role("slider", name="Step of detections").fill("0")
     expect(panel.locator(".media-step")).to_have_text("step 0")
     expect(image).to_have_attribute("alt", "step 0")
-    loaded = image.evaluate("(img) => img.complete && img.naturalWidth")
+    loaded = image.evaluate("(img) => img.decode().then(() => img.naturalWidth)")
     assert loaded == seed_media.SIZE
 
 
@@ -217,7 +217,7 @@ def test_audio_and_video_panels_play_what_the_server_serves(
     assert answer.status == 200
     assert answer.headers["content-type"] == "image/gif"
     assert answer.body()[:6] in (b"GIF89a", b"GIF87a")
-    assert video.first.evaluate("(img) => img.complete && img.naturalWidth") == 32
+    assert video.first.evaluate("(img) => img.decode().then(() => img.naturalWidth)") == 32
 
 
 def test_html_panel_sandboxes_the_page_script(page: Any, media_seeded: MediaSeeded) -> None:
