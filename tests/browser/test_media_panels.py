@@ -368,7 +368,7 @@ def test_pr_and_roc_panels_draw_a_curve_per_class(
 ) -> None:
     _open(page, media_seeded)
     panel = _panel(page, key, "chart")
-    plot = panel.get_by_role("img", name=re.compile(f"against .*, {len(seed_media.LABELS)} series"))
+    plot = panel.get_by_role("img", name=f"{name}, {len(seed_media.LABELS)} series")
     expect(plot).to_be_visible()
     canvas = plot.locator("canvas").first
     assert _opaque(canvas) > 1000
