@@ -1,7 +1,8 @@
 """Browser-test fixtures: the built web app, headless Chromium, and real servers filled by the SDK.
 
-Session-scoped: one seeded server (SQLite) holding a small realistic project, one empty server,
-one server that requires login, one with a small project per housekeeping test. Function-scoped:
+Session-scoped: one seeded server (SQLite) holding a small realistic project, one holding a
+project of media and tables, one empty server, one server that requires login, one with a small
+project per housekeeping test. Function-scoped:
 a fresh browser context + page per test that fails the test on any uncaught JS exception or
 Content-Security-Policy violation.
 """
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import seed, tidy
+from tests.browser import seed, seed_media, tidy
 from tests.serverproc import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,6 +189,59 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         server.stop()
 
 
+@dataclass
+class MediaSeeded:
+    """The server seeded with media and tables (see seed_media.py for what is in it)."""
+
+    server: ServerProcess
+    entity: str
+    project: str
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def run_id(self, name: str) -> str:
+        return str(self.runs[name]["id"])
+
+    def workspace_url(self, query: str = "") -> str:
+        return f"{self.base_url}/{self.entity}/{self.project}{query}"
+
+    def run_url(self, name: str, tab: str | None = None) -> str:
+        url = f"{self.base_url}/{self.entity}/{self.project}/runs/{self.run_id(name)}"
+        return f"{url}?tab={tab}" if tab else url
+
+
+@pytest.fixture(scope="session")
+def media_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaSeeded]:
+    """A real server on SQLite holding a project of every media type and table (seed_media.py),
+    logged through the SDK."""
+    tmp = tmp_path_factory.mktemp("browser-media")
+    server = start_server(tmp / "server")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.browser.seed_media", server.base_url, str(tmp / "work")],
+            env=_sdk_env(tmp),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+        answer = httpx.get(
+            f"{server.base_url}/api/v1/projects/{seed_media.ENTITY}/{seed_media.PROJECT}/runs",
+            params={"limit": 100},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        runs = {run["name"]: run for run in answer.json()["runs"]}
+        yield MediaSeeded(server, seed_media.ENTITY, seed_media.PROJECT, runs)
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server with no projects at all."""
@@ -281,4 +335,12 @@ def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    return path
+
+
+def screenshot_of(locator: Any, name: str) -> Path:
+    """Save a PNG of one element, e.g. a panel (into docs/images/ui/ under `make screenshots`)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    locator.screenshot(path=str(path), animations="disabled")
     return path

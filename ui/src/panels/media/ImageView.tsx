@@ -111,6 +111,8 @@ export function ImageView(props: Props) {
   const nw = shown?.nw ?? image.width ?? 1;
   const nh = shown?.nh ?? image.height ?? 1;
   const parsed = useMemo(() => boxes.map((b) => ({ name: b.name, file: parseBoxes(b.json, nw, nh) })), [boxes, nw, nh]);
+  // how many boxes the overlay draws (toggles and threshold applied), for tests and assistive tech
+  const drawnBoxes = showBoxes ? parsed.reduce((n, { file }) => n + visibleBoxes(file.boxes, filter).length, 0) : 0;
 
   useEffect(() => {
     const el = canvas.current;
@@ -165,7 +167,7 @@ export function ImageView(props: Props) {
   }, [shown, parsed, maskData, masks, filter, classNames, showBoxes, showMasks, maskOpacity]);
 
   return (
-    <figure className="media-image">
+    <figure className="media-image" data-boxes={boxes.length > 0 ? drawnBoxes : undefined}>
       <div className="media-image-wrap">
         <img
           ref={img}

@@ -84,12 +84,38 @@ export function ConfusionMatrixView({ matrix, width, height, onDrawn }: Size & {
     ctx.restore();
     drawn.current();
   }, [matrix, width, height, theme, drawn]);
+  // the canvas for the eye, the same counts as a table for screen readers (and tests)
   return (
-    <canvas
-      ref={canvas}
-      role="img"
-      aria-label={`Confusion matrix of ${matrix.classes.length} classes, ${formatNumber(matrix.total)} predictions: rows actual, columns predicted`}
-    />
+    <>
+      <canvas
+        ref={canvas}
+        role="img"
+        aria-label={`Confusion matrix of ${matrix.classes.length} classes, ${formatNumber(matrix.total)} predictions: rows actual, columns predicted`}
+      />
+      <table className="tp-sr-only">
+        <caption>Confusion matrix: rows actual, columns predicted</caption>
+        <thead>
+          <tr>
+            <th scope="col">actual \ predicted</th>
+            {matrix.classes.map((name) => (
+              <th key={name} scope="col">
+                {name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {matrix.classes.map((name, i) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              {matrix.classes.map((other, j) => (
+                <td key={other}>{matrix.counts[i]?.[j] ?? 0}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 

@@ -164,11 +164,18 @@ export async function fetchAllValues(
 /** A run's values of one key (a table, chart, plotly or 3D key), fetched once `enabled`. */
 export function useKeyValues(entity: string, project: string, runId: string | undefined, key: string, enabled: boolean) {
   return useQuery({
-    queryKey: ["panel-values", entity, project, runId, key],
-    queryFn: ({ signal }) => fetchAllValues(entity, project, runId ?? "", key, signal),
+    ...keyValuesQuery(entity, project, runId ?? "", key),
     enabled: enabled && runId !== undefined && key !== "",
-    staleTime: 15_000,
   });
+}
+
+/** The query of every logged value of `key` in a run (shared by useKeyValues and useRunWithKey). */
+export function keyValuesQuery(entity: string, project: string, runId: string, key: string) {
+  return {
+    queryKey: ["panel-values", entity, project, runId, key] as const,
+    queryFn: ({ signal }: { signal: AbortSignal }) => fetchAllValues(entity, project, runId, key, signal),
+    staleTime: 15_000,
+  };
 }
 
 /** The media route for a file the run has, by sha256. */

@@ -10,6 +10,7 @@ import { bars, confusionMatrix, curves, parseChartValue, scatterPoints, type Cha
 import { BarsView, ConfusionMatrixView, CurvesView, ScatterView } from "./ChartViews";
 import { viewSettings, withSettings } from "./settings";
 import { StepSelect } from "./StepSelect";
+import { useRunWithKey } from "./runWithKey";
 import { valueAt } from "./steps";
 import "./table.css";
 
@@ -78,7 +79,7 @@ export function ChartBody(props: PanelBodyProps) {
   const key = panel.key ?? "";
   const { step } = viewSettings(panel);
   const [chosen, setChosen] = useState<string | null>(null);
-  const run = runs.find((r) => r.id === chosen) ?? runs[0];
+  const run = useRunWithKey(entity, project, runs, key, seen, chosen);
   const values = useKeyValues(entity, project, run?.id, key, seen);
   const logged = values.data ? valueAt(values.data, step) : undefined;
   const spec = useMemo((): ChartSpec | { error: string } | null => {

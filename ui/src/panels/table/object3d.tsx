@@ -8,6 +8,7 @@ import type { PanelBodyProps, PanelModule } from "../types";
 import { useFileJson } from "./mediaValue";
 import { CloudError, parseCloud, type Cloud } from "./points3d";
 import { viewSettings, withSettings } from "./settings";
+import { useRunWithKey } from "./runWithKey";
 import { StepSelect } from "./StepSelect";
 import { useLatest } from "./useLatest";
 import "./table.css";
@@ -23,7 +24,7 @@ export function Object3DBody(props: PanelBodyProps) {
   const { panel, entity, project, runs, seen, width, height, onState, onPainted, onChange } = props;
   const key = panel.key ?? "";
   const { step } = viewSettings(panel);
-  const run = runs[0];
+  const run = useRunWithKey(entity, project, runs, key, seen, null);
   const { values, logged, file, url, json } = useFileJson(entity, project, run, key, step, seen, true);
   const format = file?.format ?? "pts.json";
   const supported = format === "pts.json" || format === "json";
@@ -146,7 +147,7 @@ export function Object3DBody(props: PanelBodyProps) {
   return (
     <div className="tp-panel">
       <div className="tp-toolbar">
-        {runs.length > 1 ? <span className="tp-footer">{run.name} (first of {runs.length} runs)</span> : null}
+        {runs.length > 1 ? <span className="tp-footer">{run.name} (the first of {runs.length} runs shown that has {key})</span> : null}
         <StepSelect values={values.data ?? []} step={step} onStep={(s) => { onChange(withSettings(panel, { step: s })); }} />
         {cloud ? <span className="tp-footer">{cloud.count.toLocaleString()} points{cloud.boxes.length ? `, ${cloud.boxes.length} ${cloud.boxes.length === 1 ? "box" : "boxes"}` : ""}</span> : null}
       </div>

@@ -6,6 +6,7 @@ import { useTheme } from "../../charts/theme";
 import type { PanelBodyProps, PanelModule } from "../types";
 import { useFileJson } from "./mediaValue";
 import { viewSettings, withSettings } from "./settings";
+import { useRunWithKey } from "./runWithKey";
 import { StepSelect } from "./StepSelect";
 import { useLatest } from "./useLatest";
 import "./table.css";
@@ -37,7 +38,7 @@ export function PlotlyBody(props: PanelBodyProps) {
   const { panel, entity, project, runs, seen, width, height, onState, onPainted, onChange } = props;
   const key = panel.key ?? "";
   const { step } = viewSettings(panel);
-  const run = runs[0];
+  const run = useRunWithKey(entity, project, runs, key, seen, null);
   const { values, logged, file, json } = useFileJson(entity, project, run, key, step, seen, true);
   const box = useRef<HTMLDivElement>(null);
   const theme = useTheme();
@@ -95,7 +96,7 @@ export function PlotlyBody(props: PanelBodyProps) {
   return (
     <div className="tp-panel">
       <div className="tp-toolbar">
-        {runs.length > 1 ? <span className="tp-footer">{run.name} (first of {runs.length} runs)</span> : null}
+        {runs.length > 1 ? <span className="tp-footer">{run.name} (the first of {runs.length} runs shown that has {key})</span> : null}
         <StepSelect values={values.data ?? []} step={step} onStep={(s) => { onChange(withSettings(panel, { step: s })); }} />
       </div>
       {error ? (
