@@ -4,6 +4,7 @@ and what a stopped run writes to its run log."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ def test_an_ingest_answer_with_stop_carries_it_and_its_reason() -> None:
     assert (result.outcome, result.next_offset, result.stop) == ("ok", 3, True)
     assert result.stop_reason == "early_terminate"
     bare = classify(_answer({"next_offset": 3, "stop": True}))
-    assert bare.stop and bare.stop_reason is None
+    assert bare.stop
+    assert bare.stop_reason is None
 
 
 @pytest.mark.parametrize("body", [{}, {"stop": False}, {"stop": "yes"}, {"stop": 1}])
@@ -47,7 +49,8 @@ def test_settings_read_the_sweep_variables() -> None:
          "CAIRN_SWEEP_PARAMS": '{"lr": 0.1, "opt": {"m": 0.9}}', "CAIRN_STOP_INTERRUPTS": "false"},
         api_key="k",
     )  # fmt: skip
-    assert settings.run_id == "abc" and settings.sweep_id == "s1234567"
+    assert settings.run_id == "abc"
+    assert settings.sweep_id == "s1234567"
     assert settings.sweep_params == {"lr": 0.1, "opt": {"m": 0.9}}
     assert settings.stop_interrupts is False
     assert load_settings({}, api_key="k").stop_interrupts is True
@@ -93,7 +96,8 @@ def test_a_stopped_run_ends_killed_with_its_reason_and_keeps_its_meta(workdir: P
     assert run.should_stop is False
     run.update_run(meta={"kept": 1})
     run._stop_requested("early_terminate")  # what the sender thread calls on a stop answer
-    assert run.should_stop and run.stop_reason == "early_terminate"
+    assert run.should_stop
+    assert run.stop_reason == "early_terminate"
     run.log({"x": 1})
     run.finish()
     records = _records(run.log_path)
@@ -103,12 +107,16 @@ def test_a_stopped_run_ends_killed_with_its_reason_and_keeps_its_meta(workdir: P
     assert metas[-1] == {"kept": 1, "stop_reason": "early_terminate"}
 
 
+def _interrupted_by(call: Callable[[], None]) -> None:
+    call()
+    for _ in range(1_000_000):  # the interrupt lands at the next bytecode boundary
+        pass
+
+
 def test_a_stop_request_interrupts_the_main_thread_once(workdir: Path) -> None:
     run = cairn.init(project="p", mode="offline", settings={"capture_environment": False})
     with pytest.raises(KeyboardInterrupt):
-        run._stop_requested("user")
-        for _ in range(1_000_000):  # the interrupt lands at the next bytecode boundary
-            pass
+        _interrupted_by(lambda: run._stop_requested("user"))
     run._stop_requested("user")  # a second answer asking again interrupts nothing
     run.finish()
     finish = [body for kind, body in _records(run.log_path) if kind == "finish"]
@@ -116,9 +124,8 @@ def test_a_stop_request_interrupts_the_main_thread_once(workdir: Path) -> None:
 
 
 def test_ctrl_c_in_a_with_block_ends_the_run_killed(workdir: Path) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with cairn.init(project="p", mode="offline") as run:
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), cairn.init(project="p", mode="offline") as run:
+        raise KeyboardInterrupt
     finish = [body for kind, body in _records(run.log_path) if kind == "finish"]
     assert finish[0] == {**finish[0], "state": "killed", "exit_code": 130}
     assert not run.should_stop

@@ -33,7 +33,8 @@ def test_every_macro_expands_as_w_and_b_does() -> None:
     assert argv[:4] == ["/usr/bin/env", "python3", "t.py", "--cfg=/tmp/a.json"]
     assert argv[4:6] == ["lr=0.5", 'opt={"name":"sgd","m":0.9}']
     assert json.loads(argv[6]) == {"lr": 0.5, "opt": {"name": "sgd", "m": 0.9}}
-    assert needs_json_file(command) and not needs_json_file(None)
+    assert needs_json_file(command)
+    assert not needs_json_file(None)
 
 
 def test_interpreter_and_plain_items_pass_through() -> None:
