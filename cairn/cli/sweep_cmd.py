@@ -57,6 +57,8 @@ def register(commands: Any) -> None:
     agent.add_argument("--count", type=int, help="run at most this many trials")
     agent.add_argument("--project", help="project, when SWEEP is only the id")
     agent.add_argument("--entity", help="entity, when SWEEP has no entity")
+    agent.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
+                       help="how often to ask a paused sweep again (default 10)")  # fmt: skip
     _server_option(agent)
     agent.set_defaults(handler=agent_command)
 
@@ -165,12 +167,15 @@ def _control(args: argparse.Namespace, action: str, text: str) -> int:
 
 def agent_command(args: argparse.Namespace) -> int:
     """Run trials of a sweep."""
-    from cairn.sweeps.agent import Agent
+    from cairn.sweeps.agent import POLL_S, Agent
 
+    poll_s = POLL_S if args.poll_interval is None else args.poll_interval
+    if not poll_s > 0:
+        raise InvalidInputError("--poll-interval must be a number of seconds > 0")
     settings = _settings(args)
     path = _path(args, args.sweep, settings)
     api = _api(settings)
     try:
-        return Agent(path, api, count=args.count, out=sys.stderr).run()
+        return Agent(path, api, count=args.count, poll_s=poll_s, out=sys.stderr).run()
     finally:
         api.close()
