@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cairn.sdk.init import define_metric, finish, init, log, save
     from cairn.sdk.run import Run
     from cairn.sdk.settings import Settings
+    from cairn.sweeps.agent import agent
 
 __all__ = [
     "Api",
@@ -46,6 +47,7 @@ __all__ = [
     "Text",
     "Video",
     "__version__",
+    "agent",
     "define_metric",
     "finish",
     "init",
@@ -70,6 +72,7 @@ _HOMES = {
     "Video": "cairn.media.video",
     "Run": "cairn.sdk.run",
     "Settings": "cairn.sdk.settings",
+    "agent": "cairn.sweeps.agent",
     "define_metric": "cairn.sdk.init",
     "finish": "cairn.sdk.init",
     "init": "cairn.sdk.init",

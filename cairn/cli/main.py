@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from cairn.__about__ import __version__
-from cairn.cli import export_cmd, login_cmd, manage_cmd, server_cmd, sync_cmd
+from cairn.cli import export_cmd, login_cmd, manage_cmd, server_cmd, sweep_cmd, sync_cmd
 from cairn.errors import CairnError
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     login_cmd.register(commands)
     export_cmd.register(commands)
     manage_cmd.register(commands)
+    sweep_cmd.register(commands)
     return parser
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from cairn.errors import InvalidInputError
 
 DEFAULTS_FILE = "config-defaults.yaml"
+log = logging.getLogger("cairn")
 
 
 def as_mapping(source: Any) -> dict[str, Any]:
@@ -70,6 +72,13 @@ class Config(MutableMapping[str, Any]):
     def __init__(self, on_change: Callable[[dict[str, Any]], None]) -> None:
         object.__setattr__(self, "_data", {})
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_locked", {})
+
+    def lock(self, keys: Iterable[str], by: str) -> None:
+        """Keep ``keys`` as they are: later updates of them are ignored with a warning (a
+        sweep's parameters win over what the script sets afterwards, as in W&B)."""
+        locked: dict[str, str] = self._locked
+        locked.update(dict.fromkeys(keys, by))
 
     def update(  # type: ignore[override]
         self, source: Any = None, allow_val_change: bool = False, **kwargs: Any
@@ -77,6 +86,11 @@ class Config(MutableMapping[str, Any]):
         """Merge a dict/Namespace/dataclass/YAML file; changing a value needs allow_val_change."""
         values = {k: _plain(v) for k, v in {**as_mapping(source), **kwargs}.items()}
         data: dict[str, Any] = self._data
+        locked: dict[str, str] = self._locked
+        for key in [k for k in values if k in locked]:
+            if values.pop(key) != data.get(key):
+                log.warning("cairn: config key %r is set by the %s; ignoring the update",
+                            key, locked[key])  # fmt: skip
         if not allow_val_change:
             changed = [k for k, v in values.items() if k in data and data[k] != v]
             if changed:

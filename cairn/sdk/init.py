@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
@@ -14,15 +15,15 @@ from typing import Any, NoReturn
 
 from cairn.errors import CairnError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_id, new_run_name
-from cairn.sdk.config import DEFAULTS_FILE, load_yaml
-from cairn.sdk.run import DisabledRun, Run
+from cairn.sdk.config import DEFAULTS_FILE, Config, load_yaml
+from cairn.sdk.run import DisabledRun, Run, exit_code_of
 from cairn.sdk.settings import Settings, load_settings
 from cairn.wire import check_name, check_run_id, validate_record
 from cairn.wire.records import RUN
 
 logger = logging.getLogger("cairn")
 
-_state: dict[str, Any] = {"run": None, "exit_code": None, "hooks": False}
+_state: dict[str, Any] = {"run": None, "exit_code": None, "killed": False, "hooks": False}
 _lock = threading.Lock()
 RESUME_MODES = ("allow", "must", "never")
 
@@ -119,6 +120,7 @@ def _start(
         raise InvalidInputError(
             "resume needs the id of the run to continue: init(id=..., resume=...)"
         )
+    run_id = run_id or settings.run_id  # the sweep agent names the run it was handed
     run_id = check_run_id(run_id) if run_id else new_run_id()
     given = {"name": name, "tags": None if tags is None else list(tags), "group": group,
              "job_type": job_type, "notes": notes}  # fmt: skip
@@ -166,7 +168,24 @@ def _start(
         run.config.update(load_yaml(defaults), allow_val_change=True)
     if config is not None:
         run.config.update(config, allow_val_change=True)
+    if settings.sweep_params is not None:
+        apply_sweep_params(run.config, settings.sweep_params)
     return run
+
+
+def apply_sweep_params(config: Config, params: Mapping[str, Any]) -> None:
+    """Set a sweep trial's parameters over what the config holds (nested dicts merged, the
+    parameters win, as in W&B) and lock them: later updates of those keys are ignored."""
+    merged = {key: _merge(config.get(key), value) for key, value in params.items()}
+    config.update(merged, allow_val_change=True)
+    config.lock(params.keys(), "sweep")
+
+
+def _merge(current: Any, given: Any) -> Any:
+    """``given`` over ``current``, dict into dict key by key."""
+    if isinstance(current, Mapping) and isinstance(given, Mapping):
+        return {**current, **{k: _merge(current.get(k), v) for k, v in given.items()}}
+    return given
 
 
 def _resume_point(
@@ -198,7 +217,9 @@ def _install_hooks() -> None:
     def excepthook(
         kind: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
-        _state["exit_code"] = 1
+        # Ctrl-C, or a stop request from the server interrupting the script: the run is killed.
+        _state["exit_code"] = exit_code_of(kind)
+        _state["killed"] = issubclass(kind, KeyboardInterrupt)
         previous(kind, value, tb)
 
     sys.excepthook = excepthook
@@ -227,7 +248,7 @@ def _finish_at_exit() -> None:
     if run is None:
         return
     try:
-        run.finish(exit_code=_state["exit_code"] or 0)
+        run.finish(exit_code=_state["exit_code"] or 0, killed=_state["killed"])
     except CairnError as exc:
         print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
 

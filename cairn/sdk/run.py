@@ -55,6 +55,9 @@ class Run:
         self._pending_explicit = False
         self._pending_time = 0.0
         self._known_keys: set[str] = set()
+        self._stop_reason: str | None = None
+        self._interrupted = False
+        self._meta_sent: dict[str, Any] = {}
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._finished = False
         self._owner_pid = os.getpid()
@@ -95,7 +98,7 @@ class Run:
         self._uploader: Uploader | None = None
         self._public_url = known_public_url(settings.base_url)
         if settings.mode == "online":
-            self._uploader = Uploader(self.log_path, settings, self._wake)
+            self._uploader = Uploader(self.log_path, settings, self._wake, self._stop_requested)
             self._uploader.start()
 
     # -- identity -------------------------------------------------------------------------
@@ -123,6 +126,31 @@ class Run:
         """Whether ``finish()`` has run."""
         return self._finished
 
+    @property
+    def should_stop(self) -> bool:
+        """Whether the server asked this run to stop (the web app's Stop button, early
+        termination of a sweep trial, a cancelled sweep): a loop may check it and end early."""
+        return self._stop_reason is not None
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why the run was asked to stop (``user``, ``early_terminate``, ``sweep``), else None."""
+        return self._stop_reason
+
+    def _stop_requested(self, reason: str) -> None:
+        """Called by the sender's thread when an answer carries ``stop``: note it and, unless
+        ``settings.stop_interrupts`` is off, raise KeyboardInterrupt in the main thread once."""
+        with self._lock:
+            if self._stop_reason is not None or self._finished:
+                return
+            self._stop_reason = reason
+            log.warning("cairn: the server asked run %s to stop (%s)", self.path, reason)
+            if self.settings.stop_interrupts and not self._interrupted:
+                import _thread
+
+                self._interrupted = True
+                _thread.interrupt_main()
+
     def _link_latest(self) -> None:
         link = self.settings.run_root / "latest-run"
         try:
@@ -135,14 +163,22 @@ class Run:
     def _put(self, item: Item) -> None:
         if self._finished:
             raise InvalidInputError(f"run {self.path} is finished; start a new one with init()")
+        self._note_meta(item)
         self._items.put(item)
 
     def enqueue(self, item: Item) -> bool:
         """Hand a record to the writer from a capture thread; False once the run is finished."""
         if self._finished:
             return False
+        self._note_meta(item)
         self._items.put(item)
         return True
+
+    def _note_meta(self, item: Item) -> None:
+        # A run record's meta replaces the stored one: remember it, so that the stop reason
+        # added at the end goes up together with it rather than instead of it.
+        if item[0] == "run" and isinstance(item[1], dict) and isinstance(item[1].get("meta"), dict):
+            self._meta_sent = dict(item[1]["meta"])
 
     def start_capture(self, capture: Capture | None = None) -> None:
         """Start console, system-metrics, git and environment capture as the settings say.
@@ -283,8 +319,19 @@ class Run:
 
     # -- ending ---------------------------------------------------------------------------
 
-    def finish(self, exit_code: int | None = None, timeout_s: float | None = None) -> None:
-        """Flush, write the finish record, and wait (bounded) for the upload."""
+    def finish(
+        self,
+        exit_code: int | None = None,
+        timeout_s: float | None = None,
+        *,
+        killed: bool = False,
+    ) -> None:
+        """Flush, write the finish record, and wait (bounded) for the upload.
+
+        The run ends ``killed`` when ``killed`` is set (Ctrl-C) or the server asked it to stop
+        (then ``meta.stop_reason`` says why); otherwise ``finished`` or, for a non-zero
+        ``exit_code``, ``failed``.
+        """
         if os.getpid() != self._owner_pid:
             return  # a forked child owns none of the run's threads or files: nothing to finish
         with self._lock:
@@ -295,7 +342,16 @@ class Run:
             self._commit()
             self._save_end_files()
             code = 0 if exit_code is None else exit_code
-            self._items.put(("finish", finish_record(time.time(), code)))
+            if self._stop_reason is None and self._uploader is not None:
+                # an answer may have asked for the stop just now, too late to interrupt
+                self._stop_reason = self._uploader.stop_reason
+            record = finish_record(time.time(), code)
+            if self._stop_reason is not None:
+                self._items.put(("run", {"meta": {**self._meta_sent,
+                                                  "stop_reason": self._stop_reason}}))  # fmt: skip
+            if self._stop_reason is not None or killed:
+                record[1]["state"] = "killed"
+            self._items.put(("finish", record))
             self._finished = True
         self._wait_for_writer()
         if self._writer.dropped_records:
@@ -338,7 +394,8 @@ class Run:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.finish(exit_code=0 if exc_type is None else 1)
+        interrupted = exc_type is not None and issubclass(exc_type, KeyboardInterrupt)
+        self.finish(exit_code=exit_code_of(exc_type), killed=interrupted)
 
     def __repr__(self) -> str:
         return f"<Run {self.path} ({self.name})>"
@@ -360,6 +417,7 @@ class DisabledRun(Run):
         self.config = Config(lambda changed: None)
         self.summary = Summary(lambda values, removed: None)
         self._capture = None
+        self._stop_reason = None
 
     def start_capture(self, capture: Capture | None = None) -> None:
         """Nothing is captured."""
@@ -393,9 +451,26 @@ class DisabledRun(Run):
         """Nothing to flush."""
         return True
 
-    def finish(self, exit_code: int | None = None, timeout_s: float | None = None) -> None:
+    def finish(
+        self,
+        exit_code: int | None = None,
+        timeout_s: float | None = None,
+        *,
+        killed: bool = False,
+    ) -> None:
         """Marks the run finished."""
         self._finished = True
+
+
+INTERRUPTED_EXIT_CODE = 130
+"""The exit code a shell reports for a process ended by Ctrl-C (128 + SIGINT)."""
+
+
+def exit_code_of(kind: type[BaseException] | None) -> int:
+    """The exit code a run records when its code ended with ``kind`` (None: normally)."""
+    if kind is None:
+        return 0
+    return INTERRUPTED_EXIT_CODE if issubclass(kind, KeyboardInterrupt) else 1
 
 
 def _say(message: str) -> None:

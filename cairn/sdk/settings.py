@@ -48,6 +48,14 @@ class Settings:
     capture_system: bool = True
     system_interval_s: float = 10.0
     show_progress: bool = True
+    stop_interrupts: bool = True
+    """On a stop request from the server, interrupt the main thread as Ctrl-C would."""
+    run_id: str | None = None
+    """The id ``init()`` gives a run when none is passed (``CAIRN_RUN_ID``, set by the agent)."""
+    sweep_id: str | None = None
+    """The sweep the run is a trial of (``CAIRN_SWEEP_ID``)."""
+    sweep_params: Mapping[str, Any] | None = None
+    """The trial's parameters (``CAIRN_SWEEP_PARAMS``, JSON): they win over any other config."""
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with the non-None ``changes`` applied."""
@@ -94,7 +102,36 @@ _ENV = {
     "CAIRN_PROJECT": "project",
     "CAIRN_ENTITY": "entity",
     "CAIRN_DIR": "dir",
+    "CAIRN_STOP_INTERRUPTS": "stop_interrupts",
+    "CAIRN_RUN_ID": "run_id",
+    "CAIRN_SWEEP_ID": "sweep_id",
+    "CAIRN_SWEEP_PARAMS": "sweep_params",
 }
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _from_env(variable: str, name: str, text: str) -> Any:
+    """The typed value of one ``CAIRN_*`` variable; InvalidInputError naming it when malformed."""
+    if name == "dir":
+        return Path(text)
+    if name == "stop_interrupts":
+        if text.strip().lower() in _TRUE:
+            return True
+        if text.strip().lower() in _FALSE:
+            return False
+        raise InvalidInputError(f"{variable} must be true or false, got {text!r}")
+    if name == "sweep_params":
+        import json
+
+        try:
+            params = json.loads(text)
+        except ValueError as exc:
+            raise InvalidInputError(f"{variable} must be a JSON object: {exc}") from None
+        if not isinstance(params, dict):
+            raise InvalidInputError(f"{variable} must be a JSON object, got {text[:80]!r}")
+        return params
+    return text
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -103,7 +140,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     values: dict[str, Any] = {}
     for variable, name in _ENV.items():
         if environ.get(variable):
-            values[name] = Path(environ[variable]) if name == "dir" else environ[variable]
+            values[name] = _from_env(variable, name, environ[variable])
     settings = Settings().merged(**values).merged(**overrides)
     if settings.api_key is None:
         user, key = stored_login(settings.base_url)

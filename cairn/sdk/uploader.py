@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +27,16 @@ class Uploader:
     stops that wait at once.
     """
 
-    def __init__(self, log_path: Path, settings: Settings, wake: threading.Event) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        settings: Settings,
+        wake: threading.Event,
+        on_stop: Callable[[str], None] | None = None,
+    ) -> None:
         self._log_path = log_path
+        self._on_stop = on_stop
+        self._stop_told = False
         self._settings = settings
         self._wake = wake
         self._stop = threading.Event()
@@ -89,14 +98,30 @@ class Uploader:
                         break
                     last_contact = time.monotonic()
                     self._remember_public_url(sender)
+                    self._tell_stop(sender)
                 if sender.fatal:
                     return
                 if time.monotonic() - last_contact >= self._settings.heartbeat_s:
                     last_contact = time.monotonic()
                     sender.heartbeat()
+                    self._tell_stop(sender)
             except Exception:
                 log.exception("sender error; retrying")
                 self._stop.wait(1.0)
+
+    def _tell_stop(self, sender: Sender) -> None:
+        """Hand a stop request to the run, once; never while ``drain`` is finishing it."""
+        if sender.stop_reason is None or self._stop_told or self._stop.is_set():
+            return
+        self._stop_told = True
+        if self._on_stop is not None:
+            self._on_stop(sender.stop_reason)
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why the server asked the run to stop, once an answer did (also during ``drain``)."""
+        sender = self._sender
+        return None if sender is None else sender.stop_reason
 
     def drain(self, total: int, timeout_s: float, show_progress: bool) -> int:
         """Stop the thread, send the rest here for at most ``timeout_s``; returns what is left."""

@@ -59,6 +59,9 @@ class Sender:
         self.public_url: str | None = None
         """The server's public address, once an answer told it."""
         self._warned_rejections = False
+        self.stop_reason: str | None = None
+        """Set (never cleared) once an answer asked the run to stop: the reason, or ``user``
+        when the server gave none."""
 
     @property
     def acked(self) -> int:
@@ -141,6 +144,7 @@ class Sender:
     ) -> bool:
         if result.outcome == "ok":
             self._failures = 0
+            self.note_answer(result)
             self._advance(Progress(frames[-1].offset + 1, frames[-1].end))
             if result.rejected and not self._warned_rejections:
                 self._warned_rejections = True
@@ -183,9 +187,14 @@ class Sender:
         self.progress = progress
         write_progress(self.log_path, progress)
 
+    def note_answer(self, result: PostResult) -> None:
+        """Remember a stop request an acknowledged answer carries."""
+        if result.outcome == "ok" and result.stop and self.stop_reason is None:
+            self.stop_reason = result.stop_reason or "user"
+
     def heartbeat(self) -> None:
         """Tell the server the run is alive (an empty batch at the acknowledged offset)."""
-        self._transport.post_batch(self._batch(self.progress.offset, []))
+        self.note_answer(self._transport.post_batch(self._batch(self.progress.offset, [])))
 
     def close(self) -> None:
         """Release the log file (the transport belongs to whoever made it)."""

@@ -26,6 +26,12 @@ class PostResult:
     """For ``retry``: how long the server asked to wait (429/503 Retry-After)."""
     public_url: str | None = None
     """For ``ok``: the address the server's web app is reached at, when it has one."""
+    stop: bool = False
+    """For ``ok``: the server asks the run to stop (the Stop button, hyperband, a cancelled
+    sweep); absent in an answer means no."""
+    stop_reason: str | None = None
+    """For ``ok`` with ``stop``: why, when the server says (``user``, ``early_terminate``,
+    ``sweep``)."""
 
 
 class Transport:
@@ -45,7 +51,7 @@ class Transport:
             )
         except NetError as exc:
             return PostResult("retry", detail=str(exc))
-        return _classify(response)
+        return classify(response)
 
     def upload_blob(self, sha256: str, path: Path) -> PostResult:
         """Upload a file under its sha256 unless the server has it already."""
@@ -68,7 +74,7 @@ class Transport:
             return PostResult("fatal", detail=f"cannot read {path} ({size} bytes): {exc}")
         if response.status == 200:
             return PostResult("ok")
-        return _classify(response)
+        return classify(response)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -109,16 +115,20 @@ def _retry_after(value: str | None) -> float | None:
     return min(max(seconds, 0.0), 60.0) if seconds == seconds else None
 
 
-def _classify(response: Response) -> PostResult:
+def classify(response: Response) -> PostResult:
+    """What an answer to a POST means for the sender."""
     status = response.status
     detail, body = _detail(response)
     if status == 200:
         public_url = body.get("public_url")
+        stop_reason = body.get("stop_reason")
         return PostResult(
             "ok",
             next_offset=int(body["next_offset"]),
             rejected=tuple(body.get("rejected") or ()),
             public_url=public_url if isinstance(public_url, str) else None,
+            stop=body.get("stop") is True,
+            stop_reason=stop_reason if isinstance(stop_reason, str) and stop_reason else None,
         )
     if status == 409 and isinstance(body.get("expected_offset"), int):
         return PostResult("gap", next_offset=body["expected_offset"], detail=detail)
