@@ -117,6 +117,21 @@ def test_edit_move_and_delete_a_run(client: httpx.Client) -> None:
     assert client.get("/api/v1/runs/team/archive/run00001").status_code == 404
 
 
+def test_a_running_run_can_be_ended_by_hand_once(client: httpx.Client) -> None:
+    run = "/api/v1/runs/team/proj/run00002"
+    lone_code = client.patch(run, json={"exit_code": 3})
+    assert lone_code.status_code == 400
+    assert "together with the state" in lone_code.json()["detail"]
+    assert client.patch(run, json={"state": "running"}).status_code == 422
+    ended = client.patch(run, json={"state": "failed", "exit_code": 3}).json()
+    assert (ended["state"], ended["exit_code"]) == ("failed", 3)
+    assert ended["finished_at"] is not None
+    again = client.patch(run, json={"state": "finished"})
+    assert again.status_code == 409
+    assert "already ended (failed)" in again.json()["detail"]
+    assert client.get(run).json()["state"] == "failed"
+
+
 def test_console_and_export(client: httpx.Client) -> None:
     stream = new_stream()
     records = [

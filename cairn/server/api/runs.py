@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
@@ -63,6 +63,12 @@ class RunEdit(BaseModel):
     group: str | None = Field(None, max_length=256)
     job_type: str | None = Field(None, max_length=256)
     project: str | None = Field(None, pattern=NAME_PATTERN, max_length=128)
+    state: Literal["finished", "failed", "killed", "crashed"] | None = Field(
+        None, description="end a running run (e.g. an agent whose trial died before reporting)"
+    )
+    exit_code: int | None = Field(
+        None, ge=-(2**31), le=2**31 - 1, description="with state: the process's exit code"
+    )
 
 
 class ConsoleLineOut(BaseModel):
@@ -133,7 +139,7 @@ def read_run(run: RunDep) -> JSONBytesResponse:
 
 @router.patch(RUN_PATH, response_model=RunOut)
 def patch_run(run: RunWriteDep, edit: RunEdit, ctx: Ctx) -> JSONBytesResponse:
-    """Rename, re-tag, annotate, regroup or move a run."""
+    """Rename, re-tag, annotate, regroup, move a run, or end a running one (state, exit_code)."""
     changes = edit.model_dump(exclude_unset=True, exclude={"project"})
     return JSONBytesResponse(run_out(ctx.meta.update_run(run, changes, edit.project)))
 

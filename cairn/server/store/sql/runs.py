@@ -15,7 +15,9 @@ from cairn.server.store.sql.schema import entities, projects, run_kv, runs
 from cairn.server.store.sql.upsert import insert_ignore
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed")
-_EDITABLE = ("name", "tags", "notes", "group", "job_type", "archived")
+_EDITABLE = ("name", "tags", "notes", "group", "job_type", "archived", "state", "exit_code")
+# States a running run can be ended with by hand (an agent whose trial died before reporting).
+ENDING_STATES = ("finished", "failed", "killed", "crashed")
 
 
 def ensure_run(conn: Connection, project_pk: int, run_id: str, now: float) -> tuple[int, bool]:
@@ -103,7 +105,7 @@ def get_runs(conn: Connection, run_pks: list[int]) -> list[RunRecord]:
 
 
 def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
-    """Apply user edits (name, tags, notes, group, job_type) to a run and its index."""
+    """Apply user edits (name, tags, notes, group, job_type, archived, an end state) to a run."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise InvalidInputError(
@@ -117,6 +119,10 @@ def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
         kv.sync_tags(conn, run.pk, run.project_pk, changes["tags"])
     if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
         raise InvalidInputError("a run name must be a non-empty string")
+    if "exit_code" in changes and "state" not in changes:
+        raise InvalidInputError("exit_code is set together with the state that ends the run")
+    if "state" in changes:
+        _check_ending(run, changes)
     if "archived" in changes:
         archived = changes.pop("archived")
         if not isinstance(archived, bool):
@@ -129,6 +135,21 @@ def edit_run(conn: Connection, run: RunRecord, changes: dict[str, Any]) -> None:
             .where(runs.c.pk == run.pk)
             .values(**changes, updated_at=max(time.time(), run.updated_at))
         )
+
+
+def _check_ending(run: RunRecord, changes: dict[str, Any]) -> None:
+    """Ending a running run by hand: a known end state, an int exit code, only while running."""
+    state = changes["state"]
+    if state not in ENDING_STATES:
+        raise InvalidInputError(f"state must be one of {list(ENDING_STATES)}, not {state!r}")
+    code = changes.get("exit_code")
+    if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
+        raise InvalidInputError("exit_code must be an integer")
+    if run.state != "running":
+        raise ConflictError(
+            f"run {run.id} has already ended ({run.state}); only a running run can be ended"
+        )
+    changes["finished_at"] = time.time()
 
 
 def move_run(conn: Connection, run: RunRecord, target_project_pk: int) -> None:
