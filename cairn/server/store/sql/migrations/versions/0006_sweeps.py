@@ -46,8 +46,7 @@ def upgrade() -> None:
         # SQLite cannot ALTER a constraint in, but adds a column with an inline REFERENCES
         # clause without rebuilding the runs table.
         op.execute(
-            "ALTER TABLE runs ADD COLUMN sweep_pk INTEGER "
-            "REFERENCES sweeps (pk) ON DELETE SET NULL"
+            "ALTER TABLE runs ADD COLUMN sweep_pk INTEGER REFERENCES sweeps (pk) ON DELETE SET NULL"
         )
     else:
         op.add_column("runs", sa.Column("sweep_pk", BigId, nullable=True))
