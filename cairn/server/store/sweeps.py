@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from cairn.server.auth.principal import Principal
 
 SWEEP_STATES = ("pending", "running", "paused", "finished", "cancelled")
 SweepAction = Literal["pause", "resume", "stop", "cancel"]
@@ -76,14 +79,16 @@ class SweepStore(abc.ABC):
     @abc.abstractmethod
     def create_sweep(
         self,
-        project_pk: int,
+        who: Principal,
+        entity: str,
+        project: str,
         config: dict[str, Any] | str,
         name: str | None,
-        created_by: str | None,
     ) -> SweepRecord:
         """Validate ``config`` (a mapping or YAML text) and store a ``pending`` sweep with a
-        fresh 8-character id and a fixed seed. InvalidInputError listing every problem of the
-        config (nothing stored)."""
+        fresh 8-character id and a fixed seed, creating the project when absent (the caller
+        needs what writing a run there needs). InvalidInputError listing every problem of the
+        config; nothing is stored then."""
 
     @abc.abstractmethod
     def list_sweeps(

@@ -19,10 +19,12 @@ from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select,
 
 from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_id, new_run_name
+from cairn.server.auth.principal import Principal
 from cairn.server.jsonvalues import json_safe
 from cairn.server.store.base import SeriesStore
 from cairn.server.store.sql import kv
-from cairn.server.store.sql.projects import touch_project
+from cairn.server.store.sql.access import authorize_write
+from cairn.server.store.sql.projects import ensure_project, touch_project
 from cairn.server.store.sql.schema import (
     VTYPE_NUMBER,
     entities,
@@ -263,11 +265,11 @@ def next_trial(conn: Connection, project_pk: int, sweep_id: str, agent: str | No
     cap = config.run_cap
     if cap is not None and len(trials) >= cap:
         return NextTrial(None, _close(conn, row, now, running), "run_cap")
-    if row.closed_at is not None:
-        return NextTrial(None, _close(conn, row, now, running), "finished")
     points = strategy(config, row.seed).suggest(trials, 1)
     if not points:
         return NextTrial(None, _close(conn, row, now, running), "exhausted")
+    if row.closed_at is not None:  # stopped
+        return NextTrial(None, _close(conn, row, now, running), "finished")
     params = points[0]
     run_id = _free_run_id(conn, project_pk)
     meta = {"sweep_agent": agent} if agent else None
@@ -405,13 +407,17 @@ class SqlSweeps(SweepStore):
 
     def create_sweep(
         self,
-        project_pk: int,
+        who: Principal,
+        entity: str,
+        project: str,
         config: dict[str, Any] | str,
         name: str | None,
-        created_by: str | None,
     ) -> SweepRecord:
+        parse_config(config)  # refuse a bad config before taking the write lock
         with self._write() as conn:
-            return create_sweep(conn, project_pk, config, name, created_by)
+            authorize_write(conn, who, entity, project)
+            project_pk = ensure_project(conn, entity, project)
+            return create_sweep(conn, project_pk, config, name, who.username)
 
     def list_sweeps(
         self, project_pk: int, state: str | None, after: str | None, limit: int
