@@ -43,7 +43,10 @@ def finish(meta: MetadataStore, run_id: str, loss: float | None = None) -> None:
 
 
 def test_create_get_list_and_bad_configs(meta: MetadataStore) -> None:
-    yaml_text = "method: random\nmetric: {name: acc, goal: maximize}\nparameters:\n  x: {min: 0.0, max: 1.0}\n"
+    yaml_text = (
+        "method: random\nmetric: {name: acc, goal: maximize}\n"
+        "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+    )
     a = create(meta, GRID5, name="first")
     b = create(meta, yaml_text)
     pk = project_pk(meta)
@@ -55,8 +58,12 @@ def test_create_get_list_and_bad_configs(meta: MetadataStore) -> None:
         "loss",
         "minimize",
     )
-    assert len(got.id) == 8 and got.id.isalnum() and got.id.lower() == got.id
-    assert got.config == GRID5 and got.best is None and got.counts["running"] == 0
+    assert len(got.id) == 8
+    assert got.id.isalnum()
+    assert got.id.lower() == got.id
+    assert got.config == GRID5
+    assert got.best is None
+    assert got.counts["running"] == 0
     assert meta.get_sweep(pk, b).metric_goal == "maximize"
     assert [s.id for s in meta.list_sweeps(pk, None, None, 10)] == [b, a]
     assert [s.id for s in meta.list_sweeps(pk, None, b, 10)] == [a]
@@ -64,7 +71,8 @@ def test_create_get_list_and_bad_configs(meta: MetadataStore) -> None:
     with pytest.raises(InvalidInputError) as bad:
         create(meta, {"method": "nope", "parameters": {"lr": {"min": 1.0, "max": 0.5}}})
     message = bad.value.message
-    assert "method: unknown method 'nope'" in message and "parameters.lr" in message
+    assert "method: unknown method 'nope'" in message
+    assert "parameters.lr" in message
     assert len(meta.list_sweeps(pk, None, None, 10)) == 2
     with pytest.raises(NotFoundError):
         meta.get_sweep(pk, "zzzzzzzz")
@@ -81,7 +89,9 @@ def test_grid_hands_out_each_point_once_then_says_exhausted(meta: MetadataStore)
     first = trials[0].trial
     assert first is not None
     run = meta.resolve_run(OPEN_PRINCIPAL, "team", "proj", first.run_id, "viewer")
-    assert run.state == "running" and run.config == first.params and run.sweep == sweep_id
+    assert run.state == "running"
+    assert run.config == first.params
+    assert run.sweep == sweep_id
     assert run.meta == {"sweep_agent": "agent-1"}
     project = meta.resolve_project(OPEN_PRINCIPAL, "team", "proj", "viewer")
     found = meta.query_runs(project, {"sweep": sweep_id}, None, limit=50).runs
@@ -93,7 +103,8 @@ def test_grid_hands_out_each_point_once_then_says_exhausted(meta: MetadataStore)
         finish(meta, t.trial.run_id, loss=float(5 - index))
     meta.evaluate_sweeps()
     done = meta.get_sweep(pk, sweep_id)
-    assert done.state == "finished" and done.counts["finished"] == 5
+    assert done.state == "finished"
+    assert done.counts["finished"] == 5
     assert done.best == (trials[-1].trial.run_id, 1.0)  # type: ignore[union-attr]
     assert meta.next_trial(pk, sweep_id, None) == NextTrial(None, "finished", "finished")
 
@@ -120,7 +131,8 @@ def test_concurrent_agents_never_share_a_trial(meta: MetadataStore) -> None:
     assert errors == []
     got = [a.trial for a in answers if a.trial is not None]
     assert len(got) == 5
-    assert len({t.params["lr"] for t in got}) == 5 and len({t.run_id for t in got}) == 5
+    assert len({t.params["lr"] for t in got}) == 5
+    assert len({t.run_id for t in got}) == 5
     assert sorted(a.reason for a in answers if a.trial is None) == ["exhausted"] * 3
     assert meta.get_sweep(pk, sweep_id).counts["running"] == 5
 
@@ -130,7 +142,8 @@ def test_run_cap_counts_every_trial(meta: MetadataStore) -> None:
     sweep_id = create(meta, config)
     pk = project_pk(meta)
     first = meta.next_trial(pk, sweep_id, None).trial
-    assert first is not None and meta.next_trial(pk, sweep_id, None).trial is not None
+    assert first is not None
+    assert meta.next_trial(pk, sweep_id, None).trial is not None
     finish(meta, first.run_id)
     assert meta.next_trial(pk, sweep_id, None) == NextTrial(None, "running", "run_cap")
     assert meta.get_sweep(pk, sweep_id).run_cap == 2
@@ -147,7 +160,8 @@ def test_pause_resume_stop_and_cancel(meta: MetadataStore) -> None:
     # a run's ingest results carry no stop until one is requested
     assert send(meta, trial.run_id, []).stop is False
     stopped = meta.control_sweep(pk, sweep_id, "stop")
-    assert stopped.state == "running" and stopped.closed
+    assert stopped.state == "running"
+    assert stopped.closed
     assert meta.next_trial(pk, sweep_id, None) == NextTrial(None, "running", "finished")
     assert send(meta, trial.run_id, []).stop is False  # stop lets running trials finish
     cancelled = meta.control_sweep(pk, sweep_id, "cancel")
@@ -155,7 +169,8 @@ def test_pause_resume_stop_and_cancel(meta: MetadataStore) -> None:
     assert send(meta, trial.run_id, []).stop is True
     assert send(meta, trial.run_id, [["heartbeat", {"time": 1.0}]]).stop is True
     run = meta.resolve_run(OPEN_PRINCIPAL, "team", "proj", trial.run_id, "viewer")
-    assert run.meta is not None and run.meta["stop_requested"] == "sweep"
+    assert run.meta is not None
+    assert run.meta["stop_requested"] == "sweep"
     # a run record replacing meta keeps the request
     send(meta, trial.run_id, [["run", {"meta": {"python": "3.11"}}]])
     run = meta.resolve_run(OPEN_PRINCIPAL, "team", "proj", trial.run_id, "viewer")
@@ -198,4 +213,5 @@ def test_hyperband_stops_the_clearly_bad_run(meta: MetadataStore) -> None:
     run = meta.resolve_run(OPEN_PRINCIPAL, "team", "proj", bad.run_id, "viewer")
     assert run.meta == {"stop_requested": "early_terminate"}
     good = trials[0]
-    assert good is not None and send(meta, good.run_id, []).stop is False
+    assert good is not None
+    assert send(meta, good.run_id, []).stop is False
