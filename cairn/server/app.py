@@ -22,6 +22,7 @@ from cairn.server.api import (
     projects,
     runs,
     runs_list,
+    sweeps,
     tables,
     values,
     workspace,
@@ -131,6 +132,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         tables,
         blobs,
         workspace,
+        sweeps,
     ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API

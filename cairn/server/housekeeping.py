@@ -15,6 +15,8 @@ from cairn.server.store.records import GcResult
 log = logging.getLogger("cairn.server.housekeeping")
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+SWEEPS_INTERVAL_S = 30.0
+"""How often hyperband and sweep states are re-evaluated besides after trial batches."""
 
 
 def collect_garbage(ctx: ServerContext, grace_s: float) -> GcResult:
@@ -25,12 +27,21 @@ def collect_garbage(ctx: ServerContext, grace_s: float) -> GcResult:
     return result
 
 
+def evaluate_sweeps(ctx: ServerContext) -> int:
+    """Hyperband on every active sweep, and finish closed sweeps whose trials all ended."""
+    stopped = ctx.meta.evaluate_sweeps()
+    if stopped:
+        log.info("hyperband asked %d runs to stop", stopped)
+    return stopped
+
+
 async def run_housekeeping(ctx: ServerContext) -> None:
-    """Every interval, if this process holds each job's lease: detect crashed runs, and every
-    ``gc_interval_s`` collect unreferenced blobs."""
+    """Every interval, if this process holds each job's lease: detect crashed runs, every
+    ``gc_interval_s`` collect unreferenced blobs, and every 30 s evaluate sweeps."""
     settings = ctx.settings
     interval = settings.housekeeping_interval_s
     next_gc = time.monotonic() + min(settings.gc_interval_s, 60.0)
+    next_sweeps = time.monotonic()
     while True:
         try:
             if await asyncio.to_thread(
@@ -52,6 +63,13 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                 ):
                     await asyncio.to_thread(collect_garbage, ctx, settings.gc_grace_s)
                     record_housekeeping("blob-gc", "ran")
+            if time.monotonic() >= next_sweeps:
+                next_sweeps = time.monotonic() + SWEEPS_INTERVAL_S
+                if await asyncio.to_thread(
+                    ctx.meta.try_acquire_lease, "sweeps", HOLDER, SWEEPS_INTERVAL_S * 0.9
+                ):
+                    await asyncio.to_thread(evaluate_sweeps, ctx)
+                    record_housekeeping("sweeps", "ran")
         except Exception:
             record_housekeeping("crash-detector", "failed")
             log.exception("housekeeping failed; retrying next interval")

@@ -55,6 +55,7 @@ def test_batch_creates_run_with_config_history_and_summary(client: httpx.Client)
         "skipped": 0,
         "rejected": [],
         "public_url": None,
+        "stop": False,
     }
     run = client.get(RUN).json()
     assert run["name"] == "first"
@@ -78,6 +79,7 @@ def test_same_batch_twice_is_applied_once(client: httpx.Client) -> None:
         "skipped": 10,
         "rejected": [],
         "public_url": None,
+        "stop": False,
     }
     assert _all_points(client, "loss") == list(range(10))
 

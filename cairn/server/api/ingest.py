@@ -13,6 +13,7 @@ from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
 from cairn.server.api.gate import IngestGate
 from cairn.server.observability import observe_ingest
+from cairn.server.sweep_watch import SweepWatcher
 from cairn.wire import CONTENT_TYPE, decode_batch
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -23,6 +24,14 @@ def _gate(request: Request, limit: int) -> IngestGate:
     if gate is None:
         gate = request.app.state.ingest_gate = IngestGate(limit)
     return gate
+
+
+def sweep_watcher(request: Request) -> SweepWatcher:
+    """The app's watcher that runs hyperband after trial batches (made on first use)."""
+    watcher: SweepWatcher | None = getattr(request.app.state, "sweep_watcher", None)
+    if watcher is None:
+        watcher = request.app.state.sweep_watcher = SweepWatcher(request.app.state.cairn.meta)
+    return watcher
 
 
 class Rejection(BaseModel):
@@ -42,6 +51,10 @@ class IngestResponse(BaseModel):
     rejected: list[Rejection]
     public_url: str | None = Field(
         None, description="the server's --public-url, for the run links the SDK prints"
+    )
+    stop: bool = Field(
+        False,
+        description="the run is asked to stop (web app, sweep cancel, hyperband): end it killed",
     )
 
 
@@ -70,10 +83,13 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         body = await read_body(request, ctx.settings.max_body_bytes)
         batch = decode_batch(body)
         result = await observe_ingest(batch, run_in_threadpool(ctx.meta.apply_batch, batch, who))
+    if result.sweep_pk is not None:
+        sweep_watcher(request).request(result.sweep_pk)
     return {
         "next_offset": result.next_offset,
         "applied": result.applied,
         "skipped": result.skipped,
         "rejected": result.rejected,
         "public_url": ctx.settings.public_url.rstrip("/") if ctx.settings.public_url else None,
+        "stop": result.stop,
     }

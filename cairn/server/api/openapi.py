@@ -66,6 +66,7 @@ CONFLICTS = {
     ("delete", "/api/v1/api-keys/{key_id}"),
     ("post", "/api/v1/projects/{entity}/{project}/views"),
     ("patch", "/api/v1/projects/{entity}/{project}/views/{view_id}"),
+    ("post", "/api/v1/sweeps/{entity}/{project}/{sweep_id}/control"),
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 

@@ -48,6 +48,7 @@ class RunOut(BaseModel):
     exit_code: int | None
     last_step: int | None
     archived_at: float | None
+    sweep: str | None = Field(None, description="the id of the sweep that handed the run out")
 
 
 class RunEdit(BaseModel):
@@ -128,6 +129,7 @@ def run_out(run: RunRecord) -> dict[str, Any]:
         "exit_code": run.exit_code,
         "last_step": run.last_step,
         "archived_at": run.archived_at,
+        "sweep": run.sweep,
     }
 
 

@@ -28,7 +28,7 @@ from cairn.errors import InvalidInputError
 
 Scalar = float | int | str | bool
 # "cell": a column of a logged table (design 0010), filtered with the same tree
-FieldKind = Literal["number", "text", "kv", "tags", "cell"]
+FieldKind = Literal["number", "text", "kv", "tags", "sweep", "cell"]
 
 COLUMNS: dict[str, FieldKind] = {
     "id": "text",
@@ -120,6 +120,8 @@ def parse_field(name: object, where: str = "field") -> Field:
         return Field(COLUMNS[name], name)
     if name == "tags":
         return Field("tags", "tags")
+    if name == "sweep":  # the id of the sweep that handed the run out (design 0012)
+        return Field("sweep", "sweep")
     for prefix, canonical in KV_PREFIXES.items():
         if name.startswith(prefix) and len(name) > len(prefix):
             key = canonical + name[len(prefix) :]
@@ -127,7 +129,7 @@ def parse_field(name: object, where: str = "field") -> Field:
                 raise InvalidInputError(f"{where}: key {name[:40]!r}... is longer than {KEY_MAX}")
             return Field("kv", key)
     raise InvalidInputError(
-        f"{where}: unknown field {name!r}; use one of {', '.join(COLUMNS)}, tags, "
+        f"{where}: unknown field {name!r}; use one of {', '.join(COLUMNS)}, tags, sweep, "
         "config.<key> or summary.<key>"
     )
 

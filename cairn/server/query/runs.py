@@ -65,8 +65,10 @@ def parse_sort(order: str | None) -> Sort:
     descending = order.startswith("-")
     name = order[1:] if order[:1] in "+-" else order
     field = parse_field(name, where="order")
-    if field.kind == "tags":
-        raise InvalidInputError("order: runs cannot be sorted by tags; sort by a column or key")
+    if field.kind in ("tags", "sweep"):
+        raise InvalidInputError(
+            f"order: runs cannot be sorted by {field.name}; sort by a column or key"
+        )
     return Sort(field, descending)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cairn.server.query.filters import And, Cond, Field, Node, Not, Or, Scalar
 from cairn.server.store.sql.kv import TEXT_MAX, tag_key
-from cairn.server.store.sql.schema import VTYPE_BOOL, VTYPE_NUMBER, run_kv, runs
+from cairn.server.store.sql.schema import VTYPE_BOOL, VTYPE_NUMBER, run_kv, runs, sweeps
 
 _OPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     "$eq": lambda a, b: a == b,
@@ -49,7 +49,13 @@ def compile_filter(node: Node, project_pk: int, *, drive: bool = False) -> Colum
         return _kv_cond(node, project_pk, drive)
     if node.field.kind == "tags":
         return _tag_cond(node, project_pk, drive)
+    if node.field.kind == "sweep":
+        return _column_cond(node, _SWEEP_ID)
     return _column_cond(node)
+
+
+# A run's sweep id: NULL for runs no sweep handed out, so it reads like a nullable column.
+_SWEEP_ID = select(sweeps.c.id).where(sweeps.c.pk == runs.c.sweep_pk).scalar_subquery()
 
 
 def is_number(value: object) -> bool:
@@ -63,8 +69,8 @@ def _matches_kind(field: Field, value: Scalar) -> bool:
     return isinstance(value, str)
 
 
-def _column_cond(cond: Cond) -> ColumnElement[bool]:
-    col = runs.c[cond.field.name]
+def _column_cond(cond: Cond, column: Any = None) -> ColumnElement[bool]:
+    col = runs.c[cond.field.name] if column is None else column
     present = col.is_not(None)
     if cond.op == "$exists":
         return present if cond.value else col.is_(None)
@@ -75,7 +81,7 @@ def _column_cond(cond: Cond) -> ColumnElement[bool]:
         return hit if cond.op == "$in" else and_(present, not_(hit))
     assert not isinstance(cond.value, tuple)
     if cond.op == "$ne":
-        eq = _column_cond(Cond(cond.field, "$eq", cond.value))
+        eq = _column_cond(Cond(cond.field, "$eq", cond.value), column)
         return and_(present, not_(eq))
     if not _matches_kind(cond.field, cond.value):
         return false()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from cairn.server.store.media import MediaReads
+from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.value_reads import ValueReads
 
 if TYPE_CHECKING:
@@ -467,6 +468,7 @@ class MetadataStore(
     IngestStore,
     BlobBookkeeping,
     ValueReads,
+    SweepStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

@@ -48,6 +48,7 @@ class RunRecord:
     exit_code: int | None
     last_step: int | None
     archived_at: float | None = None
+    sweep: str | None = None  # the id of the sweep that handed the run out
 
     @property
     def path(self) -> str:
@@ -63,6 +64,8 @@ class IngestResult:
     applied: int
     skipped: int
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    stop: bool = False  # the run has a stop request (design 0012)
+    sweep_pk: int | None = None  # the run is a trial of this sweep
 
 
 @dataclass(frozen=True, slots=True)

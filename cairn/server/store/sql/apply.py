@@ -58,6 +58,9 @@ class RunApplier:
         self._kinds: dict[str, SeriesKind] = {}
         self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
         self._media = media.MediaKeyTally()
+        self.stop_requested = False  # set by flush: the run has a stop request
+        self.sweep_pk: int | None = None  # set by flush: the sweep the run is a trial of
+        self.had_history = False  # history or a state change: hyperband and sweep state may move
 
     def apply(self, kind: str, body: dict[str, Any]) -> None:
         """Apply one validated record; InvalidInputError leaves nothing of it applied."""
@@ -80,6 +83,7 @@ class RunApplier:
             self._fields.update(state="running", finished_at=None, exit_code=None)
 
     def _apply_history(self, body: dict[str, Any]) -> None:
+        self.had_history = True
         block = decode_column_block(body)
         self._check_kinds(list(block.columns), "history")
         for key in block.columns:
@@ -227,10 +231,23 @@ class RunApplier:
         values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
         values["updated_at"] = self._now
         current = self._conn.execute(
-            select(runs.c.config, runs.c.summary, runs.c.state, runs.c.last_step).where(
-                runs.c.pk == self._run_pk
-            )
+            select(
+                runs.c.config,
+                runs.c.summary,
+                runs.c.state,
+                runs.c.last_step,
+                runs.c.meta,
+                runs.c.sweep_pk,
+            ).where(runs.c.pk == self._run_pk)
         ).one()
+        stop = (
+            (current.meta or {}).get("stop_requested") if isinstance(current.meta, dict) else None
+        )
+        self.stop_requested, self.sweep_pk = bool(stop), current.sweep_pk
+        self.had_history = self.had_history or "state" in values
+        if stop and isinstance(values.get("meta"), dict):
+            # A run record's meta replaces the stored one; a stop request must outlive it.
+            values["meta"] = {"stop_requested": stop, **values["meta"]}
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
             values["state"] = "running"

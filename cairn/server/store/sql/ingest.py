@@ -22,7 +22,7 @@ from cairn.server.store.records import IngestResult
 from cairn.server.store.sql.apply import RunApplier
 from cairn.server.store.sql.projects import ensure_project, touch_project
 from cairn.server.store.sql.runs import ensure_run
-from cairn.server.store.sql.schema import rejected_records, stream_offsets
+from cairn.server.store.sql.schema import rejected_records, runs, stream_offsets
 from cairn.wire import Batch, validate_record
 from cairn.wire.records import claimed_kind
 
@@ -67,11 +67,19 @@ def apply_batch(
             )
         if not batch.records:
             # An empty batch is a heartbeat from a sender with nothing new to say.
-            RunApplier(conn, series, run_pk, project_pk, now).flush()
-            return IngestResult(next_offset=next_offset, applied=0, skipped=0)
+            heartbeat = RunApplier(conn, series, run_pk, project_pk, now)
+            heartbeat.flush()
+            return IngestResult(
+                next_offset=next_offset, applied=0, skipped=0, stop=heartbeat.stop_requested
+            )
         skip = next_offset - batch.first_offset
         if skip >= len(batch.records):
-            return IngestResult(next_offset=next_offset, applied=0, skipped=len(batch.records))
+            return IngestResult(
+                next_offset=next_offset,
+                applied=0,
+                skipped=len(batch.records),
+                stop=_stop_requested(conn, run_pk),
+            )
         applier = RunApplier(conn, series, run_pk, project_pk, now)
         rejected: list[dict[str, Any]] = []
         for index in range(skip, len(batch.records)):
@@ -100,7 +108,14 @@ def apply_batch(
         rejected=[
             {"offset": r["offset"], "kind": r["kind"], "error": r["error"]} for r in rejected
         ],
+        stop=applier.stop_requested,
+        sweep_pk=applier.sweep_pk if applier.had_history else None,
     )
+
+
+def _stop_requested(conn: Connection, run_pk: int) -> bool:
+    meta = conn.execute(select(runs.c.meta).where(runs.c.pk == run_pk)).scalar_one_or_none()
+    return isinstance(meta, dict) and bool(meta.get("stop_requested"))
 
 
 def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> int:

@@ -11,7 +11,7 @@ from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.naming import new_run_name
 from cairn.server.store.records import RunRecord
 from cairn.server.store.sql import kv, media
-from cairn.server.store.sql.schema import entities, projects, run_kv, runs
+from cairn.server.store.sql.schema import entities, projects, run_kv, runs, sweeps
 from cairn.server.store.sql.upsert import insert_ignore
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed")
@@ -47,10 +47,21 @@ def ensure_run(conn: Connection, project_pk: int, run_id: str, now: float) -> tu
     return int(conn.execute(query).scalar_one()), True
 
 
+SWEEP_ID = (
+    select(sweeps.c.id).where(sweeps.c.pk == runs.c.sweep_pk).scalar_subquery().label("sweep_id")
+)
+RUN_COLUMNS = (runs, SWEEP_ID)
+"""Every run column and the id of its sweep (for :func:`to_record`)."""
+
+
 def run_select() -> Any:
-    """SELECT of every run column plus the entity and project names."""
+    """SELECT of every run column plus its sweep's id and the entity and project names."""
     return (
-        select(runs, entities.c.name.label("entity_name"), projects.c.name.label("project_name"))
+        select(
+            *RUN_COLUMNS,
+            entities.c.name.label("entity_name"),
+            projects.c.name.label("project_name"),
+        )
         .join(projects, projects.c.pk == runs.c.project_pk)
         .join(entities, entities.c.pk == projects.c.entity_pk)
     )
@@ -82,6 +93,7 @@ def to_record(row: Row[Any], entity: str | None = None, project: str | None = No
         exit_code=row.exit_code,
         last_step=row.last_step,
         archived_at=row.archived_at,
+        sweep=row._mapping.get("sweep_id"),
     )
 
 

@@ -141,6 +141,30 @@ project_members = Table(
     Column("role", String(16), nullable=False),
 )
 
+# Sweeps (design 0012): the config as given (validated), its strategy's seed and its state.
+sweeps = Table(
+    "sweeps",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("id", String(8), nullable=False),  # 8 base-36 characters, path entity/project/id
+    Column("name", String(256), nullable=False),
+    Column("state", String(16), nullable=False),  # pending|running|paused|finished|cancelled
+    Column("config", Json, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("metric_name", String(256)),
+    Column("metric_goal", String(8)),
+    Column("seed", BigInteger, nullable=False),
+    # Set once the sweep hands out nothing more (exhausted, run_cap, stop, cancel); it becomes
+    # finished when its last running trial ends.
+    Column("closed_at", Float),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("created_by", String(128)),
+    UniqueConstraint("project_pk", "id", name="uq_sweeps_project_id"),
+    Index("ix_sweeps_project_created", "project_pk", "created_at"),
+)
+
 runs = Table(
     "runs",
     metadata,
@@ -166,6 +190,8 @@ runs = Table(
     Column("last_step", BigInteger),
     Column("console_lines", BigInteger, nullable=False, default=0),
     Column("archived_at", Float),  # hidden from default listings while set
+    # The sweep that handed this run out as a trial (design 0012); its config holds the params.
+    Column("sweep_pk", ForeignKey("sweeps.pk", ondelete="SET NULL"), index=True),
     UniqueConstraint("project_pk", "id", name="uq_runs_project_id"),
     Index("ix_runs_project_created", "project_pk", "created_at"),
     Index("ix_runs_project_pk", "project_pk", "pk"),  # runs query: runs missing the sort key

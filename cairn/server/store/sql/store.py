@@ -56,6 +56,7 @@ from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
 from cairn.server.store.sql.schema import projects as projects_table
 from cairn.server.store.sql.series import SqlSeriesStore
+from cairn.server.store.sql.sweeps import SqlSweeps
 from cairn.server.store.sql.value_reads import SqlValueReads
 from cairn.wire import Batch
 
@@ -81,7 +82,7 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(SqlValueReads, MetadataStore):
+class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:
@@ -335,7 +336,7 @@ class SqlMetadataStore(SqlValueReads, MetadataStore):
             raise InvalidInputError(
                 "pass either cursor (keyset pages) or offset (windows), not both"
             )
-        query = RunsQuery(project.pk, filters, order, archived=archived)
+        query = RunsQuery(project.pk, filters, order, runs.RUN_COLUMNS, archived=archived)
         with self._read() as conn:
             if offset is not None:
                 window = query.window(conn, offset=offset, limit=limit)
