@@ -201,6 +201,7 @@ def test_hyperband_stops_a_clearly_bad_trial_after_its_history(client: httpx.Cli
         assert time.monotonic() < deadline, "hyperband never asked the bad trial to stop"
     run = client.get(f"/api/v1/runs/team/proj/{bad}").json()
     assert run["meta"]["stop_requested"] == "early_terminate"
+    assert heartbeat(client, bad)["stop_reason"] == "early_terminate"
     assert heartbeat(client, run_ids[0])["stop"] is False
     assert heartbeat(client, run_ids[1])["stop"] is False
 

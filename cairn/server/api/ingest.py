@@ -56,6 +56,9 @@ class IngestResponse(BaseModel):
         False,
         description="the run is asked to stop (web app, sweep cancel, hyperband): end it killed",
     )
+    stop_reason: str | None = Field(
+        None, description="with stop: user, early_terminate or sweep (the run's meta.stop_reason)"
+    )
 
 
 @router.post(
@@ -92,4 +95,5 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         "rejected": result.rejected,
         "public_url": ctx.settings.public_url.rstrip("/") if ctx.settings.public_url else None,
         "stop": result.stop,
+        "stop_reason": result.stop_reason,
     }

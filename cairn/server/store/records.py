@@ -65,6 +65,7 @@ class IngestResult:
     skipped: int
     rejected: list[dict[str, Any]] = field(default_factory=list)
     stop: bool = False  # the run has a stop request (design 0012)
+    stop_reason: str | None = None  # why: user, early_terminate, sweep
     sweep_pk: int | None = None  # the run is a trial of this sweep
 
 

@@ -37,6 +37,14 @@ _KEYS_PER_LOOKUP = 500
 _Part = tuple[Any, Any, Any]
 
 
+def stop_reason_of(meta: object) -> str | None:
+    """The reason of a run's stop request (``meta.stop_requested``), or None without one."""
+    stop = meta.get("stop_requested") if isinstance(meta, dict) else None
+    if not stop:
+        return None
+    return stop if isinstance(stop, str) else "user"
+
+
 class RunApplier:
     """Applies one run's records; call :meth:`flush` once after the last record."""
 
@@ -58,7 +66,7 @@ class RunApplier:
         self._kinds: dict[str, SeriesKind] = {}
         self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
         self._media = media.MediaKeyTally()
-        self.stop_requested = False  # set by flush: the run has a stop request
+        self.stop_requested: str | None = None  # set by flush: the run's stop request, if any
         self.sweep_pk: int | None = None  # set by flush: the sweep the run is a trial of
         self.had_history = False  # history or a state change: hyperband and sweep state may move
 
@@ -243,7 +251,7 @@ class RunApplier:
         stop = (
             (current.meta or {}).get("stop_requested") if isinstance(current.meta, dict) else None
         )
-        self.stop_requested, self.sweep_pk = bool(stop), current.sweep_pk
+        self.stop_requested, self.sweep_pk = stop_reason_of(current.meta), current.sweep_pk
         self.had_history = self.had_history or "state" in values
         if stop and isinstance(values.get("meta"), dict):
             # A run record's meta replaces the stored one; a stop request must outlive it.

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cairn.errors import InvalidInputError, OffsetGapError
 from cairn.server.store.base import SeriesStore
 from cairn.server.store.records import IngestResult
-from cairn.server.store.sql.apply import RunApplier
+from cairn.server.store.sql.apply import RunApplier, stop_reason_of
 from cairn.server.store.sql.projects import ensure_project, touch_project
 from cairn.server.store.sql.runs import ensure_run
 from cairn.server.store.sql.schema import rejected_records, runs, stream_offsets
@@ -69,8 +69,13 @@ def apply_batch(
             # An empty batch is a heartbeat from a sender with nothing new to say.
             heartbeat = RunApplier(conn, series, run_pk, project_pk, now)
             heartbeat.flush()
+            reason = heartbeat.stop_requested
             return IngestResult(
-                next_offset=next_offset, applied=0, skipped=0, stop=heartbeat.stop_requested
+                next_offset=next_offset,
+                applied=0,
+                skipped=0,
+                stop=reason is not None,
+                stop_reason=reason,
             )
         skip = next_offset - batch.first_offset
         if skip >= len(batch.records):
@@ -78,7 +83,8 @@ def apply_batch(
                 next_offset=next_offset,
                 applied=0,
                 skipped=len(batch.records),
-                stop=_stop_requested(conn, run_pk),
+                stop=(reason := _stop_requested(conn, run_pk)) is not None,
+                stop_reason=reason,
             )
         applier = RunApplier(conn, series, run_pk, project_pk, now)
         rejected: list[dict[str, Any]] = []
@@ -108,14 +114,15 @@ def apply_batch(
         rejected=[
             {"offset": r["offset"], "kind": r["kind"], "error": r["error"]} for r in rejected
         ],
-        stop=applier.stop_requested,
+        stop=applier.stop_requested is not None,
+        stop_reason=applier.stop_requested,
         sweep_pk=applier.sweep_pk if applier.had_history else None,
     )
 
 
-def _stop_requested(conn: Connection, run_pk: int) -> bool:
+def _stop_requested(conn: Connection, run_pk: int) -> str | None:
     meta = conn.execute(select(runs.c.meta).where(runs.c.pk == run_pk)).scalar_one_or_none()
-    return isinstance(meta, dict) and bool(meta.get("stop_requested"))
+    return stop_reason_of(meta)
 
 
 def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> int:
