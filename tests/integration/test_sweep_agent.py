@@ -37,6 +37,32 @@ else:
         run.log({"loss": x / (step + 1)})
 """
 
+# Good trials (x <= 2) end after 15 epochs; bad ones would run for 30 s unless hyperband stops them.
+EARLY = """
+import time, cairn
+run = cairn.init()
+x = run.config["x"]
+print(f"TRIAL {run.path} x={x}", flush=True)
+for epoch in range(15 if x <= 2 else 1500):
+    run.log({"val_loss": x + 1.0 / (epoch + 1)})
+    time.sleep(0.02)  # pacing only: the test waits for the agents, not for time
+"""
+
+EARLY_SWEEP = """\
+program: early.py
+method: grid
+metric:
+  name: val_loss
+  goal: minimize
+parameters:
+  x:
+    values: [1, 2, 3, 4]
+early_terminate:
+  type: hyperband
+  min_iter: 3
+  eta: 2
+"""
+
 FAILING = """
 import sys, cairn
 if "--x=2" in sys.argv:
@@ -58,6 +84,7 @@ def env(server: ServerProcess, workdir: Path) -> dict[str, str]:
     """What agents and the CLI run with: this server, entity ``tester``."""
     (workdir / "train.py").write_text(PROGRAM)
     (workdir / "failing.py").write_text(FAILING)
+    (workdir / "early.py").write_text(EARLY)
     return {**os.environ, "CAIRN_BASE_URL": server.base_url, "CAIRN_ENTITY": "tester"}
 
 
@@ -126,6 +153,30 @@ def test_two_agents_run_a_w_and_b_grid_once_each_point(
     code, _, err = _finish(_agent(env, workdir, path))
     assert code == 0
     assert "no more trials" in err
+
+
+def test_two_agents_and_hyperband_stop_the_bad_trials_early(
+    server: ServerProcess, workdir: Path, env: dict[str, str]
+) -> None:
+    path = _create(env, workdir, EARLY_SWEEP)
+    agents = [_agent(env, workdir, path) for _ in range(2)]
+    results = [_finish(a) for a in agents]
+    assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
+    runs = {
+        run["config"]["x"]: run
+        for run in (
+            _get(server, f"runs/tester/sw/{r}") for _, _, err in results for r in _trial_runs(err)
+        )
+    }
+    assert sorted(runs) == [1, 2, 3, 4]
+    assert [runs[x]["state"] for x in (1, 2)] == ["finished", "finished"]
+    for x in (3, 4):
+        assert runs[x]["state"] == "killed", runs[x]
+        assert runs[x]["meta"]["stop_reason"] == "early_terminate"
+        assert runs[x]["last_step"] < 1499
+    sweep = _get(server, f"sweeps/{path}")
+    assert sweep["counts"] == {**sweep["counts"], "finished": 2, "killed": 2, "running": 0}
+    assert sweep["best"]["run_id"] == runs[1]["id"]
 
 
 def test_count_limits_the_trials_and_a_trial_that_dies_unreported_is_failed(
