@@ -34,10 +34,11 @@ MEDIA_ROUTE = re.compile(r"/media/[0-9a-f]{64}$")  # the media route: one file's
 
 
 def image_of(run: int, step: int) -> np.ndarray:
-    """A 256x256x3 image unique to (run, step): 8x8-pixel blocks of noise (PNG ~30-60 kB)."""
+    """A 256x256x3 image unique to (run, step): 2x2-pixel blocks of noise (a PNG of ~50 kB, the
+    size of a photo's)."""
     rng = np.random.default_rng(run * 100_000 + step)
-    blocks = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
-    return np.kron(blocks, np.ones((8, 8, 1), dtype=np.uint8))
+    blocks = rng.integers(0, 256, (128, 128, 3), dtype=np.uint8)
+    return np.kron(blocks, np.ones((2, 2, 1), dtype=np.uint8))
 
 
 def _send(
