@@ -1,4 +1,5 @@
-"""The ingest-time table builder's queue: what it picks from a batch, its bound, its stop."""
+"""The ingest-time table builder's queue (what it picks from a batch, its bound, its stop) and
+the garbage-collector pause around a table build."""
 
 from __future__ import annotations
 
@@ -59,3 +60,24 @@ def test_stop_ends_the_thread_and_later_submits_are_ignored(tmp_path: Path) -> N
     assert not worker._thread.is_alive()
     worker.submit([PrebuildJob(OPEN_PRINCIPAL, "team", "proj", "r1", "t", 0)])
     assert worker.dropped == 0
+
+
+def test_gc_paused_nests_and_restores() -> None:
+    import gc
+
+    from cairn.server.tables.load import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer build is still running
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
