@@ -10,12 +10,16 @@ Measures, with the figures the issue sets as goals:
     decelerating coast) with the frames after the stop until the rows in view are real;
 (c) one run with a 10M-point series: drag-zoom round trip, mouse-up -> the refetch done and the
     panel ready again (goal 300 ms), median of several;
-(d) gzipped size of the JavaScript the first page loads (entry + modulepreload; goal 400 kB).
+(d) gzipped size of the JavaScript the first page loads (entry + modulepreload; goal 400 kB);
+(e) an image panel over a key logged at 1,000 steps (256x256 images, 2 runs): the media
+    requests made on opening it (only what is on screen should load, plus a bounded prefetch),
+    and the time per step pressing → once warm, keydown -> the new images' ``load`` (goal 50 ms
+    p50); see bench_ui_media.py.
 
 Data is built the fastest honest way: the 100k runs by SQL into the server's database before it
 starts (as bench_runs_query.py does), the series through the wire protocol (as the SDK sends them).
 
-    python bench/bench_ui.py [--quick] [--parts a,b,c,d] [--reps 5] [--keep] [--data DIR]
+    python bench/bench_ui.py [--quick] [--parts a,b,c,d,e] [--reps 5] [--keep] [--data DIR]
 
 ``--quick`` uses small data (a smoke check, minutes less); its figures are not the goals' figures.
 ``--data DIR`` keeps the server's data in DIR and reuses it on the next call (building 100k runs
@@ -45,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_ui_media import bench_media_panel, ingest_media  # noqa: E402
+
 from cairn.wire import CONTENT_TYPE, encode_batch, encode_records  # noqa: E402
 from tests.serverproc import ServerProcess, start_server  # noqa: E402
 
@@ -65,6 +71,8 @@ GOALS = {
     "b_blank": ("runs table: frames with placeholder rows, steady scroll", None, "frames"),
     "c_zoom": ("zoom round trip (mouse-up -> panel ready)", 0.3, "s"),
     "d_js": ("JS loaded by the first page, gzipped", 400.0, "kB"),
+    "e_step_p50": ("image panel: → step, keydown -> images loaded, p50", 0.05, "s"),
+    "e_step_p95": ("image panel: → step, keydown -> images loaded, p95", None, "s"),
 }
 PEERS = [
     "MLflow UI: about 1 minute to show 500 runs",
@@ -81,12 +89,14 @@ class Sizes:
     chart_steps: int
     table_runs: int
     zoom_points: int
+    media_steps: int = 1_000
+    media_timed: int = 100
 
 
 FULL = Sizes(chart_runs=100, chart_keys=20, chart_steps=10_000, table_runs=100_000,
              zoom_points=10_000_000)  # fmt: skip
 QUICK = Sizes(chart_runs=10, chart_keys=6, chart_steps=1_000, table_runs=2_000,
-              zoom_points=200_000)  # fmt: skip
+              zoom_points=200_000, media_steps=100, media_timed=30)  # fmt: skip
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -572,7 +582,7 @@ def fmt(value: float | None, unit: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data: a smoke check")
-    parser.add_argument("--parts", default="a,b,c,d", help="which measurements (a,b,c,d)")
+    parser.add_argument("--parts", default="a,b,c,d,e", help="which measurements (a,b,c,d,e)")
     parser.add_argument("--reps", type=int, default=5, help="repetitions per timing")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--data", type=Path, help="data directory to reuse across calls")
@@ -600,7 +610,7 @@ def main() -> None:
         (tmp / f"built-{part}-{size_label}").touch()
 
     try:
-        if parts & {"a", "b", "c"}:
+        if parts & {"a", "b", "c", "e"}:
             t = time.perf_counter()
             if "b" in parts and once("b"):
                 populate_table(tmp / "data", sizes.table_runs)
@@ -621,6 +631,12 @@ def main() -> None:
                     built("c")
                     print(f"ingested a {n:,}-point series in {time.perf_counter() - t:.1f} s",
                           flush=True)  # fmt: skip
+                if "e" in parts and once("e"):
+                    t = time.perf_counter()
+                    n = ingest_media(client, ENTITY, sizes.media_steps)
+                    built("e")
+                    print(f"ingested 2 x {sizes.media_steps:,} images ({n / 2**20:.0f} MiB) in "
+                          f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
             from playwright.sync_api import sync_playwright
 
             with sync_playwright() as pw:
@@ -631,8 +647,14 @@ def main() -> None:
                     warm.goto(server.base_url + "/")
                     warm.get_by_role("heading", name="Projects").wait_for()
                     warm.context.close()
+
+                    def media(browser: Any, base_url: str, reps: int) -> dict[str, Any]:
+                        return bench_media_panel(
+                            new_page, browser, base_url, ENTITY, sizes.media_timed
+                        )
+
                     for part, fn in (("a", bench_workspace), ("b", bench_table),
-                                     ("c", bench_zoom)):  # fmt: skip
+                                     ("c", bench_zoom), ("e", media)):  # fmt: skip
                         if part not in parts:
                             continue
                         t = time.perf_counter()
@@ -670,7 +692,9 @@ def main() -> None:
             shown = {k: v for k, v in results[key].items() if k != "all"}
             print(f"  {key} (median): {shown}")
             print(f"    each: {results[key]['all']}")
-    for key in ("a_panels_ready", "a_toolbar", "c_modes", "d_files", "d_raw_kb", "d_css_kb"):
+    for key in ("a_panels_ready", "a_toolbar", "c_modes", "d_files", "d_raw_kb", "d_css_kb",
+                "e_requests_open", "e_on_screen", "e_requests_total", "e_steps_timed",
+                "e_step_max"):  # fmt: skip
         if key in results:
             print(f"  {key}: {results[key]}")
     for note in notes:

@@ -35,6 +35,8 @@ from cairn.server.settings import ServerSettings
 from cairn.server.store.blobs import open_blob_store
 from cairn.server.store.metadata import MetadataStore
 from cairn.server.store.sql.store import open_metadata_store
+from cairn.server.tables.prebuild import TablePrebuilder
+from cairn.server.tables.service import state_table_cache
 from cairn.server.web import mount_web_app
 
 log = logging.getLogger("cairn.server")
@@ -92,9 +94,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
         app.state.cairn = ctx
         observability.observe_context(app, ctx)
         task = asyncio.create_task(run_housekeeping(ctx))
+        prebuilder = None
+        if settings.table_prebuild_queue > 0 and settings.table_cache_mb > 0:
+            prebuilder = TablePrebuilder(
+                ctx, state_table_cache(app.state), settings.table_prebuild_queue
+            )
+            prebuilder.start()
+        app.state.table_prebuilder = prebuilder
         try:
             yield
         finally:
+            if prebuilder is not None:
+                await asyncio.to_thread(prebuilder.stop)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -44,6 +44,9 @@ class ServerSettings:
     table_cache_mb: int = 2048
     """Disk for logged tables' columnar copies under ``<data_dir>/cache/tables`` (least recently
     read go first; 0 keeps none on disk)."""
+    table_prebuild_queue: int = 64
+    """How many ingested table values may wait for their columnar copy to be built in the
+    background (beyond it they are built on first read); 0 turns ingest-time builds off."""
     log_level: str = "info"
     log_format: str = "text"
     """``text`` or ``json`` (one JSON object per line on stderr)."""
@@ -126,6 +129,7 @@ _ENV_FIELDS: dict[str, type] = {
     "workers": int,
     "series_cache_mb": int,
     "table_cache_mb": int,
+    "table_prebuild_queue": int,
     "log_level": str,
     "log_format": str,
     "metrics_token": str,

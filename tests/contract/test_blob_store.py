@@ -65,6 +65,40 @@ def test_round_trip(store: BlobStore, size: int) -> None:
     assert _read(store, info.sha256) == data
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (0, 0),
+        (0, 1),
+        (5, 17),
+        (CHUNK_BYTES - 3, CHUNK_BYTES + 5),  # across a chunk boundary
+        (2 * MIB, 3 * MIB + 7),  # exactly to the end
+        (3 * MIB, 9 * MIB),  # an end past the size stops at the end
+        (3 * MIB + 7, 3 * MIB + 20),  # a start at the end: nothing
+        (5 * MIB, 6 * MIB),  # a start past the end: nothing
+    ],
+)
+def test_open_range_is_a_slice(store: BlobStore, start: int, end: int) -> None:
+    data = os.urandom(3 * MIB + 7)
+    sha = store.put(io.BytesIO(data)).sha256
+    chunks = list(store.open_range(sha, start, end))
+    assert b"".join(chunks) == data[start:end]
+    assert all(0 < len(chunk) <= CHUNK_BYTES for chunk in chunks)
+
+
+def test_open_range_of_an_absent_blob_or_a_bad_range(store: BlobStore) -> None:
+    missing = _sha(b"never stored")
+    with pytest.raises(NotFoundError):
+        store.open_range(missing, 0, 10)  # raised on the call, before any chunk
+    with pytest.raises(NotFoundError):
+        store.open_range(missing, 3, 3)
+    sha = store.put(io.BytesIO(b"0123456789")).sha256
+    for start, end in ((-1, 4), (5, 4)):
+        with pytest.raises(InvalidInputError, match="byte range"):
+            store.open_range(sha, start, end)
+    assert b"".join(store.open_range(sha, 8, 10)) == b"89"
+
+
 def test_large_content_streams_in_and_out_in_chunks(store: BlobStore) -> None:
     size = 5 * MIB + 123
     source = Chunked(size, seed=1)

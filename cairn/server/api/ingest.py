@@ -12,9 +12,14 @@ from cairn.errors import InvalidInputError
 from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, Who
 from cairn.server.api.gate import IngestGate
+from cairn.server.auth.principal import Principal
 from cairn.server.observability import observe_ingest
+from cairn.server.store.metadata import MetadataStore
+from cairn.server.store.records import IngestResult
 from cairn.server.sweep_watch import SweepWatcher
+from cairn.server.tables.prebuild import TablePrebuilder, table_jobs
 from cairn.wire import CONTENT_TYPE, decode_batch
+from cairn.wire.batch import Batch
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -61,6 +66,17 @@ class IngestResponse(BaseModel):
     )
 
 
+def _apply(
+    meta: MetadataStore, batch: Batch, who: Principal, prebuilder: TablePrebuilder | None
+) -> IngestResult:
+    """Apply the batch (one transaction), then queue its tables for a background build."""
+    result = meta.apply_batch(batch, who)
+    if prebuilder is not None and result.applied:
+        # committed: the worker sees the values; submit never blocks
+        prebuilder.submit(table_jobs(batch, who))
+    return result
+
+
 @router.post(
     "/ingest",
     response_model=IngestResponse,
@@ -85,7 +101,10 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     with _gate(request, ctx.settings.max_ingest_in_progress).admit():
         body = await read_body(request, ctx.settings.max_body_bytes)
         batch = decode_batch(body)
-        result = await observe_ingest(batch, run_in_threadpool(ctx.meta.apply_batch, batch, who))
+        prebuilder: TablePrebuilder | None = getattr(request.app.state, "table_prebuilder", None)
+        result = await observe_ingest(
+            batch, run_in_threadpool(_apply, ctx.meta, batch, who, prebuilder)
+        )
     if result.sweep_pk is not None:
         sweep_watcher(request).request(result.sweep_pk)
     return {

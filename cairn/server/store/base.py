@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
+from cairn.errors import InvalidInputError
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -173,6 +175,17 @@ class BlobStore(abc.ABC):
         """Yield the blob's bytes in chunks; NotFoundError, before the first chunk, if absent."""
 
     @abc.abstractmethod
+    def open_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        """Yield the bytes ``start`` up to (not including) ``end`` of the blob, in chunks.
+
+        As ``content[start:end]`` for ``0 <= start <= end``: an ``end`` past the blob's size
+        stops at its end, a ``start`` at or past it yields nothing. Only the range is read from
+        storage (a file seek, an HTTP ``Range`` request), never the bytes before it.
+        NotFoundError, before the first chunk, if the blob is absent; InvalidInputError for a
+        negative ``start`` or an ``end`` before ``start``.
+        """
+
+    @abc.abstractmethod
     def size(self, sha256: str) -> int:
         """The blob's size in bytes; NotFoundError if absent."""
 
@@ -187,3 +200,11 @@ class BlobStore(abc.ABC):
     @abc.abstractmethod
     def iter_all(self) -> Iterator[BlobInfo]:
         """Every stored blob (for garbage collection and backup checks), in no set order."""
+
+
+def check_range(start: int, end: int) -> None:
+    """Refuse a byte range :meth:`BlobStore.open_range` does not take."""
+    if start < 0 or end < start:
+        raise InvalidInputError(
+            f"byte range [{start}, {end}) is not valid: use 0 <= start <= end (end excluded)"
+        )

@@ -17,9 +17,12 @@ metadata (``cairn.types``), so a table read back from the cache keeps it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -253,8 +256,42 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} value"
 
 
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = 0
+_GC_WAS_ENABLED = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while inside (nested and concurrent uses count).
+
+    Parsing a large table file makes millions of lists and dicts at once; each allocation burst
+    sets off collections that walk them all again, which nearly doubles a million-row build
+    (bench/RESULTS.md). The parsed rows hold no cycles, and reference counting frees them as
+    usual; collection resumes when the last build leaves.
+    """
+    global _GC_PAUSES, _GC_WAS_ENABLED
+    with _GC_LOCK:
+        if _GC_PAUSES == 0:
+            _GC_WAS_ENABLED = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSES -= 1
+            if _GC_PAUSES == 0 and _GC_WAS_ENABLED:
+                gc.enable()
+
+
 def load_parts(refs: Sequence[TableRef], read: Callable[[TableRef], bytes]) -> TypedTable:
     """One table of the parts' rows concatenated (the first part's columns name them)."""
+    with gc_paused():
+        return _load_parts(refs, read)
+
+
+def _load_parts(refs: Sequence[TableRef], read: Callable[[TableRef], bytes]) -> TypedTable:
     names: list[str] | None = None
     rows: list[Any] = []
     for ref in refs:

@@ -43,7 +43,11 @@ class LoadedTable:
 
 def table_cache(request: Request) -> TableCache:
     """The app's table cache, made on first use from the settings (one per process)."""
-    state = request.app.state
+    return state_table_cache(request.app.state)
+
+
+def state_table_cache(state: Any) -> TableCache:
+    """The table cache kept on an app's ``state`` (made on first use; see :func:`table_cache`)."""
     cache: TableCache | None = getattr(state, "cairn_tables", None)
     if cache is None:
         with _CACHE_LOCK:

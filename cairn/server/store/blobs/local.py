@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.store.base import BlobInfo, BlobStore
+from cairn.server.store.base import BlobInfo, BlobStore, check_range
 
 CHUNK_BYTES = 1024 * 1024
 TEMP_PREFIX = ".tmp-"
@@ -91,6 +91,15 @@ class LocalBlobStore(BlobStore):
             raise NotFoundError(f"blob {sha256} is not stored") from None
         return _read_chunks(handle)
 
+    def open_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        check_range(start, end)
+        try:
+            handle = self.path_of(sha256).open("rb")
+        except FileNotFoundError:
+            raise NotFoundError(f"blob {sha256} is not stored") from None
+        handle.seek(start)
+        return _read_chunks(handle, end - start)
+
     def size(self, sha256: str) -> int:
         try:
             return self.path_of(sha256).stat().st_size
@@ -132,9 +141,15 @@ class LocalBlobStore(BlobStore):
         return removed
 
 
-def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:
+def _read_chunks(handle: BinaryIO, limit: int | None = None) -> Iterator[bytes]:
     with handle:
-        while chunk := handle.read(CHUNK_BYTES):
+        left = limit
+        while left is None or left > 0:
+            chunk = handle.read(CHUNK_BYTES if left is None else min(CHUNK_BYTES, left))
+            if not chunk:
+                return
+            if left is not None:
+                left -= len(chunk)
             yield chunk
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import IO, Any, BinaryIO
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.store.base import BlobInfo, BlobStore
+from cairn.server.store.base import BlobInfo, BlobStore, check_range
 from cairn.server.store.blobs.local import CHUNK_BYTES, check_sha256, mismatch_error
 
 # Blobs up to this size are spooled in memory while hashed; larger ones go to a temp file.
@@ -146,6 +146,24 @@ class S3BlobStore(BlobStore):
         except Exception as exc:
             if _is_missing(exc):
                 raise NotFoundError(f"blob {sha256} is not stored") from None
+            raise
+        return _stream(response["Body"])
+
+    def open_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        check_range(start, end)
+        key = self.key_of(sha256)
+        if start == end:  # no byte wanted: HTTP has no empty range, but absence still counts
+            self._head(sha256)
+            return iter(())
+        try:
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end - 1}"
+            )
+        except Exception as exc:
+            if _is_missing(exc):
+                raise NotFoundError(f"blob {sha256} is not stored") from None
+            if _error_code(exc) == "InvalidRange":  # start at or past the end
+                return iter(())
             raise
         return _stream(response["Body"])
 

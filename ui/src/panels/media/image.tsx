@@ -8,6 +8,7 @@ import type { PanelBodyProps, PanelModule } from "../types";
 import { mediaFileQuery, mediaUrl } from "./api";
 import { classColor, classLabels, parseBoxes, scoreNames, scoreRange } from "./boxes";
 import { ImageView } from "./ImageView";
+import { usePrefetchNeighbours } from "./prefetch";
 import { NoSteps, RunColumns } from "./RunColumns";
 import { mediaSettings, withMediaSettings, type MediaSettings } from "./settings";
 import { StepSlider, stepKeys } from "./StepSlider";
@@ -27,6 +28,15 @@ function ImageBody(props: PanelBodyProps) {
   useEffect(() => {
     onState(media.state);
   }, [media.state, onState]);
+  usePrefetchNeighbours(
+    media.runs,
+    media.step,
+    (i, row) => {
+      const run = media.runs[i]?.run;
+      return run ? imagesOf(row.value).map((image) => mediaUrl(run, entity, project, image.sha256)) : [];
+    },
+    seen && media.state === "ready",
+  );
 
   const perRun = media.runs.map((entry) => ({ entry, images: entry.row ? imagesOf(entry.row.value) : [] }));
   const boxRefs = perRun.flatMap(({ entry, images }) =>

@@ -17,6 +17,9 @@ export interface RunAtStep {
   row: ValueRow | null;
   loading: boolean;
   error: unknown;
+  /** the values around the step known so far (the step's window, then the next window's when
+   * it is loaded), in step order: what a panel may prefetch */
+  values: readonly ValueRow[];
 }
 
 export interface StepMedia {
@@ -82,12 +85,17 @@ export function useStepMedia(props: Pick<PanelBodyProps, "panel" | "entity" | "p
     const cur = current[i];
     const prev = previous[i];
     const row = step === null ? null : (valueAt(cur?.data?.values ?? [], step) ?? valueAt(prev?.data?.values ?? [], step));
+    const info = stableInfos[i];
+    const w = windows[i];
+    const next = info && w ? nextWindow(info, w) : null;
+    const nextValues = next ? (client.getQueryData(windowQuery(run, entity, project, key, next).queryKey)?.values ?? []) : [];
     return {
       run,
-      info: stableInfos[i] ?? null,
+      info: info ?? null,
       row,
       loading: Boolean(cur?.isLoading || prev?.isLoading),
       error: cur?.error ?? prev?.error ?? null,
+      values: nextValues.length > 0 ? [...(cur?.data?.values ?? []), ...nextValues] : (cur?.data?.values ?? []),
     };
   });
 
