@@ -56,6 +56,7 @@ def test_batch_creates_run_with_config_history_and_summary(client: httpx.Client)
         "rejected": [],
         "public_url": None,
         "stop": False,
+        "stop_reason": None,
     }
     run = client.get(RUN).json()
     assert run["name"] == "first"
@@ -80,6 +81,7 @@ def test_same_batch_twice_is_applied_once(client: httpx.Client) -> None:
         "rejected": [],
         "public_url": None,
         "stop": False,
+        "stop_reason": None,
     }
     assert _all_points(client, "loss") == list(range(10))
 
