@@ -82,7 +82,7 @@ function encode(runs: readonly RunValues[], keys: readonly string[]): { features
     const present = raw.filter((v) => v !== undefined && v !== null);
     const nums = present.map(finiteNumber);
     if (present.length > 0 && nums.every((n) => n !== null)) {
-      const mean = (nums as number[]).reduce((a, b) => a + b, 0) / nums.length;
+      const mean = (nums).reduce((a, b) => a + b, 0) / nums.length;
       const column = raw.map((v) => finiteNumber(v) ?? mean);
       features.push({ param, values: Float64Array.from(column) });
       numericColumns.push(column);

@@ -77,7 +77,7 @@ export function buildAxis(runs: readonly RunValues[], key: string, log?: boolean
   const values = runs.map((run) => runValue(run, key)).filter((v) => v !== undefined && v !== null);
   const numbers = values.map(numeric);
   if (values.length > 0 && numbers.every((n) => n !== null)) {
-    const ns = numbers as number[];
+    const ns = numbers;
     const min = Math.min(...ns);
     const max = Math.max(...ns);
     const canLog = min > 0;
