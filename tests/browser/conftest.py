@@ -306,9 +306,18 @@ def sweep_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SweepSeed
         )
         if done.returncode != 0:
             raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
-        sweep_id = next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("SWEEP "))
+        sweep_id = next(
+            line.split()[1] for line in done.stdout.splitlines() if line.startswith("SWEEP ")
+        )
         live = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.seed_sweeps", server.base_url, str(tmp / "work"), "--live"],
+            [
+                sys.executable,
+                "-m",
+                "tests.browser.seed_sweeps",
+                server.base_url,
+                str(tmp / "work"),
+                "--live",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
