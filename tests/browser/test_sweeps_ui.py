@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SweepSeeded, screenshot
+from tests.browser.conftest import SweepSeeded, screenshot, screenshot_of
 from tests.browser.seed_sweeps import TRIALS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -65,7 +65,8 @@ def test_the_sweep_page_shows_header_counts_and_best_run(
     expect(page.get_by_role("region", name="Metric over time").locator("canvas")).to_have_attribute(
         "data-points", str(TRIALS)
     )
-    screenshot(page, "sweep-page", full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1500})
+    screenshot(page, "sweep-page")
 
 
 def test_parallel_coordinates_draw_and_brushing_highlights_fewer(
@@ -86,6 +87,7 @@ def test_parallel_coordinates_draw_and_brushing_highlights_fewer(
     page.mouse.move(x, (top + bottom) / 2 + 10, steps=5)
     page.mouse.up()
     expect(canvas).to_have_attribute("data-highlighted", "3")
+    screenshot_of(page.get_by_role("region", name="Parallel coordinates"), "sweep-parallel-brushed")
     page.get_by_role("button", name=re.compile("Clear brushes")).click()
     expect(canvas).to_have_attribute("data-highlighted", str(TRIALS))
     # the axis name switches lr between log and linear
@@ -129,6 +131,7 @@ def test_the_workspace_links_to_the_sweeps_list(page: Any, sweep_seeded: SweepSe
     expect(row).to_contain_text("grid")
     expect(row).to_contain_text("loss (min)")
     expect(row).to_contain_text(f"{TRIALS} finished")
+    screenshot(page, "sweeps-list")
     row.get_by_role("link", name="lr-grid").click()
     expect(page).to_have_url(re.compile(f"/sweeps/{sweep_seeded.sweep_id}$"))
     expect(page.get_by_role("heading", name="lr-grid")).to_be_visible()

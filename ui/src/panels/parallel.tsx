@@ -119,7 +119,8 @@ export function ParallelChart({ runs, metric, axes: chosen, log, onLogChange, wi
     rows.forEach((row, i) => {
       if (!highlighted[i]) return;
       const t = metricIndex >= 0 ? row[metricIndex] : null;
-      ctx.strokeStyle = t === null || t === undefined ? colors.fgSoft : sequentialColor(t);
+      // the scale's last tenth (pale yellow) reads badly on a light background
+      ctx.strokeStyle = t === null || t === undefined ? colors.fgSoft : sequentialColor(t * 0.9);
       line(row);
     });
     ctx.globalAlpha = 1;
@@ -150,7 +151,14 @@ export function ParallelChart({ runs, metric, axes: chosen, log, onLogChange, wi
         ctx.lineTo(x + 3, ty);
         ctx.stroke();
         const label = tick.label.length > 14 ? `${tick.label.slice(0, 13)}…` : tick.label;
-        ctx.fillText(label, ctx.textAlign === "right" ? x - 5 : x + 5, ty);
+        const lx = ctx.textAlign === "right" ? x - 5 : x + 5;
+        // a halo in the background colour keeps labels readable over the lines
+        ctx.strokeStyle = colors.bg;
+        ctx.lineWidth = 3;
+        ctx.strokeText(label, lx, ty);
+        ctx.fillText(label, lx, ty);
+        ctx.strokeStyle = colors.fg;
+        ctx.lineWidth = 1;
       }
     });
     onState?.("ready", null);
