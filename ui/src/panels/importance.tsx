@@ -3,6 +3,7 @@
  * The table carries `data-order` (the keys as shown, comma-separated) for tests. */
 
 import { useEffect, useMemo, useState } from "react";
+import { runValue } from "../charts/layout";
 import { formatNumber } from "../charts/theme";
 import { paramImportance, sortImportance, type ImportanceColumn } from "./importanceModel";
 import { parallelSettings, ParallelSettings, type ParallelRun } from "./parallel";
@@ -22,7 +23,13 @@ const shortKey = (key: string) => key.replace(/^(config|summary)\./, "");
 export function ImportanceTable({ runs, metric, keys, onState }: TableProps) {
   const [sort, setSort] = useState<{ by: ImportanceColumn; desc: boolean }>({ by: "importance", desc: true });
   const params = useMemo(() => (keys && keys.length > 0 ? keys.filter((k) => k !== metric) : varyingKeys(runs)), [keys, runs, metric]);
-  const rated = useMemo(() => (metric ? paramImportance(runs, params, metric) : []), [runs, params, metric]);
+  // a live page refetches the runs every few seconds: refit only when a run or a value changed
+  const signature = useMemo(
+    () => JSON.stringify([metric, params, runs.map((r) => [r.id, metric ? runValue(r, metric) : null, ...params.map((k) => runValue(r, k))])]),
+    [runs, params, metric],
+  );
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the signature stands for runs and params
+  const rated = useMemo(() => (metric ? paramImportance(runs, params, metric) : []), [signature]);
   const rows = useMemo(() => sortImportance(rated, sort.by, sort.desc), [rated, sort]);
   const empty = !metric || rows.length === 0;
   useEffect(() => {
