@@ -109,8 +109,8 @@ export function ParallelChart({ runs, metric, axes: chosen, log, onLogChange, wi
     };
     // faded lines first, so the highlighted ones stay on top
     ctx.lineWidth = 1;
-    ctx.globalAlpha = 0.25;
-    ctx.strokeStyle = colors.grid;
+    ctx.globalAlpha = 0.18;
+    ctx.strokeStyle = colors.fgSoft;
     rows.forEach((row, i) => {
       if (!highlighted[i]) line(row);
     });
@@ -220,6 +220,7 @@ export function ParallelChart({ runs, metric, axes: chosen, log, onLogChange, wi
           const index = axisAt(p.x);
           const axis = axes[index];
           if (!axis) return;
+          setHover(null);
           setDrag({ key: axis.key, from: tOf(p.y) });
           setBrushes((b) => ({ ...b, [axis.key]: [tOf(p.y), tOf(p.y)] }));
         }}
