@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import seed, seed_media, tidy
+from tests.browser import seed, seed_media, seed_sweeps, tidy
 from tests.serverproc import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -239,6 +239,100 @@ def media_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaSeed
         runs = {run["name"]: run for run in answer.json()["runs"]}
         yield MediaSeeded(server, seed_media.ENTITY, seed_media.PROJECT, runs)
     finally:
+        server.stop()
+
+
+@dataclass
+class SweepSeeded:
+    """The server holding one sweep and its trials, and a live run to stop (seed_sweeps.py)."""
+
+    server: ServerProcess
+    entity: str
+    project: str
+    sweep_id: str
+    live_run_id: str
+    live: subprocess.Popen[str]
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def sweep_url(self) -> str:
+        return f"{self.base_url}/{self.entity}/{self.project}/sweeps/{self.sweep_id}"
+
+
+def _ready_line(proc: subprocess.Popen[str], prefix: str) -> str:
+    """The first line of the process's output starting with prefix (its rest), or an error with
+    everything it printed."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=60)
+        except queue.Empty:
+            proc.kill()
+            raise RuntimeError(f"no {prefix} line:\n" + "".join(seen)) from None
+        seen.append(line)
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+        if proc.poll() is not None and lines.empty():
+            raise RuntimeError("the process exited:\n" + "".join(seen))
+
+
+@pytest.fixture(scope="session")
+def sweep_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SweepSeeded]:
+    """A real server on SQLite with a grid sweep, seven finished trials logged through the SDK, and
+    a plain run kept running by its process until it is asked to stop."""
+    tmp = tmp_path_factory.mktemp("browser-sweeps")
+    server = start_server(tmp / "server")
+    live: subprocess.Popen[str] | None = None
+    try:
+        env = _sdk_env(tmp)
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.browser.seed_sweeps", server.base_url, str(tmp / "work")],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+        sweep_id = next(
+            line.split()[1] for line in done.stdout.splitlines() if line.startswith("SWEEP ")
+        )
+        live = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.browser.seed_sweeps",
+                server.base_url,
+                str(tmp / "work"),
+                "--live",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        live_id = _ready_line(live, "READY ")
+        yield SweepSeeded(server, seed_sweeps.ENTITY, seed_sweeps.PROJECT, sweep_id, live_id, live)
+    finally:
+        if live is not None and live.poll() is None:
+            live.terminate()
+            try:
+                live.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                live.kill()
         server.stop()
 
 

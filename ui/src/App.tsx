@@ -12,6 +12,8 @@ const RunPage = lazy(() => import("./run/RunPage"));
 const ComparePage = lazy(() => import("./compare/ComparePage"));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage"));
 const ProjectSettingsPage = lazy(() => import("./pages/ProjectSettingsPage"));
+const SweepsListPage = lazy(() => import("./sweeps/SweepsListPage"));
+const SweepPage = lazy(() => import("./sweeps/SweepPage"));
 
 export function App() {
   return (
@@ -24,6 +26,8 @@ export function App() {
         <Route path="/:entity/:project/compare" element={<Lazy><ComparePage /></Lazy>} />
         <Route path="/:entity/:project/runs/:runId" element={<Lazy><RunPage /></Lazy>} />
         <Route path="/:entity/:project/settings" element={<Lazy><ProjectSettingsPage /></Lazy>} />
+        <Route path="/:entity/:project/sweeps" element={<Lazy><SweepsListPage /></Lazy>} />
+        <Route path="/:entity/:project/sweeps/:sweepId" element={<Lazy><SweepPage /></Lazy>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -70,6 +70,8 @@ export interface Run {
   last_step: number | null;
   /** when it was archived (hidden from listings unless asked); null: not archived */
   archived_at?: number | null;
+  /** the id of the sweep that handed this run out, or null */
+  sweep?: string | null;
 }
 
 export interface RunsPage {

@@ -2,7 +2,9 @@
  * `_type` is that type's default panel). A new panel type is one module and one line here. */
 
 import { barModule } from "./bar";
+import { importanceModule } from "./importance";
 import { lineModule } from "./line";
+import { parallelModule } from "./parallel";
 import { audioPanel } from "./media/audio";
 import { histogramPanel } from "./media/histogram";
 import { htmlPanel } from "./media/html";
@@ -19,6 +21,8 @@ import { tablePanel } from "./table/table";
 registerPanel(lineModule);
 registerPanel(scatterModule);
 registerPanel(barModule);
+registerPanel(parallelModule);
+registerPanel(importanceModule);
 registerPanel(imagePanel);
 registerPanel(histogramPanel);
 registerPanel(audioPanel);

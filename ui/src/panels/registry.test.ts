@@ -65,6 +65,8 @@ describe("registry", () => {
       ["line", ["train/loss"]],
       ["scatter", ["config.lr", "summary.acc"]],
       ["bar", ["summary.acc"]],
+      ["parallel", ["summary.acc"]],
+      ["importance", ["summary.acc"]],
       ["test-image", ["val/examples"]],
       ["test-table", ["preds"]],
     ]);

@@ -1,4 +1,5 @@
 import { useMemo, useState } from "react";
+import { Link } from "react-router";
 import { useEditRun, useRunFileText, useRunFiles } from "../api/runDetails";
 import type { Run } from "../api/types";
 import { ErrorMessage } from "../components/Status";
@@ -137,6 +138,29 @@ function Diff({ entity, project, run }: { entity: string; project: string; run: 
   );
 }
 
+const STOP_REASONS: Record<string, string> = {
+  user: "stopped from the web app",
+  early_terminate: "stopped early by the sweep's hyperband",
+  sweep: "stopped: its sweep was cancelled",
+};
+
+/** The state badge, with why a killed run was stopped (`meta.stop_reason`) or that a stop was
+ * asked for and the run has not answered yet (`meta.stop_requested`). */
+function RunStateFact({ run }: { run: Run }) {
+  const reason = run.meta?.stop_reason;
+  const requested = run.meta?.stop_requested;
+  const early = run.state === "killed" && reason === "early_terminate";
+  return (
+    <>
+      <span className={`badge state-${early ? "stopped-early" : run.state}`}>{early ? "stopped early" : run.state}</span>
+      {typeof reason === "string" && run.state === "killed" ? (
+        <span className="stop-reason" data-stop-reason={reason}> {STOP_REASONS[reason] ?? reason}</span>
+      ) : null}
+      {typeof requested === "string" && run.state === "running" ? <span className="stop-reason"> stop requested</span> : null}
+    </>
+  );
+}
+
 export function Overview({ run, entity, project }: { run: Run; entity: string; project: string }) {
   const meta = run.meta ?? {};
   const git = run.git ?? {};
@@ -148,7 +172,10 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
   const argv: unknown[] = Array.isArray(meta.argv) ? (meta.argv as unknown[]) : [meta.program];
   const command = argv.filter((p): p is string => typeof p === "string").join(" ");
   const facts: [string, React.ReactNode][] = [
-    ["State", <span key="s" className={`badge state-${run.state}`}>{run.state}</span>],
+    ["State", <RunStateFact key="s" run={run} />],
+    ...(run.sweep
+      ? ([["Sweep", <Link key="sw" to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/sweeps/${encodeURIComponent(run.sweep)}`}>{run.sweep}</Link>]] as [string, React.ReactNode][])
+      : []),
     ["Created", formatDateTime(run.created_at)],
     ["Runtime", formatDuration(Math.max(0, end - run.created_at))],
     ["Finished", run.finished_at ? formatDateTime(run.finished_at) : "—"],

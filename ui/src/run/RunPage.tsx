@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { isLive, useDeleteRun, useEditRun, useRun } from "../api/runDetails";
+import { useStopRun } from "../api/sweeps";
 import { RunCharts } from "../charts/RunCharts";
 import { ErrorMessage, Loading } from "../components/Status";
 import { colorFor } from "../lib/colors";
@@ -56,6 +57,12 @@ export default function RunPage() {
         {data.archived_at != null && (
           <span className="badge archived-badge" title={`Archived ${formatDateTime(data.archived_at)}`}>Archived</span>
         )}
+        {data.sweep ? (
+          <Link className="sweep-link" to={`${base}/sweeps/${encodeURIComponent(data.sweep)}`} title="The sweep that handed out this run">
+            sweep {data.sweep}
+          </Link>
+        ) : null}
+        {running && <StopRun entity={entity} project={project} runId={data.id} name={data.name} requested={typeof data.meta?.stop_requested === "string"} />}
         <ArchiveRun entity={entity} project={project} runId={data.id} archived={data.archived_at != null} />
         <DeleteRun entity={entity} project={project} runId={data.id} name={data.name} back={base} />
       </header>
@@ -172,6 +179,29 @@ function DeleteRun({ entity, project, runId, name, back }: { entity: string; pro
         Delete run
       </button>
       {remove.isError && <ErrorMessage error={remove.error} what="the run deleted" />}
+    </>
+  );
+}
+
+/** Ask a running run to stop: its next heartbeat answer carries the request and the SDK ends the
+ * run `killed` (stop_reason "user"). */
+function StopRun({ entity, project, runId, name, requested }: { entity: string; project: string; runId: string; name: string; requested: boolean }) {
+  const stop = useStopRun(entity, project, runId);
+  const asked = requested || stop.isSuccess;
+  return (
+    <>
+      <button
+        type="button"
+        className="danger-button stop-run"
+        disabled={stop.isPending || asked}
+        title="Ask the run's process to stop; it ends as killed"
+        onClick={() => {
+          if (window.confirm(`Stop run "${name}"? Its process is asked to stop at its next heartbeat.`)) stop.mutate();
+        }}
+      >
+        {asked ? "Stop requested" : "Stop run"}
+      </button>
+      {stop.isError && <ErrorMessage error={stop.error} what="the stop request sent" />}
     </>
   );
 }

@@ -195,6 +195,8 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
             <Link to="/">Projects</Link> / <span>{entity}</span> / <strong>{project}</strong>
             {projectInfo.data?.archived_at != null && <> <span className="badge archived-badge">archived</span></>}
             {" · "}
+            <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/sweeps`}>Sweeps</Link>
+            {" · "}
             <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/settings`}>Settings</Link>
           </nav>
           <ViewsMenu entity={entity} project={project} active={active} layout={layout} />
