@@ -378,7 +378,11 @@ def test_query_group_edit_move_and_delete_runs(meta: MetadataStore) -> None:
     edited = meta.update_run(run, {"name": "renamed", "tags": ["a", "a", "b"], "notes": "n"})
     assert (edited.name, edited.tags, edited.notes) == ("renamed", ["a", "b"], "n")
     with pytest.raises(InvalidInputError):
-        meta.update_run(run, {"state": "finished"})
+        meta.update_run(run, {"state": "paused"})  # not a state a run can be ended with
+    with pytest.raises(InvalidInputError):
+        meta.update_run(run, {"exit_code": 1})  # only together with the state
+    with pytest.raises(InvalidInputError):
+        meta.update_run(run, {"config": {}})
     moved = meta.update_run(edited, {}, move_to="other")
     assert (moved.project, moved.name) == ("other", "renamed")
     assert meta.query_runs(project, {"tags": {"$in": ["a"]}}, None, limit=5).runs == []
