@@ -30,6 +30,8 @@ export default function SweepPage() {
     <div className="page sweep-page">
       <nav aria-label="Breadcrumb" className="breadcrumbs">
         <Link to="/">Projects</Link> / <Link to={base}>{entity}/{project}</Link> / <Link to={`${base}/sweeps`}>sweeps</Link>
+        {" · "}
+        <Link to={`${base}?${new URLSearchParams({ q: `sweep = "${data.id}"` }).toString()}`}>Open its runs in the workspace</Link>
       </nav>
       <SweepHeader sweep={data} runs={runs.data?.runs} base={base} />
       <SweepControls entity={entity} project={project} sweep={data} />

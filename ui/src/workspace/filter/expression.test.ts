@@ -42,7 +42,7 @@ describe("parseExpression", () => {
     ["(config.lr > 1", "expected ')', found the end at column 15"],
     ["config.lr ~ 1", "expected an operator (= != > >= < <= in notin exists), found '~' at column 11"],
     ["config.lr => 1", "expected a value, found '>' at column 12"],
-    ["lr > 1", "unknown field 'lr'; use one of id, name, state, group, job_type, host, notes, created_at, updated_at, heartbeat_at, tags, config.<key> or summary.<key> at column 1"],
+    ["lr > 1", "unknown field 'lr'; use one of id, name, state, group, job_type, host, notes, created_at, updated_at, heartbeat_at, sweep, tags, config.<key> or summary.<key> at column 1"],
     ['name = "open', "unterminated string (missing closing \") at column 8"],
     ["config.x = null", "null cannot be compared; use 'exists' or 'not ... exists' at column 12"],
     ["config.x in [1 2]", "expected ',' or ']' in the list, found '2' at column 16"],

@@ -39,7 +39,7 @@ export const MAX_LENGTH = 10_000;
 
 /** Run columns the filter accepts, and the spellings W&B users bring along. */
 export const COLUMNS = [
-  "id", "name", "state", "group", "job_type", "host", "notes", "created_at", "updated_at", "heartbeat_at",
+  "id", "name", "state", "group", "job_type", "host", "notes", "created_at", "updated_at", "heartbeat_at", "sweep",
 ];
 const ALIASES: Record<string, string> = {
   display_name: "name",
