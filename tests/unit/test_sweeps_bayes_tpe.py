@@ -67,11 +67,15 @@ def _run(method: str, cfg: dict[str, Any], f: Any, budget: int, seed: int) -> li
 
 
 def _check_point(p: dict[str, Any]) -> None:
-    assert isinstance(p["lr"], float) and 1e-5 <= p["lr"] <= 1e-1
-    assert type(p["layers"]) is int and 1 <= p["layers"] <= 8
-    assert 16 <= p["width"] <= 256 and float(p["width"]) % 16 == 0
+    assert isinstance(p["lr"], float)
+    assert 1e-5 <= p["lr"] <= 1e-1
+    assert type(p["layers"]) is int
+    assert 1 <= p["layers"] <= 8
+    assert 16 <= p["width"] <= 256
+    assert float(p["width"]) % 16 == 0
     assert p["act"] in ("relu", "gelu", "tanh")
-    assert isinstance(p["dropout"], float) and 0.0 <= p["dropout"] <= 0.5
+    assert isinstance(p["dropout"], float)
+    assert 0.0 <= p["dropout"] <= 0.5
     assert 0.8 <= p["opt"]["momentum"] <= 0.99
     assert p["seed"] == 7
 

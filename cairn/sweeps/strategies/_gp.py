@@ -21,7 +21,8 @@ _SQRT5 = math.sqrt(5.0)
 _LS_BOUNDS = (math.log(0.01), math.log(20.0))
 _VAR_BOUNDS = (math.log(0.05), math.log(20.0))
 _NOISE_BOUNDS = (math.log(1e-6), math.log(0.5))
-# weak priors: log lengthscale ~ N(log 0.5, 1.5²), log variance ~ N(0, 1.5²), log noise ~ N(log 1e-3, 3²)
+# weak priors: log lengthscale ~ N(log 0.5, 1.5²), log variance ~ N(0, 1.5²),
+# log noise ~ N(log 1e-3, 3²)
 _LS_PRIOR = (math.log(0.5), 1.5)
 _VAR_PRIOR = (0.0, 1.5)
 _NOISE_PRIOR = (math.log(1e-3), 3.0)
@@ -104,7 +105,8 @@ def fit_hypers(
         )
         if np.isfinite(res.fun) and res.fun < best_f:
             best_theta, best_f = np.asarray(res.x), float(res.fun)
-    return np.clip(best_theta, lo, hi)
+    clipped: np.ndarray = np.clip(best_theta, lo, hi)
+    return clipped
 
 
 @dataclass
@@ -161,7 +163,9 @@ def log_h(z: np.ndarray) -> np.ndarray:
 
 def _log1mexp(a: np.ndarray) -> np.ndarray:
     """log(1 - exp(a)) for a < 0."""
-    return np.where(a > -math.log(2), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # np.where evaluates both branches
+        out: np.ndarray = np.where(a > -math.log(2), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
+    return out
 
 
 def log_ei(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
