@@ -300,9 +300,12 @@ METHODS: dict[str, Callable[[str, dict[str, Any], int], Asker]] = {
 # ---------------------------------------------------------------- runner ------------------
 
 
-def run_one(job: tuple[str, str, str, int, int]) -> tuple[str, str, str, int, list[float]]:
-    """Best-so-far trace of one (method, problem, mode, seed)."""
+def run_one(
+    job: tuple[str, str, str, int, int],
+) -> tuple[str, str, str, int, list[float], float]:
+    """Best-so-far trace of one (method, problem, mode, seed), and its wall seconds."""
     method, problem, mode, seed, trials = job
+    t0 = time.perf_counter()
     f, params = PROBLEMS[problem]
     asker = METHODS[method](method, params, seed)
     values: list[float] = []
@@ -321,7 +324,8 @@ def run_one(job: tuple[str, str, str, int, int]) -> tuple[str, str, str, int, li
             values.append(v)
             if len(values) + len(flight) < trials:
                 flight += asker.ask(1)
-    return method, problem, mode, seed, list(np.minimum.accumulate(values))
+    trace = list(np.minimum.accumulate(values))
+    return method, problem, mode, seed, trace, time.perf_counter() - t0
 
 
 def time_one(method: str, n_done: int = 200) -> float:
@@ -389,16 +393,18 @@ def main() -> None:
     ]
     t0 = time.time()
     results: dict[tuple[str, str, int], dict[str, list[float]]] = {}
+    spent: dict[str, float] = dict.fromkeys(methods, 0.0)
     with ProcessPoolExecutor(args.workers) as pool:
-        for done, (m, pr, mode, s, trace) in enumerate(pool.map(run_one, jobs), 1):
+        for done, (m, pr, mode, s, trace, secs) in enumerate(pool.map(run_one, jobs), 1):
             results.setdefault((pr, mode, s), {})[m] = trace
+            spent[m] += secs
             if done % 20 == 0:
                 print(f"  {done}/{len(jobs)} runs, {time.time() - t0:.0f} s", file=sys.stderr)
     wall = time.time() - t0
 
     from scipy.stats import rankdata
 
-    checkpoints = [c for c in (25, 50, 100) if c <= args.trials]
+    checkpoints = [c for c in (25, 50, 100) if c < args.trials] + [args.trials]
     lines = []
     for mode in modes:
         ranks: dict[str, dict[int, list[float]]] = {
@@ -425,10 +431,11 @@ def main() -> None:
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
     if not args.no_timing:
         lines.append("\n**ms per suggestion**, 200 completed trials, Hartmann-6 (median of 3)\n")
-        lines.append("| method | ms |")
-        lines.append("| --- | --- |")
+        lines.append("| method | ms | s per run (mean over its runs) |")
+        lines.append("| --- | --- | --- |")
+        runs_per_method = len(jobs) / len(methods)
         for m in methods:
-            lines.append(f"| {m} | {time_one(m):.0f} |")
+            lines.append(f"| {m} | {time_one(m):.0f} | {spent[m] / runs_per_method:.1f} |")
     cmd = "PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 /tmp/peers-sweeps/bin/python " + " ".join(
         ["bench/bench_sweeps.py", *sys.argv[1:]]
     )
