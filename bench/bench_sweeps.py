@@ -5,7 +5,8 @@ scikit-learn for the two real tasks); cairn itself is imported from this checkou
 
     python3 -m venv /tmp/peers-sweeps
     /tmp/peers-sweeps/bin/pip install -r bench/requirements-peers.txt numpy scipy pyyaml
-    PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 /tmp/peers-sweeps/bin/python bench/bench_sweeps.py \
+    PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+        /tmp/peers-sweeps/bin/python bench/bench_sweeps.py \
         --seeds 10 --workers 2 --write bench/RESULTS.md
 
 Every method minimizes every problem for ``--trials`` trials per seed, sequentially and with 4
@@ -436,8 +437,9 @@ def main() -> None:
         runs_per_method = len(jobs) / len(methods)
         for m in methods:
             lines.append(f"| {m} | {time_one(m):.0f} | {spent[m] / runs_per_method:.1f} |")
-    cmd = "PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 /tmp/peers-sweeps/bin/python " + " ".join(
-        ["bench/bench_sweeps.py", *sys.argv[1:]]
+    cmd = (
+        "PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /tmp/peers-sweeps/bin/python "
+        + " ".join(["bench/bench_sweeps.py", *sys.argv[1:]])
     )
     header = (
         f"\n## Sweeps: strategy quality ({dt.date.today().isoformat()})\n\n"

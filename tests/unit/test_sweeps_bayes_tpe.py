@@ -224,3 +224,28 @@ def test_gp_marginal_likelihood_gradient_matches_finite_differences() -> None:
     _, grad = _gp.neg_log_posterior(theta, x, y)
     num = approx_fprime(theta, lambda t: _gp.neg_log_posterior(t, x, y)[0], 1e-6)
     assert np.allclose(grad, num, rtol=1e-4, atol=1e-4)
+
+
+def test_univariate_tpe_is_valid_and_beats_random() -> None:
+    from cairn.sweeps import parse_config
+    from cairn.sweeps.strategies.tpe import TPEStrategy
+
+    def run(seed: int) -> list[Trial]:
+        s = TPEStrategy(parse_config(_cfg("tpe")), seed=seed, multivariate=False)
+        trials: list[Trial] = []
+        for _ in range(20):
+            (p,) = s.suggest(trials)
+            _check_point(p)
+            trials.append(Trial(p, _mixed_loss(p), "finished"))
+        batch = s.suggest([*trials, Trial(trials[-1].params, None, "running")], n=3)
+        assert len({s.space.key(p) for p in batch}) == 3
+        return trials
+
+    ours = np.median([min(t.value for t in run(s) if t.value is not None) for s in range(3)])
+    rand = np.median(
+        [
+            min(t.value for t in _run("random", _cfg("random"), _mixed_loss, 20, s) if t.value)
+            for s in range(3)
+        ]
+    )
+    assert ours < rand
