@@ -324,7 +324,9 @@ class TableSnapshot(Media):
                 else:
                     out.append(cell)
             data.append(out)
-        body = {"columns": list(self.columns), "data": data, "column_types": self.column_types}
+        # columns and their types before the rows: a server can answer a new table's first page
+        # from the file's beginning (cairn/server/tables/prefix.py)
+        body = {"columns": list(self.columns), "column_types": self.column_types, "data": data}
         try:
             text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except ValueError:  # a non-finite float somewhere: name it (rare, so only then)

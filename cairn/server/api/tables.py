@@ -21,6 +21,7 @@ from cairn.server.store.records import ProjectRecord
 from cairn.server.tables import output
 from cairn.server.tables.cache import TableCache
 from cairn.server.tables.combine import join_runs, stack
+from cairn.server.tables.firstpage import first_rows
 from cairn.server.tables.load import TypedTable
 from cairn.server.tables.query import MAX_LIMIT, MAX_SORT, SortKey, TableRequest, run_query
 from cairn.server.tables.service import LoadedTable, load_run_table, table_cache
@@ -106,7 +107,14 @@ class TablePage(BaseModel):
     key: str
     step: int | None
     sha256: str | None
-    total: int
+    total: int | None = Field(
+        description="matching rows; null while partial (the table is still being built)"
+    )
+    partial: bool = Field(
+        False,
+        description="true: the first rows of a table whose columnar copy is still being built "
+        "(total unknown); ask again for the full answer",
+    )
     columns: list[ColumnOut]
     rows: list[list[Any]]
     groups: list[GroupOut] | None = None
@@ -170,11 +178,30 @@ def query_run_table(body: TableQuery, run: RunDep, ctx: Ctx, cache: Cache) -> JS
     """A page of a run's logged table (``table-file`` or ``joined-table``), filtered,
     sorted and grouped on the server."""
     request = _request(body, body.offset, body.limit)
-    loaded = load_run_table(ctx, cache, run, body.key, body.step)
+    loaded = None
+    if _plain(request):
+        rows = body.offset + body.limit
+        loaded = first_rows(ctx, cache, run, body.key, body.step, rows)
+    partial = loaded is not None
+    if loaded is None:
+        loaded = load_run_table(ctx, cache, run, body.key, body.step)
     answer = _page(loaded.table, request, run.id, _media_url(run.entity, run.project))
+    if partial:
+        answer["total"] = None
     return JSONBytesResponse(
-        {"key": body.key, "step": loaded.step, "sha256": loaded.sha256, **answer}
+        {
+            "key": body.key,
+            "step": loaded.step,
+            "sha256": loaded.sha256,
+            **answer,
+            "partial": partial,
+        }
     )
+
+
+def _plain(request: TableRequest) -> bool:
+    """Rows in file order, unfiltered: a new table's first rows can answer it (partially)."""
+    return not (request.filter or request.expr or request.sort or request.group_by)
 
 
 @router.post(f"{RUN_TABLES}/export", responses=CSV_RESPONSE, response_class=StreamingResponse)

@@ -65,6 +65,13 @@ class TableCache:
             self._remember(key, table)
             return table
 
+    def built(self, key: str) -> bool:
+        """Whether the table of ``key`` is open or cached on disk (a read would not build)."""
+        with self._guard:
+            if key in self._open:
+                return True
+        return self.max_bytes > 0 and self.path(key).exists()
+
     def _lookup(self, key: str) -> TypedTable | None:
         with self._guard:
             table = self._open.get(key)

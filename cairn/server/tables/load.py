@@ -93,7 +93,7 @@ def table_parts(doc: Any, where: str) -> tuple[list[str], list[Any]]:
         raise InvalidInputError(f'{where}: "columns" and "data" must be lists')
     if len(columns) > MAX_COLUMNS:
         raise InvalidInputError(f"{where}: more than {MAX_COLUMNS} columns")
-    names = _unique_names([str(c) for c in columns])
+    names = unique_names([str(c) for c in columns])
     for index, row in enumerate(data):
         if not isinstance(row, list) or len(row) != len(names):
             got = len(row) if isinstance(row, list) else type(row).__name__
@@ -103,7 +103,7 @@ def table_parts(doc: Any, where: str) -> tuple[list[str], list[Any]]:
     return names, data
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
     """Column names made unique (``x``, ``x (2)``): filters and sorts address columns by name."""
     seen: dict[str, int] = {}
     out = []

@@ -109,9 +109,11 @@ def load_run_table(
         )
     if value["_type"] == "table-file":
         refs = table_refs(value, key)
-        shas = [_checked_sha(ctx, run, ref, key) for ref in refs]
+        shas = [checked_sha(ctx, run, ref, key) for ref in refs]
         cache_key = shas[0] if len(shas) == 1 else _digest("parts", *shas)
-        table = cache.get(cache_key, lambda: load_parts(refs, lambda ref: _read(ctx, ref)))
+        table = cache.get(
+            cache_key, lambda: load_parts(refs, lambda ref: read_table_file(ctx, ref))
+        )
         return LoadedTable(run.id, found.step, shas[-1], table)
     return _joined(ctx, cache, run, key, found.step, value)
 
@@ -121,11 +123,11 @@ def _joined(
 ) -> LoadedTable:
     join_key, right_key = _join_keys(value.get("join_key"), key)
     refs = [_ref(value.get(side), key) for side in ("table1", "table2")]
-    shas = [_checked_sha(ctx, run, ref, key) for ref in refs]
+    shas = [checked_sha(ctx, run, ref, key) for ref in refs]
     cache_key = _digest("joined", join_key, right_key, *shas)
 
     def build() -> TypedTable:
-        left, right = (load_parts([ref], lambda r: _read(ctx, r)) for ref in refs)
+        left, right = (load_parts([ref], lambda r: read_table_file(ctx, r)) for ref in refs)
         return join_tables(left, right, join_key, right_key)
 
     return LoadedTable(run.id, step, cache_key, cache.get(cache_key, build))
@@ -155,7 +157,9 @@ def _ref(side: Any, key: str) -> TableRef:
     raise InvalidInputError(f"{key!r}: a joined-table names its tables as table1 and table2")
 
 
-def _checked_sha(ctx: ServerContext, run: RunRecord, ref: TableRef, key: str) -> str:
+def checked_sha(ctx: ServerContext, run: RunRecord, ref: TableRef, key: str) -> str:
+    """The sha256 of the run's file ``ref`` names (set on ``ref``); NotFoundError if absent or
+    replaced since the value was logged."""
     path = ref.get("path")
     if not isinstance(path, str):
         raise InvalidInputError(f"{key!r}: a table part lacks its path")
@@ -173,7 +177,8 @@ def _checked_sha(ctx: ServerContext, run: RunRecord, ref: TableRef, key: str) ->
     return sha
 
 
-def _read(ctx: ServerContext, ref: TableRef) -> bytes:
+def read_table_file(ctx: ServerContext, ref: TableRef) -> bytes:
+    """The whole table file ``ref`` names (its sha256 checked); NotFoundError if absent."""
     try:
         return b"".join(ctx.blobs.open(ref["sha256"]))
     except (FileNotFoundError, NotFoundError):
