@@ -47,6 +47,10 @@ class ServerSettings:
     table_prebuild_queue: int = 64
     """How many ingested table values may wait for their columnar copy to be built in the
     background (beyond it they are built on first read); 0 turns ingest-time builds off."""
+    table_partial_min_bytes: int = 8 * 2**20
+    """A table file at least this big whose columnar copy is not built yet answers a query for
+    its first rows (no filter, sort or group) from the file's beginning, marked partial, while
+    the copy is built in the background; smaller files build in well under a second."""
     log_level: str = "info"
     log_format: str = "text"
     """``text`` or ``json`` (one JSON object per line on stderr)."""
@@ -130,6 +134,7 @@ _ENV_FIELDS: dict[str, type] = {
     "series_cache_mb": int,
     "table_cache_mb": int,
     "table_prebuild_queue": int,
+    "table_partial_min_bytes": int,
     "log_level": str,
     "log_format": str,
     "metrics_token": str,

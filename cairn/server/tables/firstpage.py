@@ -2,11 +2,11 @@
 
 Building a million-row table's columnar copy takes seconds (bench/RESULTS.md); a person who
 opens it right after it was logged should see its first rows at once. When a query asks for
-rows within the first :data:`FIRST_ROWS` in file order (no filter, sort or group) and the
-table's copy is not built yet, :func:`first_rows` reads only the file's beginning
-(:mod:`cairn.server.tables.prefix`), types those rows with the same code the full build uses
-and starts the full build in a background thread, so a later query gets the real table. Its
-answer is partial: the total is not known.
+rows within the first :data:`FIRST_ROWS` in file order (no filter, sort or group) of a file of
+at least ``table_partial_min_bytes`` (a setting) whose copy is not built yet,
+:func:`first_rows` reads only the file's beginning (:mod:`cairn.server.tables.prefix`), types
+those rows with the same code the full build uses and starts the full build in a background
+thread, so a later query gets the real table. Its answer is partial: the total is not known.
 
 Types come from the rows read, as the full build infers them from all rows (so a column can be
 ``number`` in a partial answer and ``json`` in the full one if later rows differ); a column
@@ -70,7 +70,7 @@ def first_rows(
         if len(refs) != 1:
             return None  # INCREMENTAL: the first part's rows come first, but keep it simple
         sha = checked_sha(ctx, run, refs[0], key)
-        if cache.built(sha):
+        if cache.built(sha) or ctx.blobs.size(sha) < ctx.settings.table_partial_min_bytes:
             return None
         prefix = read_prefix(ctx.blobs.open_range(sha, 0, MAX_PREFIX_BYTES), rows)
     except CairnError:
