@@ -7,7 +7,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ChartRun } from "../../charts/chartRun";
 import { queryTable, type SortKey, type TableAnswer, type TableColumn, type TableQuery, type TableSource } from "./api";
 import { Cell } from "./cells";
-import { rowAt, WINDOW, windowsFor } from "./tableModel";
+import { rowAt, rowCount, WINDOW, windowsFor } from "./tableModel";
 
 interface Props {
   source: TableSource;
@@ -31,8 +31,10 @@ export function TableGrid({ source, query, first, runs, sort, height, onSort }: 
   // a mixed `media` column may hold images)
   const hasImages = columns.some((c) => c.type === "media" || c.type === "media:image-file" || c.type === "media:images/separated");
   const rowHeight = hasImages ? MEDIA_ROW : ROW;
+  // a partial first answer (the table is still being built): the rows at hand, until the full one
+  const count = rowCount(first);
   const virtualizer = useVirtualizer({
-    count: first.total,
+    count,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan: 12,
@@ -41,7 +43,7 @@ export function TableGrid({ source, query, first, runs, sort, height, onSort }: 
     virtualizer.measure();
   }, [rowHeight, virtualizer]);
   const items = virtualizer.getVirtualItems();
-  const wanted = windowsFor(items[0]?.index ?? 0, items[items.length - 1]?.index ?? 0, first.total).filter((w) => w !== 0);
+  const wanted = windowsFor(items[0]?.index ?? 0, items[items.length - 1]?.index ?? 0, count).filter((w) => w !== 0);
   const results = useQueries({
     queries: wanted.map((w) => ({
       queryKey: ["table-window", source, query, w],
@@ -61,7 +63,7 @@ export function TableGrid({ source, query, first, runs, sort, height, onSort }: 
   const minWidth = columns.length * columnMin;
 
   return (
-    <div ref={scroller} className="tp-scroll" style={{ maxHeight: height }} role="grid" aria-rowcount={first.total + 1} aria-colcount={columns.length}>
+    <div ref={scroller} className="tp-scroll" style={{ maxHeight: height }} role="grid" aria-rowcount={first.partial ? -1 : count + 1} aria-colcount={columns.length}>
       <div className="tp-row tp-head" role="row" style={{ gridTemplateColumns: template, minWidth }}>
         {columns.map((c) => {
           const s = sort.find((k) => k.column === c.name);

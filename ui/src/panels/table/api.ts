@@ -3,6 +3,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { apiUrl, getJson, request, seg, sendJson } from "../../api/client";
+import { partialPollDelay } from "./tableModel";
 
 /** `number`, `text`, `bool`, `json`, `media` (mixed) or `media:<_type>` */
 export type ColumnType = "number" | "text" | "bool" | "media" | "json" | (string & {});
@@ -49,7 +50,10 @@ export interface TableAnswer {
   key: string;
   step: number | null;
   sha256?: string | null;
-  total: number;
+  /** matching rows; null while `partial` */
+  total: number | null;
+  /** the first rows of a table still being built on the server: ask again for the rest */
+  partial?: boolean;
   columns: TableColumn[];
   rows: unknown[][];
   groups?: TableGroup[] | null;
@@ -117,6 +121,33 @@ export function queryBody(source: TableSource, query: TableQuery): TableQuery {
 
 export function queryTable(source: TableSource, query: TableQuery, signal?: AbortSignal): Promise<TableAnswer> {
   return sendJson<TableAnswer>("POST", tableRoute(source, "query"), queryBody(source, query), signal);
+}
+
+/** A query's full answer for readers that need every row (charts): while the server answers with
+ * the first rows of a table it is still building (`partial`), ask again with backoff, a bounded
+ * number of times (the last answer may still be partial). */
+export async function queryTableFull(source: TableSource, query: TableQuery, signal?: AbortSignal): Promise<TableAnswer> {
+  let answer = await queryTable(source, query, signal);
+  for (let answered = 1; ; answered++) {
+    const delay = partialPollDelay(answer, answered);
+    if (delay === false) return answer;
+    await wait(delay, signal);
+    answer = await queryTable(source, query, signal);
+  }
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = window.setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        window.clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      },
+      { once: true },
+    );
+  });
 }
 
 /** POST the export route and hand the CSV to the browser as a download named `filename`. */

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { PanelBodyProps, PanelModule } from "../types";
-import { MAX_QUERY_ROWS, queryTable, useKeyValues, type TableAnswer, type TableSource } from "./api";
+import { MAX_QUERY_ROWS, queryTable, queryTableFull, useKeyValues, type TableAnswer, type TableSource } from "./api";
 import { bars, confusionMatrix, curves, parseChartValue, scatterPoints, type ChartSpec } from "./chartData";
 import { BarsView, ConfusionMatrixView, CurvesView, ScatterView } from "./ChartViews";
 import { viewSettings, withSettings } from "./settings";
@@ -19,14 +19,15 @@ const TOOLBAR = 30;
 
 /** Every row of the chart's table (up to MAX_CHART_ROWS), read in pages of MAX_QUERY_ROWS. */
 async function readAll(source: TableSource, key: string, step: number, signal: AbortSignal): Promise<TableAnswer & { truncated: boolean }> {
-  const first = await queryTable(source, { key, step, offset: 0, limit: MAX_QUERY_ROWS }, signal);
+  const first = await queryTableFull(source, { key, step, offset: 0, limit: MAX_QUERY_ROWS }, signal);
   const rows = [...first.rows];
-  while (rows.length < Math.min(first.total, MAX_CHART_ROWS)) {
+  const total = first.total ?? first.rows.length;
+  while (rows.length < Math.min(total, MAX_CHART_ROWS)) {
     const page = await queryTable(source, { key, step, offset: rows.length, limit: MAX_QUERY_ROWS }, signal);
     if (page.rows.length === 0) break;
     rows.push(...page.rows);
   }
-  return { ...first, rows: rows.slice(0, MAX_CHART_ROWS), truncated: first.total > MAX_CHART_ROWS };
+  return { ...first, rows: rows.slice(0, MAX_CHART_ROWS), truncated: total > MAX_CHART_ROWS };
 }
 
 type Shaped =
@@ -150,7 +151,7 @@ export function ChartBody(props: PanelBodyProps) {
             onChange(withSettings(panel, { step: s }));
           }}
         />
-        {table.data?.truncated ? <span className="tp-footer">first {MAX_CHART_ROWS.toLocaleString()} of {table.data.total.toLocaleString()} rows</span> : null}
+        {table.data?.truncated ? <span className="tp-footer">first {MAX_CHART_ROWS.toLocaleString()} of {(table.data.total ?? table.data.rows.length).toLocaleString()} rows</span> : null}
       </div>
       {problem !== null ? (
         <div className="tp-error" role="alert">

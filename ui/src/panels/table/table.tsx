@@ -3,7 +3,7 @@
  * column; CSV export of what the filter keeps. */
 
 import { useEffect, useMemo, useState } from "react";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../../api/client";
 import type { PanelBodyProps, PanelModule } from "../types";
 import { MAX_COMPARE_RUNS, downloadTableCsv, queryTable, useKeyValues, type TableQuery, type TableSource } from "./api";
@@ -11,7 +11,7 @@ import { StepSelect } from "./StepSelect";
 import { TableGrid } from "./TableGrid";
 import { TableGroups } from "./TableGroups";
 import { nextSort, tableSettings, withSettings } from "./settings";
-import { baseColumns, exportName, groupableColumns, WINDOW } from "./tableModel";
+import { baseColumns, exportName, groupableColumns, partialPollDelay, rowsText, WINDOW } from "./tableModel";
 import "./table.css";
 
 const TOOLBAR = 36;
@@ -45,12 +45,16 @@ export function TableBody(props: PanelBodyProps) {
     [key, step, expr, sortText, groupBy, joinOn, multi],
   );
   const enabled = seen && key !== "" && runIds.length > 0;
+  const client = useQueryClient();
+  const firstKey = ["table-window", source, query, 0] as const;
   const first = useQuery({
-    queryKey: ["table-window", source, query, 0],
+    queryKey: firstKey,
     queryFn: ({ signal }) => queryTable(source, { ...query, offset: 0, limit: WINDOW }, signal),
     enabled,
     staleTime: 60_000,
     placeholderData: keepPreviousData,
+    // a new large table answers its first rows while the server builds it: ask again until full
+    refetchInterval: (q) => partialPollDelay(q.state.data, q.state.dataUpdateCount),
     // a bad filter (4xx) will not get better by asking again
     retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status > 0 && error.status < 500),
   });
@@ -213,7 +217,7 @@ export function TableBody(props: PanelBodyProps) {
       )}
       {answer ? (
         <div className="tp-footer" aria-live="polite">
-          {answer.total.toLocaleString()} {answer.total === 1 ? "row" : "rows"}
+          {rowsText(answer, partialPollDelay(answer, client.getQueryState(firstKey)?.dataUpdateCount ?? 0) !== false)}
           {answer.step !== null ? ` · step ${answer.step}` : ""}
           {multi ? ` · ${answer.sources?.length ?? runIds.length} of ${runIds.length} runs have it${settings.joinOn ? ` joined on ${settings.joinOn}` : ""}` : ""}
           {first.isFetching ? " · updating…" : ""}

@@ -3,7 +3,7 @@ import type { PanelConfig } from "../../charts/layout";
 import { queryBody, tableRoute } from "./api";
 import { nextSort, tableSettings, withSettings } from "./settings";
 import { valueAt } from "./steps";
-import { baseColumns, cellView, exportName, groupableColumns, rowAt, WINDOW, windowsFor } from "./tableModel";
+import { baseColumns, cellView, exportName, groupableColumns, MAX_PARTIAL_POLLS, partialPollDelay, rowAt, rowCount, rowsText, WINDOW, windowsFor } from "./tableModel";
 
 describe("windowsFor", () => {
   it("covers the rows on screen", () => {
@@ -86,5 +86,31 @@ describe("settings", () => {
     expect(valueAt(values, 2)?.value).toBe("c");
     expect(valueAt(values, 1)?.value).toBe("a");
     expect(valueAt(values, 9)).toBeUndefined();
+  });
+});
+
+describe("a partial first answer (the server is still building the table)", () => {
+  const rows = Array.from({ length: WINDOW }, (_, i) => [i]);
+  const partial = { key: "t", step: 0, total: null, partial: true, columns: [], rows };
+  const full = { ...partial, total: 1_000_000, partial: false };
+
+  it("shows the rows it has and says the rest is loading", () => {
+    expect(rowCount(partial)).toBe(WINDOW);
+    expect(rowCount(full)).toBe(1_000_000);
+    expect(windowsFor(0, WINDOW + 50, rowCount(partial))).toEqual([0]);
+    expect(rowsText(partial, true)).toBe(`first ${WINDOW} rows · loading the rest…`);
+    expect(rowsText(partial, false)).toBe(`first ${WINDOW} rows · the rest is still being built`);
+    expect(rowsText(full, false)).toBe(`${(1_000_000).toLocaleString()} rows`);
+    expect(rowsText({ total: 1, rows: [[1]] }, false)).toBe("1 row");
+  });
+
+  it("asks again with backoff until a full answer, a bounded number of times", () => {
+    const delays = Array.from({ length: 6 }, (_, i) => partialPollDelay(partial, i + 1));
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000, 4000]);
+    expect(partialPollDelay(partial, MAX_PARTIAL_POLLS)).toBe(4000);
+    expect(partialPollDelay(partial, MAX_PARTIAL_POLLS + 1)).toBe(false);
+    expect(partialPollDelay(full, 1)).toBe(false);
+    expect(partialPollDelay({}, 1)).toBe(false);
+    expect(partialPollDelay(undefined, 0)).toBe(false);
   });
 });

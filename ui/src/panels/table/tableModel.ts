@@ -18,6 +18,29 @@ export function windowsFor(first: number, last: number, total: number | null): n
   return out;
 }
 
+/** How many rows the panel can show: the total, or the rows at hand while the answer is partial. */
+export function rowCount(answer: Pick<TableAnswer, "total" | "rows">): number {
+  return answer.total ?? answer.rows.length;
+}
+
+/** asks for the full answer after a partial one, at most this many times */
+export const MAX_PARTIAL_POLLS = 20;
+
+/** How long to wait before asking again after `answered` partial answers (backoff: 0.25 s, 0.5 s,
+ * 1 s, 2 s, then every 4 s); false when the answer is full or the asking is over (bounded). */
+export function partialPollDelay(answer: Pick<TableAnswer, "partial"> | undefined, answered: number): number | false {
+  if (answer?.partial !== true || answered > MAX_PARTIAL_POLLS) return false;
+  return Math.min(4000, 250 * 2 ** Math.max(0, answered - 1));
+}
+
+/** The footer's row count: "1,234 rows", or "200 rows so far · loading the rest…" while partial. */
+export function rowsText(answer: Pick<TableAnswer, "total" | "rows" | "partial">, polling: boolean): string {
+  const count = rowCount(answer);
+  const noun = count === 1 ? "row" : "rows";
+  if (answer.total !== null && answer.partial !== true) return `${count.toLocaleString()} ${noun}`;
+  return `first ${count.toLocaleString()} ${noun} · ${polling ? "loading the rest…" : "the rest is still being built"}`;
+}
+
 /** Row `index` from the loaded windows, or undefined while its window is loading. */
 export function rowAt(windows: ReadonlyMap<number, TableAnswer>, index: number): unknown[] | undefined {
   return windows.get(Math.floor(index / WINDOW))?.rows[index % WINDOW];
