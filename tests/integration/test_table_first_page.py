@@ -44,7 +44,8 @@ def test_first_page_is_partial_then_full(partial_server: ServerProcess) -> None:
     page = first.json()
     assert page["partial"] is True
     assert page["total"] is None
-    assert page["sha256"] == ref["sha256"] and page["step"] == 3
+    assert page["sha256"] == ref["sha256"]
+    assert page["step"] == 3
     assert [row[0] for row in page["rows"]] == [10, 11, 12, 13, 14]
     full = query_until_full(client, body)
     assert full["partial"] is False, partial_server.log()
@@ -65,9 +66,12 @@ def test_filtered_sorted_and_far_pages_wait_for_the_whole_table(
     log_table(client, "r1", "c", 0, preds(30))
     sort = {"key": "a", "sort": [{"column": "id", "order": "desc"}], "limit": 2}
     page = client.post(f"{RUN}/r1/tables/query", json=sort).json()
-    assert page["partial"] is False and page["total"] == 100
+    assert page["partial"] is False
+    assert page["total"] == 100
     far = client.post(f"{RUN}/r1/tables/query", json={"key": "b", "offset": 4990, "limit": 20})
-    assert far.json()["partial"] is False and far.json()["total"] == 100
+    assert far.json()["partial"] is False
+    assert far.json()["total"] == 100
     # a table shorter than the rows asked for is read whole: a full answer at once
     short = client.post(f"{RUN}/r1/tables/query", json={"key": "c", "limit": 100}).json()
-    assert short["partial"] is False and short["total"] == 30
+    assert short["partial"] is False
+    assert short["total"] == 30

@@ -55,16 +55,20 @@ def test_sdk_written_file_has_types_before_data() -> None:
 def test_data_ending_before_the_rows_wanted_is_complete() -> None:
     doc = {"columns": COLUMNS, "data": rows(3)}
     got = read_prefix(chunked(json.dumps(doc).encode(), 5), 100)
-    assert got is not None and got.complete
+    assert got is not None
+    assert got.complete
     assert got.rows == rows(3)
     empty = read_prefix([b'{"columns": ["a"], "data": [ ] }'], 10)
-    assert empty is not None and empty.complete and empty.rows == []
+    assert empty is not None
+    assert empty.complete
+    assert empty.rows == []
     exact = read_prefix([json.dumps(doc).encode()], 3)
-    assert exact is not None and exact.complete
+    assert exact is not None
+    assert exact.complete
 
 
 def test_strings_with_brackets_quotes_and_escapes() -> None:
-    tricky = ['a]b', '["x"]', 'q"uo\\te', "line\nbreak ],[", "é😀 ünï", "\\"]
+    tricky = ["a]b", '["x"]', 'q"uo\\te', "line\nbreak ],[", "é😀 ünï", "\\"]
     doc = {"columns": ["s", "n"], "data": [[t, i] for i, t in enumerate(tricky)] * 3}
     data = json.dumps(doc, ensure_ascii=False).encode()
     for size in (1, 3, 13):  # chunk boundaries inside strings and multi-byte characters
@@ -77,17 +81,21 @@ def test_a_row_split_across_chunks_and_a_number_at_a_chunk_end() -> None:
     data = b'{"columns":["n","m"],"data":[[12345,678],[9,10]]}'
     at = data.index(b"345")  # "12" | "345,678]...": the number must not be read as 12
     got = read_prefix(iter([data[:at], data[at:]]), 1)
-    assert got is not None and got.rows == [[12345, 678]]
+    assert got is not None
+    assert got.rows == [[12345, 678]]
     at = data.index(b"78]")
     got = read_prefix(iter([data[:at], data[at:]]), 2)
-    assert got is not None and got.rows == [[12345, 678], [9, 10]] and got.complete
+    assert got is not None
+    assert got.rows == [[12345, 678], [9, 10]]
+    assert got.complete
 
 
 def test_nan_tokens() -> None:
     data = b'{"columns":["x","y"],"data":[[NaN,Infinity],[-Infinity,"NaN"],[1,2]]}'
     got = read_prefix(chunked(data, 4), 2)
     assert got is not None
-    assert math.isnan(got.rows[0][0]) and got.rows[0][1] == math.inf
+    assert math.isnan(got.rows[0][0])
+    assert got.rows[0][1] == math.inf
     assert got.rows[1] == [-math.inf, "NaN"]
 
 
