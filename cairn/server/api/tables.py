@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, ProjectDep, RunDep, Who, resolve_run
@@ -178,15 +179,15 @@ def query_run_table(body: TableQuery, run: RunDep, ctx: Ctx, cache: Cache) -> JS
     """A page of a run's logged table (``table-file`` or ``joined-table``), filtered,
     sorted and grouped on the server."""
     request = _request(body, body.offset, body.limit)
-    loaded = None
+    first = None
     if _plain(request):
-        rows = body.offset + body.limit
-        loaded = first_rows(ctx, cache, run, body.key, body.step, rows)
-    partial = loaded is not None
-    if loaded is None:
+        first = first_rows(ctx, cache, run, body.key, body.step, body.offset + body.limit)
+    if first is not None:
+        loaded = first.loaded
+    else:
         loaded = load_run_table(ctx, cache, run, body.key, body.step)
     answer = _page(loaded.table, request, run.id, _media_url(run.entity, run.project))
-    if partial:
+    if first is not None:
         answer["total"] = None
     return JSONBytesResponse(
         {
@@ -194,8 +195,10 @@ def query_run_table(body: TableQuery, run: RunDep, ctx: Ctx, cache: Cache) -> JS
             "step": loaded.step,
             "sha256": loaded.sha256,
             **answer,
-            "partial": partial,
-        }
+            "partial": first is not None,
+        },
+        # the full build starts once this answer is sent (its parse holds the GIL)
+        background=None if first is None else BackgroundTask(first.start_build),
     )
 
 

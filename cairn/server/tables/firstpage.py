@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -52,13 +53,28 @@ _building: set[str] = set()
 _building_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class FirstRows:
+    """A partial table and how to start its full build (call it once the answer is sent)."""
+
+    loaded: LoadedTable
+    start_build: Callable[[], None]
+
+
 def first_rows(
     ctx: ServerContext, cache: TableCache, run: RunRecord, key: str, step: int | None, rows: int
-) -> LoadedTable | None:
-    """The first ``rows`` rows of a run's not-yet-built ``table-file`` value, its full build
-    started in the background; None when the caller should load the table as usual."""
+) -> FirstRows | None:
+    """The first ``rows`` rows of a run's not-yet-built ``table-file`` value; None when the
+    caller should load the table as usual.
+
+    The caller starts the full build (``start_build``) after its answer is sent: the build's
+    JSON parse holds the GIL for seconds, which would hold the answer back.
+    """
     if cache.max_bytes <= 0 or rows > FIRST_ROWS:
         return None  # without a cache file no build would ever be "done"
+    with _building_lock:
+        if len(_building) >= MAX_BACKGROUND_BUILDS:
+            return None  # busy: this query builds in its own thread
     found = ctx.meta.latest_value(run.pk, key, step)
     if found is None:
         return None
@@ -77,11 +93,13 @@ def first_rows(
         return None  # the full load reports it
     if prefix is None or prefix.complete or len(prefix.columns) > MAX_COLUMNS:
         return None  # a short table builds in no time: build it and answer in full
-    if not _build_in_background(cache, sha, lambda: load_parts(refs, _reader(ctx))):
-        return None
     names = unique_names([str(c) for c in prefix.columns])
     table = _hinted(build_table(names, prefix.rows), prefix.column_types)
-    return LoadedTable(run.id, found.step, sha, table)
+    reader = _reader(ctx)
+    return FirstRows(
+        LoadedTable(run.id, found.step, sha, table),
+        lambda: _build_in_background(cache, sha, lambda: load_parts(refs, reader)),
+    )
 
 
 def _reader(ctx: ServerContext) -> Callable[[dict[str, Any]], bytes]:
@@ -102,14 +120,12 @@ def _hinted(table: TypedTable, hints: dict[str, Any] | None) -> TypedTable:
     return TypedTable(with_types(arrow, types), types)
 
 
-def _build_in_background(cache: TableCache, key: str, build: Callable[[], TypedTable]) -> bool:
-    """Build ``key``'s table in a daemon thread unless one already is; False when too many are
-    under way (the caller then builds in its own thread)."""
+def _build_in_background(cache: TableCache, key: str, build: Callable[[], TypedTable]) -> None:
+    """Build ``key``'s table in a daemon thread unless one already is or too many are under way
+    (then a later query starts it, or builds it itself)."""
     with _building_lock:
-        if key in _building:
-            return True
-        if len(_building) >= MAX_BACKGROUND_BUILDS:
-            return False
+        if key in _building or len(_building) >= MAX_BACKGROUND_BUILDS:
+            return
         _building.add(key)
 
     def work() -> None:
@@ -124,4 +140,3 @@ def _build_in_background(cache: TableCache, key: str, build: Callable[[], TypedT
                 _building.discard(key)
 
     threading.Thread(target=work, name="cairn-table-build", daemon=True).start()
-    return True
