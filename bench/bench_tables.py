@@ -202,6 +202,13 @@ def over_http(raw: bytes, reps: int, prebuild: bool) -> dict[str, list[float]]:
                         (time.perf_counter() - returned) * 1000
                     ]
                     figures["first rows, hot"] = timed(lambda: ask("bench1", {}), reps)
+                    # the server's first query paid for lazy imports (pyarrow compute...): a
+                    # second new table (other bytes) shows what a new table costs a warm server
+                    log_table(client, raw + b" ", "bench2")
+                    figures["first rows of a 2nd new table, same server"] = timed(
+                        lambda: ask("bench2", {}), 1
+                    )
+                    print(f"  (that answer: partial={answers[-1].get('partial')})")
                     return figures
                 other = raw + b" "  # same table, other bytes: another sha256, another build
                 cached = server.data_dir / "cache" / "tables"
