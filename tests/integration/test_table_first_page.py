@@ -75,3 +75,25 @@ def test_filtered_sorted_and_far_pages_wait_for_the_whole_table(
     short = client.post(f"{RUN}/r1/tables/query", json={"key": "c", "limit": 100}).json()
     assert short["partial"] is False
     assert short["total"] == 30
+
+
+def test_column_types_written_before_data_type_all_null_columns(
+    partial_server: ServerProcess,
+) -> None:
+    client = httpx.Client(base_url=partial_server.base_url, timeout=60)
+    rows = [[i, None if i < 50 else 0.5, None] for i in range(100)]
+    doc = {
+        "columns": ["id", "later", "never"],
+        "column_types": {"id": "number", "later": "number", "never": "text"},
+        "data": rows,
+    }
+    log_table(client, "r1", "hinted", 0, doc)
+    body = {"key": "hinted", "limit": 10}
+    page = client.post(f"{RUN}/r1/tables/query", json=body).json()
+    assert page["partial"] is True
+    types = {c["name"]: c["type"] for c in page["columns"]}
+    assert types == {"id": "number", "later": "number", "never": "text"}
+    full = query_until_full(client, body)
+    assert full["partial"] is False, partial_server.log()
+    # the full build infers from every row: "later" is a number there too
+    assert {c["name"]: c["type"] for c in full["columns"]}["later"] == "number"

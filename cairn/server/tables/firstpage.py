@@ -72,9 +72,6 @@ def first_rows(
     """
     if cache.max_bytes <= 0 or rows > FIRST_ROWS:
         return None  # without a cache file no build would ever be "done"
-    with _building_lock:
-        if len(_building) >= MAX_BACKGROUND_BUILDS:
-            return None  # busy: this query builds in its own thread
     found = ctx.meta.latest_value(run.pk, key, step)
     if found is None:
         return None
@@ -88,6 +85,9 @@ def first_rows(
         sha = checked_sha(ctx, run, refs[0], key)
         if cache.built(sha) or ctx.blobs.size(sha) < ctx.settings.table_partial_min_bytes:
             return None
+        with _building_lock:
+            if sha not in _building and len(_building) >= MAX_BACKGROUND_BUILDS:
+                return None  # busy: this query builds in its own thread
         prefix = read_prefix(ctx.blobs.open_range(sha, 0, MAX_PREFIX_BYTES), rows)
     except CairnError:
         return None  # the full load reports it
