@@ -41,13 +41,12 @@ WAIT_MS = 15_000
 
 
 @dataclass
-class Seeded:
-    """The seeded server and what is in it."""
+class SeededProject:
+    """A seeded server and the project filled in it."""
 
     server: ServerProcess
     entity: str
     project: str
-    other_project: str
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """run name -> the run as the read API answers it"""
 
@@ -64,6 +63,13 @@ class Seeded:
     def run_url(self, name: str, tab: str | None = None) -> str:
         url = f"{self.base_url}/{self.entity}/{self.project}/runs/{self.run_id(name)}"
         return f"{url}?tab={tab}" if tab else url
+
+
+@dataclass
+class Seeded(SeededProject):
+    """The seeded server (see seed.py): its project, and a second one of the same entity."""
+
+    other_project: str = ""
 
 
 def _sdk_env(tmp: Path) -> dict[str, str]:
@@ -126,28 +132,9 @@ def _start_live_run(base_url: str, workdir: Path, env: dict[str, str]) -> subpro
         env=env,
         cwd=ROOT,
     )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen: list[str] = []
-    while True:
-        try:
-            line = lines.get(timeout=60)
-        except queue.Empty:
-            proc.kill()
-            raise RuntimeError("the live run did not start:\n" + "".join(seen)) from None
-        seen.append(line)
-        if line.startswith("READY "):
-            run_id = line.split()[1]
-            _wait_for_run(base_url, f"{seed.ENTITY}/{seed.PROJECT}/{run_id}", 199)
-            return proc
-        if proc.poll() is not None and lines.empty():
-            raise RuntimeError("the live run exited:\n" + "".join(seen))
+    run_id = _ready_line(proc, "READY ")
+    _wait_for_run(base_url, f"{seed.ENTITY}/{seed.PROJECT}/{run_id}", 199)
+    return proc
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +164,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         )
         answer.raise_for_status()
         runs = {run["name"]: run for run in answer.json()["runs"]}
-        yield Seeded(server, seed.ENTITY, seed.PROJECT, seed.OTHER_PROJECT, runs)
+        yield Seeded(server, seed.ENTITY, seed.PROJECT, runs, other_project=seed.OTHER_PROJECT)
     finally:
         if live is not None:
             assert live.stdin is not None
@@ -189,28 +176,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         server.stop()
 
 
-@dataclass
-class MediaSeeded:
+class MediaSeeded(SeededProject):
     """The server seeded with media and tables (see seed_media.py for what is in it)."""
-
-    server: ServerProcess
-    entity: str
-    project: str
-    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    def run_id(self, name: str) -> str:
-        return str(self.runs[name]["id"])
-
-    def workspace_url(self, query: str = "") -> str:
-        return f"{self.base_url}/{self.entity}/{self.project}{query}"
-
-    def run_url(self, name: str, tab: str | None = None) -> str:
-        url = f"{self.base_url}/{self.entity}/{self.project}/runs/{self.run_id(name)}"
-        return f"{url}?tab={tab}" if tab else url
 
 
 @pytest.fixture(scope="session")
