@@ -182,10 +182,24 @@ def _size(n: int) -> str:
     return f"{value:.1f} {unit}"
 
 
+# Sweep strategies fit Gaussian processes with numpy's BLAS inside the hand-out transaction. A
+# threaded BLAS in each of the server's workers oversubscribes the cores: a suggestion took 10-20x
+# longer under load (bench/bench_sweeps.py). The server parallelises by request, not inside one.
+_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread per server process unless the operator set one (before numpy loads)."""
+    for name in _BLAS_THREAD_VARS:
+        os.environ.setdefault(name, "1")
+
+
 def run_server(args: argparse.Namespace) -> int:
     """Start uvicorn with the app built from arguments over environment."""
     import logging
     import logging.config
+
+    _one_blas_thread()
 
     import uvicorn
 
