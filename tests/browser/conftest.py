@@ -72,6 +72,23 @@ class Seeded(SeededProject):
     other_project: str = ""
 
 
+def _seed(
+    server: ServerProcess, module: str, workdir: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a seeding script (``python -m module BASE_URL WORKDIR``) as its own process."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, server.base_url, str(workdir)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+    return done
+
+
 def _sdk_env(tmp: Path) -> dict[str, str]:
     """The environment of a training script: no CAIRN_* from the developer's shell."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
@@ -146,16 +163,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     try:
         env = _sdk_env(tmp)
         work = tmp / "work"
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.browser.seed", server.base_url, str(work)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+        _seed(server, "tests.browser.seed", work, env)
         live = _start_live_run(server.base_url, work, env)
         answer = httpx.get(
             f"{server.base_url}/api/v1/projects/{seed.ENTITY}/{seed.PROJECT}/runs",
@@ -187,16 +195,7 @@ def media_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaSeed
     tmp = tmp_path_factory.mktemp("browser-media")
     server = start_server(tmp / "server")
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.browser.seed_media", server.base_url, str(tmp / "work")],
-            env=_sdk_env(tmp),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+        _seed(server, "tests.browser.seed_media", tmp / "work", _sdk_env(tmp))
         answer = httpx.get(
             f"{server.base_url}/api/v1/projects/{seed_media.ENTITY}/{seed_media.PROJECT}/runs",
             params={"limit": 100},
@@ -263,16 +262,7 @@ def sweep_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SweepSeed
     live: subprocess.Popen[str] | None = None
     try:
         env = _sdk_env(tmp)
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.browser.seed_sweeps", server.base_url, str(tmp / "work")],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"seeding failed:\n{done.stdout}\n{done.stderr}\n{server.log()}")
+        done = _seed(server, "tests.browser.seed_sweeps", tmp / "work", env)
         sweep_id = next(
             line.split()[1] for line in done.stdout.splitlines() if line.startswith("SWEEP ")
         )

@@ -123,3 +123,13 @@ def seed_of(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     return int(seed)
+
+
+def trivial_answer(space: Space, trials: Sequence[Trial], n: int) -> list[dict[str, Any]] | None:
+    """The answer when there is nothing to model: no points asked, or a space of constants only
+    (its one point, once); None otherwise."""
+    if n <= 0:
+        return []
+    if space.width == 0:
+        return [space.from_unit(np.zeros((1, 0)))[0]][:n] if not trials else []
+    return None

@@ -169,11 +169,10 @@ class TPEStrategy:
 
     def suggest(self, trials: Sequence[Trial], n: int = 1) -> list[dict[str, Any]]:
         """Up to ``n`` points, distinct as the module docstring says."""
-        if n <= 0:
-            return []
         space = self.space
-        if space.width == 0:
-            return [space.from_unit(np.zeros((1, 0)))[0]][:n] if not trials else []
+        trivial = common.trivial_answer(space, trials, n)
+        if trivial is not None:
+            return trivial
         obs = common.observe(self.config, trials)
         rng = np.random.default_rng([self.seed, len(trials)])
         n_init = max(10, common.n_initial(space))
