@@ -37,15 +37,23 @@ else:
         run.log({"loss": x / (step + 1)})
 """
 
-# Good trials (x <= 2) end after 15 epochs; bad ones would run for 30 s unless hyperband stops them.
+# Good trials (x <= 4) end after 15 epochs; bad ones would run for 150 s unless hyperband stops
+# them. The good trials log the same values at every bracket (3, 6, 12), so a tie never stops one
+# (a run must be strictly worse than the threshold) and, four against two, they fill the best half
+# of every bracket: both bad trials fall below the threshold whatever order the agents ran them in
+# and however late a stopped trial ends. Their last value ranks them (x = 1 best). Hyperband judges
+# a running trial at the last bracket it reached (as W&B does), so the bad trials log slowly: the
+# server sees them long before their 24th value, a bracket no good trial reaches.
 EARLY = """
 import time, cairn
 run = cairn.init()
 x = run.config["x"]
 print(f"TRIAL {run.path} x={x}", flush=True)
-for epoch in range(15 if x <= 2 else 1500):
-    run.log({"val_loss": x + 1.0 / (epoch + 1)})
-    time.sleep(0.02)  # pacing only: the test waits for the agents, not for time
+good = x <= 4
+for epoch in range(15 if good else 1500):
+    rank = x / 1000 if epoch == 14 else 0.0
+    run.log({"val_loss": (rank if good else x) + 1.0 / (epoch + 1)})
+    time.sleep(0.02 if good else 0.1)  # pacing only: the test waits for the agents, not for time
 """
 
 EARLY_SWEEP = """\
@@ -56,7 +64,7 @@ metric:
   goal: minimize
 parameters:
   x:
-    values: [1, 2, 3, 4]
+    values: [1, 2, 3, 4, 10, 11]
 early_terminate:
   type: hyperband
   min_iter: 3
@@ -168,14 +176,14 @@ def test_two_agents_and_hyperband_stop_the_bad_trials_early(
             _get(server, f"runs/tester/sw/{r}") for _, _, err in results for r in _trial_runs(err)
         )
     }
-    assert sorted(runs) == [1, 2, 3, 4]
-    assert [runs[x]["state"] for x in (1, 2)] == ["finished", "finished"]
-    for x in (3, 4):
+    assert sorted(runs) == [1, 2, 3, 4, 10, 11]
+    assert [runs[x]["state"] for x in (1, 2, 3, 4)] == ["finished"] * 4
+    for x in (10, 11):
         assert runs[x]["state"] == "killed", runs[x]
         assert runs[x]["meta"]["stop_reason"] == "early_terminate"
         assert runs[x]["last_step"] < 1499
     sweep = _get(server, f"sweeps/{path}")
-    assert sweep["counts"] == {**sweep["counts"], "finished": 2, "killed": 2, "running": 0}
+    assert sweep["counts"] == {**sweep["counts"], "finished": 4, "killed": 2, "running": 0}
     assert sweep["best"]["run_id"] == runs[1]["id"]
 
 
