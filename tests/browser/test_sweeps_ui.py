@@ -184,3 +184,25 @@ def test_the_stop_button_stops_a_running_run(page: Any, sweep_seeded: SweepSeede
     expect(page.get_by_role("button", name=re.compile("^Stop"))).to_have_count(0)
     # the training process ended with its run
     sweep_seeded.live.wait(timeout=60)
+
+
+def test_the_sweeps_list_pages_past_the_first_hundred(page: Any, sweep_seeded: SweepSeeded) -> None:
+    project = "many-sweeps"
+    config = {"method": "random", "parameters": {"lr": {"min": 0.0, "max": 1.0}}}
+    with httpx.Client(base_url=f"{sweep_seeded.base_url}/api/v1", timeout=30) as client:
+        for n in range(102):
+            answer = client.post(
+                f"/projects/{sweep_seeded.entity}/{project}/sweeps",
+                json={"config": config, "name": f"sweep-{n:03d}"},
+            )
+            assert answer.status_code == 201, answer.text
+    page.goto(f"{sweep_seeded.base_url}/{sweep_seeded.entity}/{project}/sweeps")
+    rows = page.locator("tr[data-sweep]")
+    expect(rows).to_have_count(100)
+    expect(rows.first).to_contain_text("sweep-101")  # newest first
+    expect(page.locator(".sweeps-count")).to_have_text("100 sweeps shown")
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(102)
+    expect(rows.last).to_contain_text("sweep-000")
+    expect(page.locator(".sweeps-count")).to_have_text("102 sweeps")
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
