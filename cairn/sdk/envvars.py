@@ -30,7 +30,7 @@ class EnvVar:
 
 SDK_VARIABLES: Final[tuple[EnvVar, ...]] = (
     EnvVar("CAIRN_BASE_URL", "base_url", "text",
-           "Server URL (default `http://127.0.0.1:8080`, or the one `cairn login` stored)."),
+           "Server URL (default `http://127.0.0.1:8080`)."),
     EnvVar("CAIRN_API_KEY", "api_key", "text",
            "API key; without it the key `cairn login` stored for the server URL."),
     EnvVar("CAIRN_NETRC", None, "path",

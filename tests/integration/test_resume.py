@@ -56,9 +56,7 @@ def _log(run: cairn.Run, losses: list[float], accs: list[float]) -> None:
         run.log({"loss": loss, "acc": acc, "lr": float(run.step)})
 
 
-def test_online_resume_continues_steps_and_summaries(
-    server: ServerProcess, workdir: Path
-) -> None:
+def test_online_resume_continues_steps_and_summaries(server: ServerProcess, workdir: Path) -> None:
     first = cairn.init(project=PROJECT, id="online1", settings=_settings(server))
     _define(first)
     _log(first, [5.0, 3.0, 4.0], [1.0, 2.0, 3.0])
