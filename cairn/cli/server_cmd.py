@@ -75,7 +75,11 @@ def register(commands: Any) -> None:
         type=float,
         help="keep unreferenced blobs this many seconds after their last upload (default 3600)",
     )
-    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="debug, info (default), warning or error",
+    )
     parser.add_argument(
         "--log-format",
         choices=["text", "json"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import shlex
 import sys
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
 from cairn.sdk.links import known_public_url
+from cairn.sdk.resume import forget_run
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
 from cairn.sdk.runlog.format import LogHeader
 from cairn.sdk.settings import Settings
@@ -360,17 +362,20 @@ class Run:
         if self._writer.invalid_records:
             log.warning("%d invalid records were not recorded (see the first warning)",
                         self._writer.invalid_records)  # fmt: skip
+        if record[1].get("state") is None and code == 0:
+            forget_run(self.settings.run_root, self.id)  # ended cleanly: auto starts anew
+        quiet = self.settings.silent
+        sync = f"cairn sync {shlex.quote(str(self.dir))} --base-url {self.settings.base_url}"
         if self._uploader is None:
-            if self.settings.mode == "offline":
-                _say(f"cairn: run {self.path} saved offline; upload it with: "
-                     f"cairn sync {self.dir}")  # fmt: skip
+            if self.settings.mode == "offline" and not quiet:
+                _say(f"cairn: run {self.path} saved offline; upload it with: {sync}")
             return
         total = self._log_writer.records
         timeout = self.settings.finish_timeout_s if timeout_s is None else timeout_s
-        left = self._uploader.drain(total, timeout, self.settings.show_progress)
-        if left:
+        left = self._uploader.drain(total, timeout, self.settings.show_progress and not quiet)
+        if left and not quiet:
             _say(f"cairn: {left} of {total} records of run {self.path} are not uploaded yet; "
-                 f"upload them with: cairn sync {self.dir}")  # fmt: skip
+                 f"upload them with: {sync}")  # fmt: skip
 
     def _wait_for_writer(self, stall_s: float = 60.0) -> None:
         """Wait for the writer to write everything queued: as long as it makes progress (media

@@ -12,6 +12,9 @@ from cairn.errors import InvalidInputError
 from cairn.wire import check_key
 
 SUMMARY_MODES = ("min", "max", "mean", "last", "best", "none", "first")
+STATE_KEY = "_cairn"
+"""The summary entry that keeps what a resumed run needs to continue its summaries:
+``{"mean_counts": {key: n}}``, how many values each ``mean`` covers (design 0014)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,25 @@ class SummaryTracker:
         self.rules: list[MetricRule] = []
         self._rule_of: dict[str, MetricRule | None] = {}
         self._stats: dict[str, list[float]] = {}  # key -> [value, count] per its rule
+        self._prior: dict[str, float] = {}  # a resumed run's summary numbers, until folded
+        self._mean_counts: dict[str, int] = {}
         self.changed: dict[str, Any] = {}
+
+    def resume_from(self, summary: Mapping[str, Any]) -> None:
+        """Continue the summary a run had when it was resumed: a ``min`` after this is the min
+        of the whole run, a ``mean`` the mean of all its values (when the summary says how many
+        values it covers), a ``first`` stays the first."""
+        state = summary.get(STATE_KEY)
+        counts = state.get("mean_counts") if isinstance(state, Mapping) else None
+        if isinstance(counts, Mapping):
+            self._mean_counts = {
+                k: int(n) for k, n in counts.items() if isinstance(n, int) and n > 0
+            }
+        self._prior = {
+            key: float(value)
+            for key, value in summary.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
 
     def add_rule(self, rule: MetricRule) -> None:
         """Apply ``rule`` to matching keys from now on (later rules win)."""
@@ -104,6 +125,8 @@ class SummaryTracker:
         if mode == "none":
             return
         state = self._stats.get(key)
+        if state is None and mode != "last" and key in self._prior:
+            state = self._continued(key, mode)
         if state is None or mode == "last":
             self._stats[key] = [value, 1.0]
         elif math.isnan(value):
@@ -118,6 +141,21 @@ class SummaryTracker:
         else:  # first
             return
         self.changed[key] = self._stats[key][0]
+        if mode == "mean":
+            self._mean_counts[key] = int(self._stats[key][1])
+            self.changed[STATE_KEY] = {"mean_counts": dict(self._mean_counts)}
+
+    def _continued(self, key: str, mode: str) -> list[float] | None:
+        """The state a resumed run's summary value gives ``key`` under ``mode``, if any."""
+        prior = self._prior.pop(key)
+        if mode == "mean":
+            count = self._mean_counts.get(key)
+            if not count:
+                return None  # the prior value is no mean of known size: start over
+            self._stats[key] = [prior, float(count)]
+        else:
+            self._stats[key] = [prior, 1.0]
+        return self._stats[key]
 
     def take_changes(self) -> dict[str, Any]:
         """The summary values changed since the last call."""

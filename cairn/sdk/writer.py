@@ -21,7 +21,7 @@ from typing import Any
 from cairn.errors import InvalidInputError
 from cairn.media.base import MAX_VALUE_JSON_BYTES, EncodeContext, Encoded, Media, MediaFile
 from cairn.sdk.runlog.files import LogWriter
-from cairn.sdk.summary import MetricRule, SummaryTracker
+from cairn.sdk.summary import STATE_KEY, MetricRule, SummaryTracker
 from cairn.wire import ColumnBlockBuilder, check_file_path, encode_record
 from cairn.wire.records import (
     HISTORY,
@@ -213,6 +213,8 @@ class Writer(threading.Thread):
         elif kind == "rule":
             rule: MetricRule = item[1]
             self._summary.add_rule(rule)
+        elif kind == "resume":
+            self._summary.resume_from(item[1])
         elif kind == "sync":
             self._flush_summary(force=True)
             self._sync()
@@ -238,7 +240,7 @@ class Writer(threading.Thread):
         changed = self._summary.take_changes()
         self._last_summary = now
         if changed:
-            self._on_summary(changed)
+            self._on_summary({k: v for k, v in changed.items() if k != STATE_KEY})
             self._append([summary_record(changed)])
 
     def _append(self, records: list[Record]) -> None:

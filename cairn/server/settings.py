@@ -143,6 +143,24 @@ _ENV_FIELDS: dict[str, type] = {
     "admin_password": str,
 }
 
+ENV_ONLY_HELP = {
+    "housekeeping_interval_s": "seconds between housekeeping passes (default 15)",
+    "max_body_bytes": "largest request body accepted (default 33554432, 32 MiB)",
+    "table_cache_mb": "disk for logged tables' columnar copies (default 2048; 0 = none)",
+    "table_prebuild_queue": "tables that may wait for a background columnar build "
+    "(default 64; 0 = build on first read)",
+    "table_partial_min_bytes": "tables at least this big answer a first page before their "
+    "columnar copy is built (default 8388608)",
+    "admin_username": "with CAIRN_SERVER_ADMIN_PASSWORD: the admin user created on the first start",
+    "admin_password": "the password of CAIRN_SERVER_ADMIN_USERNAME",
+}
+"""What the variables without a ``cairn server`` option set (the rest: the option's help)."""
+
+
+def env_variables() -> dict[str, str]:
+    """Every ``CAIRN_SERVER_*`` variable and the settings field it sets."""
+    return {ENV_PREFIX + name.upper(): name for name in _ENV_FIELDS}
+
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> ServerSettings:
     """Settings from ``CAIRN_SERVER_*`` variables (``CAIRN_SERVER_PORT=9000``...)."""

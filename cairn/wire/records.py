@@ -44,11 +44,15 @@ RUN_FIELDS: Final = frozenset(
         "meta",
         "created_at",
         "resumed",
+        "relative_steps",
     }
 )
 """Fields a ``run`` record may set. ``config`` merges key by key; the rest replace.
 
 ``resumed: true`` marks a process continuing an existing run: the run is running again.
+``relative_steps: true`` (with ``resumed``) says the writer did not know the run's last step: the
+server adds the run's last step + 1, as it is when it applies this record, to every step this
+stream sends from then on (design 0014).
 """
 
 FINAL_STATES: Final = frozenset({"finished", "failed", "crashed", "killed"})
@@ -135,8 +139,11 @@ def _validate_run(body: dict[str, Any]) -> None:
             raise InvalidInputError(f"run record field {field!r} must be a string")
     if "created_at" in body:
         _check_time(body["created_at"], RUN, "created_at")
-    if "resumed" in body and not isinstance(body["resumed"], bool):
-        raise InvalidInputError("run record field 'resumed' must be a boolean")
+    for field in ("resumed", "relative_steps"):
+        if field in body and not isinstance(body[field], bool):
+            raise InvalidInputError(f"run record field {field!r} must be a boolean")
+    if body.get("relative_steps") and not body.get("resumed"):
+        raise InvalidInputError("run record field 'relative_steps' needs 'resumed': true")
 
 
 def _validate_columns(body: dict[str, Any], kind: str, with_steps: bool) -> None:

@@ -8,7 +8,14 @@ import msgpack
 import pytest
 
 from cairn.errors import InvalidInputError
-from cairn.wire import ColumnBlockBuilder, decode_record, encode_record, encode_records, of_kind
+from cairn.wire import (
+    ColumnBlockBuilder,
+    decode_record,
+    encode_record,
+    encode_records,
+    of_kind,
+    validate_record,
+)
 from cairn.wire.records import (
     CONSOLE,
     FILE,
@@ -103,3 +110,11 @@ def test_the_claimed_kind_of_a_raw_record_is_read_without_trusting_it() -> None:
     assert claimed_kind([]) is None
     assert claimed_kind([3, {}]) is None
     assert claimed_kind({"kind": "run"}) is None
+
+
+def test_relative_steps_only_with_resumed() -> None:
+    assert validate_record(["run", {"resumed": True, "relative_steps": True}])[0] == "run"
+    with pytest.raises(InvalidInputError, match="needs 'resumed'"):
+        validate_record(["run", {"relative_steps": True}])
+    with pytest.raises(InvalidInputError, match="must be a boolean"):
+        validate_record(["run", {"resumed": True, "relative_steps": 1}])

@@ -9,6 +9,7 @@ column blocks of a few thousand rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,9 +50,19 @@ class RunApplier:
     """Applies one run's records; call :meth:`flush` once after the last record."""
 
     def __init__(
-        self, conn: Connection, series: SeriesStore, run_pk: int, project_pk: int, now: float
+        self,
+        conn: Connection,
+        series: SeriesStore,
+        run_pk: int,
+        project_pk: int,
+        now: float,
+        *,
+        step_shift: int | None = None,
     ) -> None:
         self._conn = conn
+        self.step_shift = step_shift
+        """Added to the steps of this stream's history and values (design 0014); a resumed run
+        record with ``relative_steps`` sets it, and the caller stores it with the offset."""
         self._series = series
         self._run_pk = run_pk
         self._project_pk = project_pk
@@ -89,10 +100,20 @@ class RunApplier:
         self._config.update(config)
         if body.get("resumed"):
             self._fields.update(state="running", finished_at=None, exit_code=None)
+        if body.get("relative_steps") and self.step_shift is None:
+            self.step_shift = self._run_last_step() + 1
+
+    def _run_last_step(self) -> int:
+        """The run's last step so far, this batch's records included (-1 when it has none)."""
+        stored = self._conn.scalar(select(runs.c.last_step).where(runs.c.pk == self._run_pk))
+        known = [s for s in (stored, self._last_step) if s is not None]
+        return int(max(known)) if known else -1
 
     def _apply_history(self, body: dict[str, Any]) -> None:
         self.had_history = True
         block = decode_column_block(body)
+        if self.step_shift and block.steps is not None:
+            block = replace(block, steps=block.steps + self.step_shift)
         self._check_kinds(list(block.columns), "history")
         for key in block.columns:
             self._points.setdefault((key, "history"), []).append(block.column_points(key))
@@ -145,7 +166,7 @@ class RunApplier:
 
     def _apply_values(self, body: dict[str, Any]) -> None:
         rows = []
-        step = body["step"]
+        step = body["step"] + (self.step_shift or 0)
         for key, value in body["values"].items():
             kind = media.media_type(value)
             rows.append(
@@ -163,9 +184,7 @@ class RunApplier:
         for row in rows:  # only once the insert succeeded: a refused record leaves no count
             if row["media_type"] is not None:
                 self._media.add(row["key"], row["media_type"], step)
-        self._last_step = (
-            body["step"] if self._last_step is None else max(self._last_step, body["step"])
-        )
+        self._last_step = step if self._last_step is None else max(self._last_step, step)
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
         update = body.get("set", {})

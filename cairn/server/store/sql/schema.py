@@ -241,6 +241,9 @@ stream_offsets = Table(
     Column("stream", LargeBinary(16), primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # Added to every step the stream sends: set once, by a resumed run record with
+    # relative_steps (design 0014); NULL for a stream that sends steps as they are.
+    Column("step_shift", BigInteger),
 )
 
 series = Table(
