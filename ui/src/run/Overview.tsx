@@ -7,6 +7,11 @@ import { formatDateTime, formatDuration, formatValue } from "../lib/format";
 import { flatten } from "../compare/flatten";
 import { commitUrl, repoWebUrl } from "./git";
 
+/** The summary without the SDK's own bookkeeping (`_cairn`: counts that let a resumed run's means continue). */
+function userSummary(summary: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(summary).filter(([key]) => key !== "_cairn"));
+}
+
 function KeyValues({ title, values }: { title: string; values: Record<string, unknown> }) {
   const [search, setSearch] = useState("");
   const flat = useMemo(() => Object.entries(flatten(values)).sort(([a], [b]) => a.localeCompare(b)), [values]);
@@ -231,7 +236,7 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
       </div>
       <div className="overview-grid">
         <KeyValues title="Config" values={run.config} />
-        <KeyValues title="Summary" values={run.summary} />
+        <KeyValues title="Summary" values={userSummary(run.summary)} />
       </div>
     </div>
   );
