@@ -90,12 +90,10 @@ def test_rules_survive_a_later_meta_and_the_newest_run_wins(
     new.finish()
     assert "batch" not in {k["key"] for k in _get(server, f"runs/{new.path}/keys")["keys"]}
     meta = _get(server, f"runs/{new.path}")["meta"]
-    assert meta == {"note": "kept", "metrics": [_rule("loss", step_metric="batch", step_sync=False)]}
+    batch = _rule("loss", step_metric="batch", step_sync=False)
+    assert meta == {"note": "kept", "metrics": [batch]}
     rules = _get(server, f"projects/{new.entity}/two/keys")["metric_rules"]
-    assert rules == [
-        _rule("loss", step_metric="batch", step_sync=False),
-        _rule("old/*", hidden=True),
-    ]
+    assert rules == [batch, _rule("old/*", hidden=True)]
 
 
 def test_offline_rules_arrive_with_sync(server: ServerProcess, workdir: Path) -> None:
