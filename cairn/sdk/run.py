@@ -446,9 +446,18 @@ class DisabledRun(Run):
         elif commit is not False:
             self._step += 1
 
-    def define_metric(self, name: str, **kwargs: Any) -> MetricRule:  # type: ignore[override]
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> MetricRule:
         """Validated, then ignored."""
-        return Definitions().define(name, **kwargs)
+        return Definitions().define(name, step_metric, summary, goal, hidden, step_sync)
 
     def update_run(self, **fields: Any) -> None:
         """Ignored."""
