@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from cairn.errors import CairnError, InvalidInputError
 from cairn.naming import new_run_id, new_run_name
 from cairn.sdk.config import DEFAULTS_FILE, Config, load_yaml
+from cairn.sdk.metrics import MetricRule
 from cairn.sdk.resume import auto_run_id, remember_run, resume_point
 from cairn.sdk.run import DisabledRun, Run, exit_code_of
 from cairn.sdk.settings import RESUME_MODES, Settings, load_settings
@@ -279,6 +280,6 @@ def save(glob_str: str, base_path: str | Path | None = None, policy: str = "live
     return _require_run().save(glob_str, base_path=base_path, policy=policy)
 
 
-def define_metric(name: str, **kwargs: Any) -> None:
+def define_metric(name: str, **kwargs: Any) -> MetricRule:
     """``define_metric`` on the current run."""
-    _require_run().define_metric(name, **kwargs)
+    return _require_run().define_metric(name, **kwargs)

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
 from cairn.sdk.links import known_public_url
+from cairn.sdk.metrics import Definitions, MetricRule
 from cairn.sdk.resume import forget_run
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
 from cairn.sdk.runlog.format import LogHeader
 from cairn.sdk.settings import Settings
-from cairn.sdk.summary import Summary, make_rule
+from cairn.sdk.summary import Summary
 from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import freeze_media, split_values
 from cairn.sdk.writer import Item, Writer
@@ -60,6 +61,7 @@ class Run:
         self._stop_reason: str | None = None
         self._interrupted = False
         self._meta_sent: dict[str, Any] = {}
+        self._metric_definitions = Definitions()
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._finished = False
         self._owner_pid = os.getpid()
@@ -300,12 +302,25 @@ class Run:
         self,
         name: str,
         step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
         summary: str | None = None,
         goal: str | None = None,
-        hidden: bool | None = None,
-    ) -> None:
-        """How a metric (or glob, ``val/*``) is summarised: min, max, mean, last, best, none."""
-        self._put(("rule", make_rule(name, step_metric, summary, goal, hidden)))
+        overwrite: bool | None = None,
+    ) -> MetricRule:
+        """How a metric (or a glob, ``val/*``) is plotted and summarised, from now on.
+
+        ``step_metric``: its default x axis in the web app; with ``step_sync`` (default True)
+        a row without the step metric gets its latest value. ``summary``: ``min``, ``max``,
+        ``mean``, ``first``, ``last``, ``best`` (with ``goal``) or ``none``, or several
+        (``"min,max"``). ``hidden``: no generated panel. A second call for the same name changes
+        only what it passes, unless ``overwrite=True``. Recorded in ``meta["metrics"]``.
+        """
+        rule = self._metric_definitions.define(
+            name, step_metric, summary, goal, hidden, step_sync, overwrite
+        )
+        self._put(("rule", rule))
+        return rule
 
     def update_run(self, **fields: Any) -> None:
         """Record run metadata (name, tags, notes, group, job_type, host, git, meta)."""
@@ -436,8 +451,18 @@ class DisabledRun(Run):
         elif commit is not False:
             self._step += 1
 
-    def define_metric(self, name: str, **kwargs: Any) -> None:  # type: ignore[override]
-        """Ignored."""
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> MetricRule:
+        """Validated, then ignored."""
+        return Definitions().define(name, step_metric, summary, goal, hidden, step_sync)
 
     def update_run(self, **fields: Any) -> None:
         """Ignored."""

@@ -105,6 +105,8 @@ class ProjectKeys:
     config: list[tuple[str, int]]
     summary: list[tuple[str, int]]
     metrics: list[tuple[str, str, int]]
+    metric_rules: list[dict[str, Any]] = field(default_factory=list)
+    """``define_metric`` rules of the project's newest runs (see ``cairn.server.metric_rules``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,6 +156,8 @@ export interface ProjectKeys {
   summary: { key: string; count: number }[];
   metrics: { key: string; kind: "history" | "system"; runs: number }[];
   media?: ProjectMediaKey[];
+  /** the `define_metric` rules of the project's newest runs (absent on older servers) */
+  metric_rules?: unknown;
 }
 
 /** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010. */

@@ -100,6 +100,7 @@ export default function RunPage() {
             kind={tab === "charts" ? "history" : "system"}
             entity={entity}
             project={project}
+            metricRules={data.meta?.metrics}
           />
         )}
         {tab === "media" && (
