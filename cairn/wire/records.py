@@ -47,7 +47,8 @@ RUN_FIELDS: Final = frozenset(
         "relative_steps",
     }
 )
-"""Fields a ``run`` record may set. ``config`` merges key by key; the rest replace.
+"""Fields a ``run`` record may set. ``config`` and ``meta`` merge key by key (a ``meta`` key sent as
+null is removed); the rest replace.
 
 ``resumed: true`` marks a process continuing an existing run: the run is running again.
 ``relative_steps: true`` (with ``resumed``) says the writer did not know the run's last step: the

@@ -121,7 +121,23 @@ def test_several_summary_modes_give_a_map_row_or_block() -> None:
     expected = {
         "loss": {"min": 1.0, "max": 3.0, "mean": 2.0, "first": 3.0, "last": 1.0},
         "acc": {"best": 0.9, "last": 0.5},
+        "_cairn": {"mean_counts": {"loss": 2}},  # what a resumed run needs to continue the mean
     }
     assert by_row.take_changes() == by_block.take_changes() == expected
     by_row.observe({"acc": 0.1})
     assert by_row.take_changes() == {"acc": {"best": 0.9, "last": 0.1}}
+
+
+def test_a_resumed_run_continues_several_summary_modes_per_key() -> None:
+    tracker = SummaryTracker()
+    tracker.add_rule(make_rule("loss", summary="min,max,mean,first,last"))
+    tracker.resume_from(
+        {"loss": {"min": 0.5, "max": 4.0, "mean": 2.0, "first": 4.0, "last": 1.0},
+         "_cairn": {"mean_counts": {"loss": 2}}}
+    )  # fmt: skip
+    tracker.observe({"loss": 3.0})
+    changes = tracker.take_changes()
+    assert changes["loss"] == {
+        "min": 0.5, "max": 4.0, "mean": pytest.approx(7 / 3), "first": 4.0, "last": 3.0
+    }  # fmt: skip
+    assert changes["_cairn"] == {"mean_counts": {"loss": 3}}

@@ -94,6 +94,8 @@ class RunApplier:
         for field in ("name", "tags", "group", "job_type", "notes", "host", "created_at"):
             if field in body:
                 self._fields[field] = body[field]
+        if "meta" in stored and isinstance(self._fields.get("meta"), dict):
+            stored["meta"] = {**self._fields["meta"], **stored["meta"]}  # merges, as in flush
         self._fields.update(stored)
         if body.get("name") is not None and not body["name"].strip():
             del self._fields["name"]
@@ -267,14 +269,13 @@ class RunApplier:
                 runs.c.sweep_pk,
             ).where(runs.c.pk == self._run_pk)
         ).one()
-        stop = (
-            (current.meta or {}).get("stop_requested") if isinstance(current.meta, dict) else None
-        )
         self.stop_requested, self.sweep_pk = stop_reason_of(current.meta), current.sweep_pk
         self.had_history = self.had_history or "state" in values
-        if stop and isinstance(values.get("meta"), dict):
-            # A run record's meta replaces the stored one; a stop request must outlive it.
-            values["meta"] = {"stop_requested": stop, **values["meta"]}
+        if isinstance(values.get("meta"), dict):
+            # meta merges key by key (a key sent as null is removed), so what the server set
+            # there (a stop request, the sweep agent) outlives what the SDK sends later
+            merged = {**(current.meta if isinstance(current.meta, dict) else {}), **values["meta"]}
+            values["meta"] = {k: v for k, v in merged.items() if v is not None}
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
             values["state"] = "running"
