@@ -131,18 +131,19 @@ function UsersTable({ users, me, onReset }: { users: AdminUser[]; me: string | n
                     </form>
                   ) : (
                     <>
+                      {self && <span className="muted">you (see Account)</span>}
                       {locked && (
                         <button type="button" aria-label={`Unlock ${user.username}`}
                           onClick={() => { unlock.mutate({ kind: "account", name: user.username }); }}>
                           Unlock
                         </button>
                       )}
-                      <button type="button" aria-label={`Reset the password of ${user.username}`}
-                        onClick={() => { reset.reset(); setResetting(user.username); }}>
-                        Reset password
-                      </button>
                       {!self && (
                         <>
+                          <button type="button" aria-label={`Reset the password of ${user.username}`}
+                            onClick={() => { reset.reset(); setResetting(user.username); }}>
+                            Reset password
+                          </button>
                           <button type="button" aria-label={`${user.is_admin ? "Remove admin from" : "Make admin"} ${user.username}`}
                             onClick={() => { edit.mutate({ username: user.username, is_admin: !user.is_admin }); }}>
                             {user.is_admin ? "Remove admin" : "Make admin"}
