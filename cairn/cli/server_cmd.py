@@ -1,4 +1,5 @@
-"""``cairn server``: run the platform (SQLite + local directory by default); ``create-admin``."""
+"""``cairn server``: run the platform (SQLite + local directory by default); ``create-admin``,
+``reset-password`` and ``gc`` work on its database directly."""
 
 from __future__ import annotations
 
@@ -98,6 +99,18 @@ def register(commands: Any) -> None:
     )
     _add_store_options(admin)
     admin.set_defaults(handler=create_admin)
+    reset = sub.add_parser(
+        "reset-password",
+        help="set a user's password on the database directly (a locked-out admin)",
+        description="Set USER's password in the configured database, end their sessions and "
+        "clear their sign-in lock. Works with the server stopped or running; needs no login.",
+    )
+    reset.add_argument("username", metavar="USER")
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_store_options(reset)
+    reset.set_defaults(handler=reset_password)
     gc = sub.add_parser(
         "gc",
         help="remove blobs nothing references now (deleted runs' files)",
@@ -136,15 +149,19 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Again: "):
+        raise InvalidInputError("the passwords differ")
+    return password
+
+
 def create_admin(args: argparse.Namespace) -> int:
     """Create an admin user in the configured database."""
     settings = _settings(args)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Again: "):
-            raise InvalidInputError("the passwords differ")
+    password = _read_password(args.password_stdin)
     from cairn.server.store.sql.store import open_metadata_store
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -154,6 +171,25 @@ def create_admin(args: argparse.Namespace) -> int:
     finally:
         meta.close()
     print(f"created admin {args.username!r}")
+    return 0
+
+
+def reset_password(args: argparse.Namespace) -> int:
+    """Set a user's password in the configured database (no server, no login needed)."""
+    settings = _settings(args)
+    password = _read_password(args.password_stdin)
+    from cairn.server.store.sql.store import open_metadata_store
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    meta = open_metadata_store(settings.database_url)
+    try:
+        meta.reset_password(args.username, password, must_change=False)
+        user = next(u for u in meta.list_users() if u.username == args.username)
+    finally:
+        meta.close()
+    print(f"set the password of {args.username!r}; their sessions ended, sign-in lock cleared")
+    if user.disabled:
+        print(f"note: {args.username!r} is disabled; an admin can enable them on the Admin page")
     return 0
 
 

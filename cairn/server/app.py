@@ -14,11 +14,13 @@ from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
 from cairn.server import observability
 from cairn.server.api import (
+    admin,
     auth,
     blobs,
     history,
     ingest,
     media,
+    members,
     projects,
     runs,
     runs_list,
@@ -133,6 +135,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     for module in (
         auth,
+        admin,
+        members,
         ingest,
         projects,
         runs_list,

@@ -12,6 +12,8 @@ export interface Viewer {
   auth: "open" | "session" | "api_key" | "anonymous";
   csrf_token: string | null;
   auth_required: boolean;
+  /** an admin reset the password: the session may only change it */
+  must_change_password: boolean;
 }
 
 export interface Project {
@@ -131,6 +133,48 @@ export interface ApiKey {
 
 export interface CreatedApiKey extends ApiKey {
   key: string;
+}
+
+export type Role = "viewer" | "member" | "admin";
+
+/** A user as admins see them (`GET /users`). */
+export interface AdminUser {
+  username: string;
+  is_admin: boolean;
+  disabled: boolean;
+  must_change_password: boolean;
+  created_at: number;
+  last_login_at: number | null;
+  failed_logins: number;
+  /** set while sign-ins are refused */
+  locked_until: number | null;
+}
+
+/** A user's role in a team or on a project. */
+export interface Member {
+  username: string;
+  role: Role;
+}
+
+export interface Team {
+  name: string;
+  created_at: number;
+  members: Member[];
+}
+
+/** An account or client address whose sign-ins are refused until `locked_until`. */
+export interface LoginLock {
+  kind: "account" | "address";
+  name: string;
+  failures: number;
+  locked_until: number;
+}
+
+/** `POST /users/{u}/password`: the new password, shown once. */
+export interface PasswordReset {
+  username: string;
+  password: string;
+  must_change_password: boolean;
 }
 
 /** A media key of a project (`GET /projects/{e}/{p}/keys`, `media`; design 0010). */

@@ -53,6 +53,10 @@ users = Table(
     Column("password_hash", String(256)),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),  # set while an admin has disabled the account
+    # set by an admin's password reset: the user's sessions may only change the password
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    Column("last_login_at", Float),
 )
 
 memberships = Table(
@@ -83,6 +87,19 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
+)
+
+# Failed sign-ins per account and per client address, in the database so that every server
+# process sees the same counts (cairn.server.auth.throttle has the policy).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # "account" | "address"
+    Column("name", String(128), primary_key=True),  # username as typed, or client address
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", Float, nullable=False),
+    Column("locked_until", Float),
+    Index("ix_login_throttle_last_failure", "last_failure_at"),
 )
 
 projects = Table(

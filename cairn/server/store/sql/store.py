@@ -51,6 +51,7 @@ from cairn.server.store.sql import (
     usage,
     workspaces,
 )
+from cairn.server.store.sql.admin import SqlAdmin
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
@@ -82,7 +83,7 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
+class SqlMetadataStore(SqlValueReads, SqlSweeps, SqlAdmin, MetadataStore):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:
@@ -125,9 +126,18 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
 
     # accounts
 
-    def create_user(self, username: str, password: str | None, *, is_admin: bool = False) -> int:
+    def create_user(
+        self,
+        username: str,
+        password: str | None,
+        *,
+        is_admin: bool = False,
+        must_change: bool = False,
+    ) -> int:
         with self._write() as conn:
-            return accounts.create_user(conn, username, password, is_admin=is_admin)
+            return accounts.create_user(
+                conn, username, password, is_admin=is_admin, must_change=must_change
+            )
 
     def set_password(self, username: str, password: str) -> None:
         with self._write() as conn:
