@@ -1,7 +1,7 @@
 """accounts an admin disabled or reset, and failed sign-ins counted per account and address
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
