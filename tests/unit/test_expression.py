@@ -36,6 +36,9 @@ from cairn.server.query.filters import validate
         ("tags ~ true", {"tags": {"$regex": "true"}}),
         ('config.arch~"net$"', {"config.arch": {"$regex": "net$"}}),
         ("not name contains x", {"$not": {"name": {"$contains": "x"}}}),
+        # inside quotes a backslash escapes the next character: double it for a regex escape
+        (r'tags ~ "^a\\.b"', {"tags": {"$regex": r"^a\.b"}}),
+        (r"name ~ ^x\.y", {"name": {"$regex": r"^x\.y"}}),
     ],
 )
 def test_every_operator(text: str, tree: dict[str, object]) -> None:
