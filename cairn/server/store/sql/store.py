@@ -20,6 +20,7 @@ from cairn.server.auth.principal import Principal
 from cairn.server.query.filters import Field, Node
 from cairn.server.query.groups import Group, run_groups
 from cairn.server.query.runs import RunsQuery
+from cairn.server.query.textmatch import regex_errors
 from cairn.server.series.cache import WindowCache
 from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
 from cairn.server.store.media import MediaKey, ProjectMediaKey
@@ -347,7 +348,7 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, SqlAdmin, MetadataStore):
                 "pass either cursor (keyset pages) or offset (windows), not both"
             )
         query = RunsQuery(project.pk, filters, order, runs.RUN_COLUMNS, archived=archived)
-        with self._read() as conn:
+        with regex_errors(), self._read() as conn:
             if offset is not None:
                 window = query.window(conn, offset=offset, limit=limit)
                 records = [runs.to_record(r, project.entity, project.name) for r in window.rows]
@@ -365,7 +366,7 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, SqlAdmin, MetadataStore):
         limit: int,
         archived: Archived = "exclude",
     ) -> tuple[list[Group], bool]:
-        with self._read() as conn:
+        with regex_errors(), self._read() as conn:
             return run_groups(conn, project_pk, node, group_by, aggregate, limit, archived)
 
     def update_run(
