@@ -1,7 +1,7 @@
 """name search: a pg_trgm index on runs.name where PostgreSQL has the extension
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-20 10:00:00
 
 ``$contains`` and ``$regex`` on ``name`` compile to ``name COLLATE "C" ILIKE / ~ / ~*`` on
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
