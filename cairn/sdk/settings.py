@@ -50,6 +50,9 @@ class Settings:
     show_progress: bool = True
     stop_interrupts: bool = True
     """On a stop request from the server, interrupt the main thread as Ctrl-C would."""
+    handle_sigterm: bool = True
+    """On SIGTERM (preemption), end the open runs ``killed``/``preempted`` before the process
+    goes (``CAIRN_HANDLE_SIGTERM``); see cairn/sdk/preemption.py."""
     run_id: str | None = None
     """The id ``init()`` gives a run when none is passed (``CAIRN_RUN_ID``, set by the agent)."""
     sweep_id: str | None = None
@@ -103,6 +106,7 @@ _ENV = {
     "CAIRN_ENTITY": "entity",
     "CAIRN_DIR": "dir",
     "CAIRN_STOP_INTERRUPTS": "stop_interrupts",
+    "CAIRN_HANDLE_SIGTERM": "handle_sigterm",
     "CAIRN_RUN_ID": "run_id",
     "CAIRN_SWEEP_ID": "sweep_id",
     "CAIRN_SWEEP_PARAMS": "sweep_params",
@@ -115,7 +119,7 @@ def _from_env(variable: str, name: str, text: str) -> Any:
     """The typed value of one ``CAIRN_*`` variable; InvalidInputError naming it when malformed."""
     if name == "dir":
         return Path(text)
-    if name == "stop_interrupts":
+    if name in ("stop_interrupts", "handle_sigterm"):
         if text.strip().lower() in _TRUE:
             return True
         if text.strip().lower() in _FALSE:

@@ -14,6 +14,7 @@ from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
 from cairn.server import observability
 from cairn.server.api import (
+    alerts,
     auth,
     blobs,
     history,
@@ -139,6 +140,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         runs,
         history,
         values,
+        alerts,
         media,
         tables,
         blobs,
