@@ -5,6 +5,7 @@ import type { Run } from "../api/types";
 import { ErrorMessage } from "../components/Status";
 import { formatDateTime, formatDuration, formatValue } from "../lib/format";
 import { flatten } from "../compare/flatten";
+import { Alerts } from "./Alerts";
 import { commitUrl, repoWebUrl } from "./git";
 
 function KeyValues({ title, values }: { title: string; values: Record<string, unknown> }) {
@@ -142,6 +143,7 @@ const STOP_REASONS: Record<string, string> = {
   user: "stopped from the web app",
   early_terminate: "stopped early by the sweep's hyperband",
   sweep: "stopped: its sweep was cancelled",
+  preempted: "preempted (SIGTERM); resume it with init(id=..., resume=\"allow\")",
 };
 
 /** The state badge, with why a killed run was stopped (`meta.stop_reason`) or that a stop was
@@ -189,6 +191,7 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
   ];
   return (
     <div className="overview">
+      <Alerts entity={entity} project={project} runId={run.id} live={run.state === "running"} />
       <div className="overview-grid">
         <section className="run-card" aria-label="Run">
           <h2>Run</h2>
