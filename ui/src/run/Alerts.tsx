@@ -19,7 +19,7 @@ export function Alerts({ entity, project, runId, live }: { entity: string; proje
             <div className="alert-head">
               <span className={`badge alert-level-${alert.level.toLowerCase()}`}>{alert.level}</span>
               <strong>{alert.title}</strong>
-              <span className="muted">{formatDateTime(alert.time)}</span>
+              <span className="alert-time">{formatDateTime(alert.time)}</span>
             </div>
             {alert.text && <p className="alert-text">{alert.text}</p>}
           </li>

@@ -44,7 +44,7 @@ export function Values({ run, entity, project }: Props) {
           <li key={k.key}>
             <button type="button" aria-pressed={k.key === key} onClick={() => { setChosen(k.key); }}>
               <span className="mono">{k.key}</span>
-              <span className="muted"> {k.type} · {k.count}</span>
+              <span className="value-key-type"> {k.type} · {k.count}</span>
             </button>
           </li>
         ))}
