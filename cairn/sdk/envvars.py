@@ -52,6 +52,9 @@ SDK_VARIABLES: Final[tuple[EnvVar, ...]] = (
     EnvVar("CAIRN_SILENT", "silent", "bool",
            "`true`: the SDK prints nothing (no run link, progress or `cairn sync` hint); "
            "warnings still go to the `cairn` logger."),
+    EnvVar("CAIRN_HANDLE_SIGTERM", "handle_sigterm", "bool",
+           "`false`: `init()` installs no SIGTERM handler (by default a SIGTERM ends every open "
+           "run `killed` with `meta.stop_reason` `preempted`, resumable)."),
     EnvVar("CAIRN_STOP_INTERRUPTS", "stop_interrupts", "bool",
            "`false`: a stop request from the server only sets `run.should_stop` instead of "
            "interrupting the script like Ctrl-C."),

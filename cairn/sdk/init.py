@@ -26,14 +26,36 @@ from cairn.wire.records import RUN
 
 logger = logging.getLogger("cairn")
 
-_state: dict[str, Any] = {"run": None, "exit_code": None, "killed": False, "hooks": False}
+_state: dict[str, Any] = {"run": None, "open": [], "exit_code": None, "killed": False,
+                          "hooks": False}  # fmt: skip
 _lock = threading.Lock()
+REINIT_MODES = ("default", "finish_previous", "return_previous", "create_new")
 
 
 def current_run() -> Run | None:
-    """The run started by the last ``init()``, unless finished."""
+    """The run started by the last ``init()``, unless finished (``cairn.run``)."""
     run: Run | None = _state["run"]
     return run if run is not None and not run.finished else None
+
+
+def open_runs() -> list[Run]:
+    """Every run this process started and has not finished, the most recent first."""
+    runs: list[Run] = [run for run in _state["open"] if not run.finished]
+    _state["open"] = runs
+    return runs[::-1]
+
+
+def reinit_mode(reinit: bool | str | None) -> str:
+    """What a new ``init()`` does with runs still open: ``finish_previous`` (the default, and
+    what ``False`` means), ``return_previous``, or ``create_new`` (what ``True`` means: the
+    earlier runs stay open, the new one becomes ``cairn.run``)."""
+    if reinit is None or reinit is False or reinit == "default":
+        return "finish_previous"
+    if reinit is True:
+        return "create_new"
+    if reinit not in REINIT_MODES:
+        raise InvalidInputError(f"reinit must be True, False or one of {list(REINIT_MODES)}")
+    return str(reinit)
 
 
 def _settings_from(settings: Settings | dict[str, Any] | None, **args: Any) -> Settings:
@@ -66,18 +88,33 @@ def init(
     mode: str | None = None,
     resume: str | bool | None = None,
     settings: Settings | dict[str, Any] | None = None,
+    reinit: bool | str | None = None,
 ) -> Run:
-    """Start a run and make it the current one (a previous current run is finished first)."""
+    """Start a run and make it the current one.
+
+    Runs still open are finished first, unless ``reinit`` is ``True``/``"create_new"`` (they
+    stay open: several runs in one process) or ``"return_previous"`` (the current run is
+    returned and nothing is started).
+    """
+    how = reinit_mode(reinit)
     with _lock:
         previous = current_run()
-        if previous is not None:
-            previous.finish()
+        if previous is not None and how == "return_previous":
+            return previous
+        if how == "finish_previous":
+            for earlier in open_runs():
+                earlier.finish()
         resolved = _settings_from(
             settings, project=project, entity=entity, dir=Path(dir) if dir else None, mode=mode
         )
         run = _start(resolved, name, id, config, tags, group, job_type, notes, resume)
         _state["run"] = run
+        _state["open"].append(run)
         _install_hooks()
+        if resolved.handle_sigterm and resolved.mode != "disabled":
+            from cairn.sdk import preemption
+
+            preemption.install(open_runs)
     show = resolved.mode == "online" and resolved.show_progress and not resolved.silent
     if show and not _show_in_notebook(run):
         print(f"cairn: tracking run {run.name} at {run.url}", file=sys.stderr, flush=True)
@@ -247,13 +284,11 @@ def _status_code(status: object) -> int:
 
 
 def _finish_at_exit() -> None:
-    run = current_run()
-    if run is None:
-        return
-    try:
-        run.finish(exit_code=_state["exit_code"] or 0, killed=_state["killed"])
-    except CairnError as exc:
-        print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
+    for run in open_runs():
+        try:
+            run.finish(exit_code=_state["exit_code"] or 0, killed=_state["killed"])
+        except CairnError as exc:
+            print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
 
 
 def _require_run() -> Run:

@@ -20,6 +20,7 @@ from cairn.sdk.metrics import Definitions, MetricRule
 from cairn.sdk.resume import forget_run
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
 from cairn.sdk.runlog.format import LogHeader
+from cairn.sdk.setters import RunField, remember
 from cairn.sdk.settings import Settings
 from cairn.sdk.summary import Summary
 from cairn.sdk.uploader import Uploader
@@ -29,6 +30,9 @@ from cairn.wire import check_file_path, validate_record
 from cairn.wire.records import RUN, file_record, finish_record
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from cairn.sdk.alerts import AlertLimiter
     from cairn.sdk.capturing import Capture
 
 log = logging.getLogger("cairn")
@@ -36,6 +40,12 @@ log = logging.getLogger("cairn")
 
 class Run:
     """One tracked run: config, summary, history; backed by a run log on local disk."""
+
+    # assignable after init(): each assignment is a run record (cairn/sdk/setters.py)
+    name = RunField("name")
+    tags = RunField("tags")
+    notes = RunField("notes")
+    group = RunField("group")
 
     def __init__(
         self,
@@ -51,7 +61,7 @@ class Run:
         self.entity = entity
         self.project = project
         self.id = run_id
-        self.name = name
+        self._run_fields: dict[str, Any] = {"name": name}
         self._step = start_step
         self._pending: dict[str, Any] | None = None
         self._pending_step = start_step
@@ -66,6 +76,7 @@ class Run:
         self._finished = False
         self._owner_pid = os.getpid()
         self._lock = threading.Lock()
+        self._alerts: AlertLimiter | None = None
         self.created_at = time.time()
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(self.created_at))
         self.dir = settings.run_root / f"run-{stamp}-{run_id}"
@@ -181,8 +192,10 @@ class Run:
     def _note_meta(self, item: Item) -> None:
         # A run record's meta replaces the stored one: remember it, so that the stop reason
         # added at the end goes up together with it rather than instead of it.
-        if item[0] == "run" and isinstance(item[1], dict) and isinstance(item[1].get("meta"), dict):
-            self._meta_sent = dict(item[1]["meta"])
+        if item[0] == "run" and isinstance(item[1], dict):
+            remember(self._run_fields, item[1])
+            if isinstance(item[1].get("meta"), dict):
+                self._meta_sent = dict(item[1]["meta"])
 
     def start_capture(self, capture: Capture | None = None) -> None:
         """Start console, system-metrics, git and environment capture as the settings say.
@@ -327,6 +340,31 @@ class Run:
         validate_record([RUN, fields])
         self._put(("run", fields))
 
+    def alert(
+        self,
+        title: str,
+        text: str,
+        level: str | None = None,
+        wait_duration: float | timedelta | None = None,
+    ) -> None:
+        """Record an alert on the run (``level``: ``INFO``, ``WARN``, ``ERROR`` or a
+        ``cairn.AlertLevel``); one with the same title within ``wait_duration`` (seconds or a
+        timedelta, default one minute) of the last is dropped, as in W&B."""
+        if self._alerts is None:
+            from cairn.sdk.alerts import AlertLimiter
+
+            self._alerts = AlertLimiter()
+        record = self._alerts.admit(title, text, level, wait_duration, self.path)
+        if record is not None:
+            self._put(("record", record))
+
+    def mark_preempting(self) -> None:
+        """Say now that this run is being preempted: flushed, marked ``meta.preempting``; it
+        ends ``killed`` with ``meta.stop_reason = "preempted"`` and can be resumed."""
+        from cairn.sdk import preemption
+
+        preemption.mark_preempting(self)
+
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything logged so far is in the run log and fsynced."""
         self._commit()
@@ -428,7 +466,8 @@ class DisabledRun(Run):
         self, settings: Settings, *, entity: str, project: str, run_id: str, name: str
     ) -> None:
         self.settings = settings
-        self.entity, self.project, self.id, self.name = entity, project, run_id, name
+        self.entity, self.project, self.id = entity, project, run_id
+        self._run_fields = {"name": name}
         self._step = 0
         self._finished = False
         self._lock = threading.Lock()
@@ -465,6 +504,19 @@ class DisabledRun(Run):
         return Definitions().define(name, step_metric, summary, goal, hidden, step_sync)
 
     def update_run(self, **fields: Any) -> None:
+        """Only remembered (``run.name`` and the like read it back)."""
+        remember(self._run_fields, fields)
+
+    def alert(
+        self,
+        title: str,
+        text: str,
+        level: str | None = None,
+        wait_duration: float | timedelta | None = None,
+    ) -> None:
+        """Ignored."""
+
+    def mark_preempting(self) -> None:
         """Ignored."""
 
     def save(

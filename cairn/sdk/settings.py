@@ -56,6 +56,9 @@ class Settings:
     show_progress: bool = True
     stop_interrupts: bool = True
     """On a stop request from the server, interrupt the main thread as Ctrl-C would."""
+    handle_sigterm: bool = True
+    """On SIGTERM (preemption), end the open runs ``killed``/``preempted`` before the process
+    goes (``CAIRN_HANDLE_SIGTERM``); see cairn/sdk/preemption.py."""
     run_id: str | None = None
     """The id ``init()`` gives a run when none is passed (``CAIRN_RUN_ID``, set by the agent)."""
     sweep_id: str | None = None

@@ -219,7 +219,7 @@ class Writer(threading.Thread):
             self._append([summary_record(item[1], item[2])])
         elif kind == "console":
             self._append([console_record(item[1], item[2], item[3])])
-        elif kind == "file":
+        elif kind in ("file", "record"):  # a record made whole by the run (a file, an alert)
             self._append([item[1]])
         elif kind == "rule":
             rule: MetricRule = item[1]

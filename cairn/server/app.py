@@ -15,6 +15,7 @@ from cairn.errors import InvalidInputError
 from cairn.server import observability
 from cairn.server.api import (
     admin,
+    alerts,
     auth,
     blobs,
     history,
@@ -145,6 +146,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         runs,
         history,
         values,
+        alerts,
         media,
         tables,
         blobs,

@@ -28,8 +28,11 @@ CONSOLE: Final = "console"
 FILE: Final = "file"
 HEARTBEAT: Final = "heartbeat"
 FINISH: Final = "finish"
+ALERT: Final = "alert"
 
-KINDS: Final = frozenset({RUN, HISTORY, SYSTEM, VALUES, SUMMARY, CONSOLE, FILE, HEARTBEAT, FINISH})
+KINDS: Final = frozenset(
+    {RUN, HISTORY, SYSTEM, VALUES, SUMMARY, CONSOLE, FILE, HEARTBEAT, FINISH, ALERT}
+)
 
 RUN_FIELDS: Final = frozenset(
     {
@@ -57,6 +60,10 @@ stream sends from then on (design 0014).
 """
 
 FINAL_STATES: Final = frozenset({"finished", "failed", "crashed", "killed"})
+
+ALERT_LEVELS: Final = ("INFO", "WARN", "ERROR")
+MAX_ALERT_TITLE: Final = 256
+MAX_ALERT_TEXT: Final = 64 * 1024
 
 MAX_KEY_LENGTH: Final = 256
 _KEY_RE: Final = re.compile(r"^[^\x00-\x1f\x7f]+$")
@@ -249,6 +256,29 @@ def _validate_finish(body: dict[str, Any]) -> None:
         )
 
 
+def _validate_alert(body: dict[str, Any]) -> None:
+    title = _require(body, "title", str, ALERT)
+    if not title.strip() or len(title) > MAX_ALERT_TITLE:
+        raise InvalidInputError(
+            f"alert record field 'title' must have 1 to {MAX_ALERT_TITLE} characters"
+        )
+    text = _require(body, "text", str, ALERT)
+    if len(text) > MAX_ALERT_TEXT:
+        raise InvalidInputError(
+            f"alert record field 'text' is longer than {MAX_ALERT_TEXT} characters"
+        )
+    if _require(body, "level", str, ALERT) not in ALERT_LEVELS:
+        raise InvalidInputError(f"alert record field 'level' must be one of {list(ALERT_LEVELS)}")
+    _check_time(_require(body, "time", (int, float), ALERT), ALERT, "time")
+    if "wait_s" in body:
+        wait = body["wait_s"]
+        if not isinstance(wait, int | float) or isinstance(wait, bool) or not 0 <= wait < math.inf:
+            raise InvalidInputError("alert record field 'wait_s' must be a number of seconds >= 0")
+    unknown = set(body) - {"title", "text", "level", "time", "wait_s"}
+    if unknown:
+        raise InvalidInputError(f"alert record has unknown fields {sorted(unknown)}")
+
+
 _VALIDATORS: Final = {
     RUN: _validate_run,
     HISTORY: _validate_history,
@@ -259,6 +289,7 @@ _VALIDATORS: Final = {
     FILE: _validate_file,
     HEARTBEAT: _validate_heartbeat,
     FINISH: _validate_finish,
+    ALERT: _validate_alert,
 }
 
 
@@ -296,3 +327,12 @@ def file_record(path: str, sha256: str, size: int) -> Record:
 def finish_record(time: float, exit_code: int | None) -> Record:
     """A ``finish`` record: the run ended at ``time`` with ``exit_code``."""
     return FINISH, {"time": time, "exit_code": exit_code}
+
+
+def alert_record(title: str, text: str, level: str, time: float, wait_s: float | None) -> Record:
+    """An ``alert`` record: ``run.alert()`` raised ``title`` at ``level`` (``INFO``, ``WARN``,
+    ``ERROR``) at ``time``; ``wait_s`` is the least time between two alerts of that title."""
+    body: dict[str, Any] = {"title": title, "text": text, "level": level, "time": time}
+    if wait_s is not None:
+        body["wait_s"] = wait_s
+    return ALERT, body

@@ -17,6 +17,7 @@ from cairn.wire import (
     validate_record,
 )
 from cairn.wire.records import (
+    ALERT,
     CONSOLE,
     FILE,
     FINISH,
@@ -27,6 +28,7 @@ from cairn.wire.records import (
     SUMMARY,
     SYSTEM,
     VALUES,
+    alert_record,
     claimed_kind,
     console_record,
     file_record,
@@ -55,6 +57,7 @@ def _one_of_each() -> dict[str, Any]:
         FILE: file_record("out/model.pt", "0" * 64, 12),
         HEARTBEAT: (HEARTBEAT, {"time": 1.0}),
         FINISH: finish_record(2.0, 0),
+        ALERT: alert_record("loss is NaN", "at step 3", "ERROR", 2.0, 60.0),
     }
 
 
@@ -118,3 +121,21 @@ def test_relative_steps_only_with_resumed() -> None:
         validate_record(["run", {"relative_steps": True}])
     with pytest.raises(InvalidInputError, match="must be a boolean"):
         validate_record(["run", {"resumed": True, "relative_steps": 1}])
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"title": " ", "text": "", "level": "INFO", "time": 1.0}, "title"),
+        ({"title": "t" * 257, "text": "", "level": "INFO", "time": 1.0}, "title"),
+        ({"title": "t", "text": "x" * (64 * 1024 + 1), "level": "INFO", "time": 1.0}, "text"),
+        ({"title": "t", "text": "", "level": "info", "time": 1.0}, "level"),
+        ({"title": "t", "text": "", "level": "WARN", "time": float("nan")}, "time"),
+        ({"title": "t", "text": "", "level": "WARN", "time": 1.0, "wait_s": -1}, "wait_s"),
+        ({"title": "t", "text": "", "level": "WARN", "time": 1.0, "page": True}, "unknown"),
+        ({"text": "", "level": "WARN", "time": 1.0}, "title"),
+    ],
+)
+def test_alert_records_are_checked(body: dict[str, Any], problem: str) -> None:
+    with pytest.raises(InvalidInputError, match=problem):
+        encode_record([ALERT, body])

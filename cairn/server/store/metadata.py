@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from cairn.server.store.admin import AdminStore
+from cairn.server.store.alerts import AlertReads
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.value_reads import ValueReads
@@ -411,7 +412,8 @@ class IngestStore(abc.ABC):
 
     @abc.abstractmethod
     def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
-        """Mark running runs silent for longer than ``timeout_s`` as crashed; return how many."""
+        """Mark running runs silent for longer than ``timeout_s`` as crashed (those whose meta
+        says ``preempting``: killed, with ``meta.stop_reason = "preempted"``); return how many."""
 
     @abc.abstractmethod
     def try_acquire_lease(self, name: str, holder: str, ttl_s: float) -> bool:
@@ -482,6 +484,7 @@ class MetadataStore(
     IngestStore,
     BlobBookkeeping,
     ValueReads,
+    AlertReads,
     SweepStore,
 ):
     """Everything the server keeps in its database, behind one interface."""

@@ -204,8 +204,50 @@ export interface ProjectKeys {
   metric_rules?: unknown;
 }
 
-/** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010. */
+/** A key of a run's plain (non-media, non-numeric) values: strings and JSON. `type` is the latest
+ * value's JSON type: string, boolean, number, null, array or object. */
+export interface RunValueKey {
+  key: string;
+  type: string;
+  count: number;
+  step_min: number;
+  step_max: number;
+}
+
+/** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010, `values`
+ * on servers before alerts and value keys. */
 export interface RunKeys {
   keys: SeriesKey[];
   media?: RunMediaKey[];
+  values?: RunValueKey[];
+}
+
+/** One logged non-numeric value (`GET /runs/{e}/{p}/{run}/values`). */
+export interface LoggedValue {
+  step: number;
+  time: number;
+  value: unknown;
+}
+
+/** A page of one key's values; `next_after` is the cursor of the next page. */
+export interface LoggedValuesPage {
+  key: string;
+  values: LoggedValue[];
+  next_after: number | null;
+}
+
+/** An alert a run raised with `run.alert()`. */
+export interface RunAlert {
+  seq: number;
+  time: number;
+  title: string;
+  text: string;
+  level: "INFO" | "WARN" | "ERROR";
+  wait_s: number | null;
+}
+
+/** `GET /runs/{e}/{p}/{run}/alerts`. */
+export interface AlertsPage {
+  alerts: RunAlert[];
+  next_after: number | null;
 }

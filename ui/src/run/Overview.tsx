@@ -6,6 +6,7 @@ import { ErrorMessage } from "../components/Status";
 import { formatDateTime, formatDuration, formatValue } from "../lib/format";
 import { flatten } from "../compare/flatten";
 import { parseMetricRules, summaryText } from "../charts/metricRules";
+import { Alerts } from "./Alerts";
 import { commitUrl, repoWebUrl } from "./git";
 
 /** The summary without the SDK's own bookkeeping (`_cairn`: counts that let a resumed run's means continue). */
@@ -182,6 +183,7 @@ const STOP_REASONS: Record<string, string> = {
   user: "stopped from the web app",
   early_terminate: "stopped early by the sweep's hyperband",
   sweep: "stopped: its sweep was cancelled",
+  preempted: "preempted (SIGTERM); resume it with init(id=..., resume=\"allow\")",
 };
 
 /** The state badge, with why a killed run was stopped (`meta.stop_reason`) or that a stop was
@@ -229,6 +231,7 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
   ];
   return (
     <div className="overview">
+      <Alerts entity={entity} project={project} runId={run.id} live={run.state === "running"} />
       <div className="overview-grid">
         <section className="run-card" aria-label="Run">
           <h2>Run</h2>

@@ -18,11 +18,12 @@ from sqlalchemy import Connection, insert, select, update
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
 from cairn.server.store.base import SeriesKind, SeriesStore
-from cairn.server.store.sql import kv, media
+from cairn.server.store.sql import alerts, kv, media
 from cairn.server.store.sql.schema import (
     blobs,
     console_chunks,
     run_files,
+    run_value_keys,
     run_values,
     runs,
     series,
@@ -31,6 +32,7 @@ from cairn.server.store.sql.upsert import upsert
 from cairn.wire import decode_column_block
 
 _MAX_VALUE_JSON = 1 << 20
+_ENDING_META = ("stop_reason", "preempting")  # meta a resumed run no longer carries
 _KIND_NAMES: dict[int, SeriesKind] = {0: "history", 1: "system"}
 _KEYS_PER_LOOKUP = 500
 
@@ -76,7 +78,9 @@ class RunApplier:
         self._console_lines: int | None = None
         self._kinds: dict[str, SeriesKind] = {}
         self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
-        self._media = media.MediaKeyTally()
+        self._media = media.KeyTally()
+        self._resumed = False
+        self._value_keys = media.KeyTally(run_value_keys, "value_type")
         self.stop_requested: str | None = None  # set by flush: the run's stop request, if any
         self.sweep_pk: int | None = None  # set by flush: the sweep the run is a trial of
         self.had_history = False  # history or a state change: hyperband and sweep state may move
@@ -102,6 +106,7 @@ class RunApplier:
         self._config.update(config)
         if body.get("resumed"):
             self._fields.update(state="running", finished_at=None, exit_code=None)
+            self._resumed = True
         if body.get("relative_steps") and self.step_shift is None:
             self.step_shift = self._run_last_step() + 1
 
@@ -186,6 +191,8 @@ class RunApplier:
         for row in rows:  # only once the insert succeeded: a refused record leaves no count
             if row["media_type"] is not None:
                 self._media.add(row["key"], row["media_type"], step)
+            else:
+                self._value_keys.add(row["key"], media.value_type(row["value"]), step)
         self._last_step = step if self._last_step is None else max(self._last_step, step)
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
@@ -244,6 +251,9 @@ class RunApplier:
             ("run_pk", "path"),
         )
 
+    def _apply_alert(self, body: dict[str, Any]) -> None:
+        alerts.add_alert(self._conn, self._run_pk, body)
+
     def _apply_heartbeat(self, body: dict[str, Any]) -> None:
         self._heartbeat = float(body["time"])
 
@@ -256,6 +266,7 @@ class RunApplier:
         """Write the accumulated points and run-level changes; keep the key/value index in step."""
         self._append_series()
         self._media.flush(self._conn, self._run_pk, self._project_pk)
+        self._value_keys.flush(self._conn, self._run_pk, self._project_pk)
         values: dict[str, Any] = dict(self._fields)
         values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
         values["updated_at"] = self._now
@@ -271,6 +282,13 @@ class RunApplier:
         ).one()
         self.stop_requested, self.sweep_pk = stop_reason_of(current.meta), current.sweep_pk
         self.had_history = self.had_history or "state" in values
+        if self._resumed and isinstance(current.meta, dict):
+            # A run resumed after preemption is running again: why it stopped is history
+            # (unless this very batch says it stopped again).
+            ending = {k: None for k in _ENDING_META if k in current.meta}
+            if ending:
+                sent = values.get("meta")
+                values["meta"] = {**ending, **(sent if isinstance(sent, dict) else {})}
         if isinstance(values.get("meta"), dict):
             # meta merges key by key (a key sent as null is removed), so what the server set
             # there (a stop request, the sweep agent) outlives what the SDK sends later

@@ -342,6 +342,33 @@ run_media_keys = Table(
     Index("ix_run_media_keys_project_key", "project_pk", "key"),
 )
 
+# Keys of a run's plain (non-media) values, kept up to date as values arrive like
+# run_media_keys, so the run page lists logged strings and JSON values without scanning them.
+run_value_keys = Table(
+    "run_value_keys",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(256), primary_key=True),
+    Column("value_type", String(16), nullable=False),  # the latest value's JSON type
+    Column("count", BigInteger, nullable=False),
+    Column("step_min", BigInteger, nullable=False),
+    Column("step_max", BigInteger, nullable=False),
+)
+
+# Alerts a run raised (``run.alert``), in arrival order.
+run_alerts = Table(
+    "run_alerts",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("title", String(256), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("level", String(8), nullable=False),  # INFO | WARN | ERROR
+    Column("wait_s", Float),
+    Index("ix_run_alerts_run_pk", "run_pk", "pk"),
+)
+
 console_chunks = Table(
     "console_chunks",
     metadata,
