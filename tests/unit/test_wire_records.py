@@ -10,6 +10,7 @@ import pytest
 from cairn.errors import InvalidInputError
 from cairn.wire import ColumnBlockBuilder, decode_record, encode_record, encode_records, of_kind
 from cairn.wire.records import (
+    ARTIFACT,
     CONSOLE,
     FILE,
     FINISH,
@@ -20,6 +21,7 @@ from cairn.wire.records import (
     SUMMARY,
     SYSTEM,
     VALUES,
+    artifact_record,
     claimed_kind,
     console_record,
     file_record,
@@ -48,6 +50,9 @@ def _one_of_each() -> dict[str, Any]:
         FILE: file_record("out/model.pt", "0" * 64, 12),
         HEARTBEAT: (HEARTBEAT, {"time": 1.0}),
         FINISH: finish_record(2.0, 0),
+        ARTIFACT: artifact_record(
+            "0" * 32, "data", "dataset", [{"path": "a.csv", "sha256": "1" * 64, "size": 3}], 1.0
+        ),
     }
 
 

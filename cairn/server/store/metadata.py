@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from cairn.server.store.artifacts import ArtifactStore
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.value_reads import ValueReads
@@ -469,6 +470,7 @@ class MetadataStore(
     BlobBookkeeping,
     ValueReads,
     SweepStore,
+    ArtifactStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 
