@@ -14,6 +14,9 @@ from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
 from cairn.server import observability
 from cairn.server.api import (
+    artifacts,
+    artifacts_files,
+    artifacts_writes,
     auth,
     blobs,
     history,
@@ -144,6 +147,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         blobs,
         workspace,
         sweeps,
+        artifacts,
+        artifacts_writes,
+        artifacts_files,
     ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API

@@ -88,12 +88,7 @@ def edit_version(
     return version_out(ctx.meta.update_version(project.pk, name, ver, changes))
 
 
-@router.delete(
-    VERSION_PATH,
-    status_code=204,
-    response_class=Response,
-    responses={409: {"description": "the version holds aliases: move them or delete_aliases"}},
-)
+@router.delete(VERSION_PATH, status_code=204, response_class=Response)
 def delete_version(
     project: ProjectMemberDep,
     name: ArtifactName,
