@@ -301,3 +301,17 @@ def test_diff(meta: MetadataStore) -> None:
     assert [e.path for e in diff.added] == ["add"]
     assert [e.path for e in diff.removed] == ["drop"]
     assert [(b.sha256, a.sha256) for b, a in diff.changed] == [(sha("b"), sha("c"))]
+
+
+def test_deleting_the_project_deletes_its_artifacts(meta: MetadataStore) -> None:
+    stored(meta, "a")
+    logged(log(meta, "data", files(x="a"), aliases=["best"]))
+    pk = project_pk(meta)
+    meta.use_version(OPEN_PRINCIPAL, meta.get_version(pk, "data", "v0").pk, "team", "proj", "r2")
+    meta.delete_project(pk)
+    deleted: list[str] = []
+    meta.collect_blobs(0.0, deleted.append, now=10**10)
+    assert deleted == [sha("a")]
+    # the same name in a project of the same name starts again from v0
+    stored(meta, "a")
+    assert logged(log(meta, "data", files(x="a")))["version"] == "v0"
