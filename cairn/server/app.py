@@ -16,6 +16,9 @@ from cairn.server import observability
 from cairn.server.api import (
     admin,
     alerts,
+    artifacts,
+    artifacts_files,
+    artifacts_writes,
     auth,
     blobs,
     history,
@@ -152,6 +155,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         blobs,
         workspace,
         sweeps,
+        artifacts,
+        artifacts_writes,
+        artifacts_files,
     ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API

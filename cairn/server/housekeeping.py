@@ -35,9 +35,18 @@ def evaluate_sweeps(ctx: ServerContext) -> int:
     return stopped
 
 
+def expire_artifacts(ctx: ServerContext) -> int:
+    """Delete artifact versions past their TTL (their files go to garbage collection)."""
+    expired = ctx.meta.expire_artifacts()
+    if expired:
+        log.info("deleted %d artifact versions past their TTL", expired)
+    return expired
+
+
 async def run_housekeeping(ctx: ServerContext) -> None:
     """Every interval, if this process holds each job's lease: detect crashed runs, every
-    ``gc_interval_s`` collect unreferenced blobs, and every 30 s evaluate sweeps."""
+    ``gc_interval_s`` collect unreferenced blobs, every 30 s evaluate sweeps, and delete
+    artifact versions past their TTL (an indexed range read when there are none)."""
     settings = ctx.settings
     interval = settings.housekeeping_interval_s
     next_gc = time.monotonic() + min(settings.gc_interval_s, 60.0)
@@ -70,6 +79,11 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                 ):
                     await asyncio.to_thread(evaluate_sweeps, ctx)
                     record_housekeeping("sweeps", "ran")
+            if await asyncio.to_thread(
+                ctx.meta.try_acquire_lease, "artifact-ttl", HOLDER, interval * 0.9
+            ):
+                await asyncio.to_thread(expire_artifacts, ctx)
+                record_housekeeping("artifact-ttl", "ran")
         except Exception:
             record_housekeeping("crash-detector", "failed")
             log.exception("housekeeping failed; retrying next interval")

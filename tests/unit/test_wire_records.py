@@ -18,6 +18,7 @@ from cairn.wire import (
 )
 from cairn.wire.records import (
     ALERT,
+    ARTIFACT,
     CONSOLE,
     FILE,
     FINISH,
@@ -29,6 +30,7 @@ from cairn.wire.records import (
     SYSTEM,
     VALUES,
     alert_record,
+    artifact_record,
     claimed_kind,
     console_record,
     file_record,
@@ -58,6 +60,9 @@ def _one_of_each() -> dict[str, Any]:
         HEARTBEAT: (HEARTBEAT, {"time": 1.0}),
         FINISH: finish_record(2.0, 0),
         ALERT: alert_record("loss is NaN", "at step 3", "ERROR", 2.0, 60.0),
+        ARTIFACT: artifact_record(
+            "0" * 32, "data", "dataset", [{"path": "a.csv", "sha256": "1" * 64, "size": 3}], 1.0
+        ),
     }
 
 

@@ -137,6 +137,7 @@ class Sender:
             header.stream,
             first_offset,
             payloads,
+            version=header.wire,
         )
 
     def _handle_result(

@@ -71,6 +71,7 @@ CONFLICTS = {
     ("post", "/api/v1/projects/{entity}/{project}/views"),
     ("patch", "/api/v1/projects/{entity}/{project}/views/{view_id}"),
     ("post", "/api/v1/sweeps/{entity}/{project}/{sweep_id}/control"),
+    ("delete", "/api/v1/artifacts/{entity}/{project}/{name}/versions/{ver}"),
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cairn.server.store.admin import AdminStore
 from cairn.server.store.alerts import AlertReads
+from cairn.server.store.artifacts import ArtifactStore
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.value_reads import ValueReads
@@ -486,6 +487,7 @@ class MetadataStore(
     ValueReads,
     AlertReads,
     SweepStore,
+    ArtifactStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

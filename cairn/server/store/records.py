@@ -67,6 +67,7 @@ class IngestResult:
     stop: bool = False  # the run has a stop request (design 0012)
     stop_reason: str | None = None  # why: user, early_terminate, sweep
     sweep_pk: int | None = None  # the run is a trial of this sweep
+    artifacts: list[dict[str, str]] = field(default_factory=list)  # applied artifact records
 
 
 @dataclass(frozen=True, slots=True)

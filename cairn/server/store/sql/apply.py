@@ -17,8 +17,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
+from cairn.server.store.artifacts import AppliedArtifact
 from cairn.server.store.base import SeriesKind, SeriesStore
 from cairn.server.store.sql import alerts, kv, media
+from cairn.server.store.sql.artifacts_apply import apply_artifact
 from cairn.server.store.sql.schema import (
     blobs,
     console_chunks,
@@ -84,6 +86,7 @@ class RunApplier:
         self.stop_requested: str | None = None  # set by flush: the run's stop request, if any
         self.sweep_pk: int | None = None  # set by flush: the sweep the run is a trial of
         self.had_history = False  # history or a state change: hyperband and sweep state may move
+        self.artifacts: list[AppliedArtifact] = []  # artifact records applied, in order
 
     def apply(self, kind: str, body: dict[str, Any]) -> None:
         """Apply one validated record; InvalidInputError leaves nothing of it applied."""
@@ -253,6 +256,11 @@ class RunApplier:
 
     def _apply_alert(self, body: dict[str, Any]) -> None:
         alerts.add_alert(self._conn, self._run_pk, body)
+
+    def _apply_artifact(self, body: dict[str, Any]) -> None:
+        self.artifacts.append(
+            apply_artifact(self._conn, self._project_pk, self._run_pk, body, self._now)
+        )
 
     def _apply_heartbeat(self, body: dict[str, Any]) -> None:
         self._heartbeat = float(body["time"])

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Connection, delete, exists, select, update
+from sqlalchemy import ColumnElement, Connection, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cairn.server.store.sql.schema import blobs, run_files
+from cairn.server.store.sql.schema import artifact_entries, blobs, run_files
 
 
 def referenced(sha256: ColumnElement[str]) -> ColumnElement[bool]:
     """Whether anything still points at the blob: every table that references blobs is here."""
-    return exists().where(run_files.c.sha256 == sha256)
+    return or_(
+        exists().where(run_files.c.sha256 == sha256),
+        exists().where(artifact_entries.c.sha256 == sha256),
+    )
 
 
 def touch(

@@ -96,7 +96,7 @@ def apply_batch(
         for index in range(skip, len(batch.records)):
             raw = batch.records[index]
             try:
-                kind, body = validate_record(raw)
+                kind, body = validate_record(raw, batch.version)
                 applier.apply(kind, body)
             except InvalidInputError as exc:
                 rejected.append(_rejection(batch.first_offset + index, raw, exc))
@@ -127,6 +127,10 @@ def apply_batch(
         stop=applier.stop_requested is not None,
         stop_reason=applier.stop_requested,
         sweep_pk=applier.sweep_pk if applier.had_history else None,
+        artifacts=[
+            {"id": a.id, "name": a.name, "version": a.version, "digest": a.digest}
+            for a in applier.artifacts
+        ],
     )
 
 

@@ -402,6 +402,92 @@ blobs = Table(
     Index("ix_blobs_touched", "touched_at"),
 )
 
+# Artifacts (design 0013): collections of immutable versions, each a manifest of entries.
+artifact_collections = Table(
+    "artifact_collections",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(128), nullable=False),
+    Column("description", Text),
+    # vN of the next version: never reused after a delete (W&B does the same).
+    Column("next_index", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("project_pk", "name", name="uq_artifact_collections_project_name"),
+    Index("ix_artifact_collections_project_type", "project_pk", "type"),
+)
+
+artifact_versions = Table(
+    "artifact_versions",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("version_index", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("description", Text),
+    Column("metadata", Json, nullable=False),
+    Column("file_count", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),  # sum of the entries' sizes
+    Column("created_by_run_pk", ForeignKey("runs.pk", ondelete="SET NULL")),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),  # TTL: housekeeping deletes the version after it
+    UniqueConstraint("collection_pk", "version_index", name="uq_artifact_versions_index"),
+    UniqueConstraint("collection_pk", "digest", name="uq_artifact_versions_digest"),
+    Index("ix_artifact_versions_expires", "expires_at"),
+    Index("ix_artifact_versions_run", "created_by_run_pk"),
+)
+
+artifact_entries = Table(
+    "artifact_entries",
+    metadata,
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
+    # byte order on both backends: files are paged by path
+    Column("path", _code_point_string(1024), primary_key=True),
+    Column("sha256", String(64)),  # a stored file's blob; None for a reference
+    Column("size", BigInteger),
+    Column("md5", String(64)),
+    Column("ref", Text),
+    Column("checksum", Text),
+    Column("extra", Json),
+    Index("ix_artifact_entries_sha256", "sha256"),  # garbage collection's reference check
+)
+
+artifact_aliases = Table(
+    "artifact_aliases",
+    metadata,
+    Column(
+        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("alias", String(128), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
+    Index("ix_artifact_aliases_version", "version_pk"),
+)
+
+# Lineage: "out" = the run logged the version, "in" = the run used it.
+artifact_links = Table(
+    "artifact_links",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("at", Float, nullable=False),
+    Index("ix_artifact_links_version", "version_pk", "direction"),
+)
+
+# Client ids of applied artifact records: a record applied twice changes nothing the 2nd time.
+artifact_log_ids = Table(
+    "artifact_log_ids",
+    metadata,
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(32), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
+    Index("ix_artifact_log_ids_version", "version_pk"),
+)
+
 rejected_records = Table(
     "rejected_records",
     metadata,

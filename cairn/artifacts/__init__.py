@@ -1,0 +1,1 @@
+"""Artifacts: versioned datasets and models (design 0013)."""
