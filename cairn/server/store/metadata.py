@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
+from cairn.server.store.uploads import BlobUploads
 from cairn.server.store.value_reads import ValueReads
 
 if TYPE_CHECKING:
@@ -467,6 +468,7 @@ class MetadataStore(
     SeriesReads,
     IngestStore,
     BlobBookkeeping,
+    BlobUploads,
     ValueReads,
     SweepStore,
 ):

@@ -51,6 +51,7 @@ from cairn.server.store.sql import (
     usage,
     workspaces,
 )
+from cairn.server.store.sql.blob_uploads import SqlBlobUploads
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
@@ -82,7 +83,7 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
+class SqlMetadataStore(SqlValueReads, SqlSweeps, SqlBlobUploads, MetadataStore):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:
