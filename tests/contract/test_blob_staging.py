@@ -145,7 +145,8 @@ def test_presigned_part_urls_take_the_bytes_directly(store: BlobStore) -> None:
         assert urls is None
         store.abort_upload(upload, handle)
         return
-    assert urls is not None and sorted(urls) == [1, 2]
+    assert urls is not None
+    assert sorted(urls) == [1, 2]
     for number, chunk in enumerate(_parts(data), 1):
         assert httpx.put(urls[number], content=chunk).status_code == 200
     assert store.uploaded_parts(upload, handle) == {1: PART, 2: 11}

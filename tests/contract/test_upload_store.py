@@ -127,10 +127,12 @@ def test_stale_sessions_are_replaced_and_listed_as_expired(meta: MetadataStore) 
     with pytest.raises(NotFoundError):
         meta.upload_session(ada, old.id)
     new, replaced = meta.open_upload(ada, A, 25, "ada/proj", 10, begin)  # type: ignore[arg-type]
-    assert isinstance(replaced, UploadSession) and replaced.id == old.id
+    assert isinstance(replaced, UploadSession)
+    assert replaced.id == old.id
     assert new.id != old.id
     resized, replaced = meta.open_upload(ada, A, 26, "ada/proj", 10, begin)  # type: ignore[arg-type]
-    assert replaced is not None and replaced.id == new.id and resized.size == 26
+    assert replaced is not None
+    assert (replaced.id, resized.size) == (new.id, 26)
     assert meta.upload_session(ada, other.id, now=1000.0 + UPLOAD_TTL_S).sha256 == B
 
 
