@@ -24,6 +24,7 @@ from cairn.server.api import (
     runs_list,
     sweeps,
     tables,
+    uploads,
     values,
     workspace,
 )
@@ -142,6 +143,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         media,
         tables,
         blobs,
+        uploads,
         workspace,
         sweeps,
     ):

@@ -11,6 +11,7 @@ import time
 from cairn.server.context import ServerContext
 from cairn.server.observability.metrics import record_housekeeping
 from cairn.server.store.records import GcResult
+from cairn.server.store.uploads import UPLOAD_TTL_S
 
 log = logging.getLogger("cairn.server.housekeeping")
 
@@ -27,6 +28,23 @@ def collect_garbage(ctx: ServerContext, grace_s: float) -> GcResult:
     return result
 
 
+def drop_expired_uploads(ctx: ServerContext, grace_s: float) -> int:
+    """Abort upload sessions past their expiry (their staged parts go) and forget upload
+    notes older than ``grace_s`` or a day, whichever is longer (a ``cairn server gc --grace
+    0`` must not forget what the server's own grace period still counts); return how many
+    sessions went."""
+    dropped = 0
+    while sessions := ctx.meta.expired_uploads(limit=1000):
+        for session in sessions:
+            ctx.blobs.abort_upload(session.id, session.handle)
+            ctx.meta.end_upload(session.id)
+            dropped += 1
+    if dropped:
+        log.info("dropped %d expired uploads", dropped)
+    ctx.meta.forget_uploaders(time.time() - max(grace_s, UPLOAD_TTL_S))
+    return dropped
+
+
 def evaluate_sweeps(ctx: ServerContext) -> int:
     """Hyperband on every active sweep, and finish closed sweeps whose trials all ended."""
     stopped = ctx.meta.evaluate_sweeps()
@@ -37,7 +55,8 @@ def evaluate_sweeps(ctx: ServerContext) -> int:
 
 async def run_housekeeping(ctx: ServerContext) -> None:
     """Every interval, if this process holds each job's lease: detect crashed runs, every
-    ``gc_interval_s`` collect unreferenced blobs, and every 30 s evaluate sweeps."""
+    ``gc_interval_s`` collect unreferenced blobs and expired uploads, and every 30 s evaluate
+    sweeps."""
     settings = ctx.settings
     interval = settings.housekeeping_interval_s
     next_gc = time.monotonic() + min(settings.gc_interval_s, 60.0)
@@ -62,6 +81,7 @@ async def run_housekeeping(ctx: ServerContext) -> None:
                     ctx.meta.try_acquire_lease, "blob-gc", HOLDER, settings.gc_interval_s * 0.9
                 ):
                     await asyncio.to_thread(collect_garbage, ctx, settings.gc_grace_s)
+                    await asyncio.to_thread(drop_expired_uploads, ctx, settings.gc_grace_s)
                     record_housekeeping("blob-gc", "ran")
             if time.monotonic() >= next_sweeps:
                 next_sweeps = time.monotonic() + SWEEPS_INTERVAL_S
