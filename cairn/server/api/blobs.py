@@ -20,6 +20,7 @@ from cairn.errors import ConflictError, InvalidInputError, NotFoundError
 from cairn.server.api.bodies import limited_chunks
 from cairn.server.api.deps import Ctx, SignedIn
 from cairn.server.context import ServerContext
+from cairn.server.errors import error_response
 
 router = APIRouter(prefix="/api/v1", tags=["blobs"])
 
@@ -76,6 +77,18 @@ def missing_blobs(body: MissingIn, ctx: Ctx, who: SignedIn) -> MissingOut:
     present = ctx.meta.present_blobs(who, body.project, body.blobs, ctx.settings.gc_grace_s)
     missing = [sha for sha in dict.fromkeys(body.blobs) if sha not in present]
     return MissingOut(missing=missing, part_size=part_size(ctx))
+
+
+@router.api_route(
+    "/blobs/missing",
+    methods=["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+def missing_blobs_other_methods(request: Request) -> Response:
+    """405: without this route ``/blobs/missing`` would be taken for a blob address."""
+    return error_response(
+        request, {"detail": "use POST for /api/v1/blobs/missing"}, 405, {"Allow": "POST"}
+    )
 
 
 @router.put("/blobs/{sha256}", response_model=BlobOut)
