@@ -17,6 +17,7 @@ log = logging.getLogger("cairn.server.housekeeping")
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 SWEEPS_INTERVAL_S = 30.0
+EXPIRED_UPLOADS_PER_ROUND = 10_000
 """How often hyperband and sweep states are re-evaluated besides after trial batches."""
 
 
@@ -34,11 +35,14 @@ def drop_expired_uploads(ctx: ServerContext, grace_s: float) -> int:
     0`` must not forget what the server's own grace period still counts); return how many
     sessions went."""
     dropped = 0
-    while sessions := ctx.meta.expired_uploads(limit=1000):
-        for session in sessions:
+    for session in ctx.meta.expired_uploads(limit=EXPIRED_UPLOADS_PER_ROUND):
+        try:
             ctx.blobs.abort_upload(session.id, session.handle)
-            ctx.meta.end_upload(session.id)
-            dropped += 1
+        except Exception:  # the store failed this one: the next round tries it again
+            log.exception("could not drop the staged parts of upload %s", session.id)
+            continue
+        ctx.meta.end_upload(session.id)
+        dropped += 1
     if dropped:
         log.info("dropped %d expired uploads", dropped)
     ctx.meta.forget_uploaders(time.time() - max(grace_s, UPLOAD_TTL_S))

@@ -4,6 +4,7 @@ come back by a redirect to the bucket."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,8 @@ import httpx
 import pytest
 
 import cairn
+from cairn.sdk.sender.blobs import LocalBlob
+from cairn.sdk.sender.transport import Transport
 from tests.contract.conftest import s3_endpoint  # noqa: F401  (a fixture this module uses)
 from tests.integration.test_observability import scrape, value
 from tests.serverproc import ServerProcess, start_server
@@ -98,3 +101,40 @@ def test_on_s3_parts_bypass_the_server_and_downloads_redirect(
     ranged = httpx.get(url, follow_redirects=True, headers={"Range": "bytes=5-9"})
     assert ranged.status_code == 206
     assert ranged.content == big[5:10]
+
+
+def _puts(server: ServerProcess) -> tuple[float, float]:
+    with httpx.Client(base_url=server.base_url) as client:
+        samples = scrape(client)
+    whole = value(
+        samples, "cairn_http_requests_total", method="PUT", route="/api/v1/blobs/{sha256}",
+        status="2xx",
+    )  # fmt: skip
+    parts = value(
+        samples, "cairn_http_requests_total", method="PUT", route=PARTS_ROUTE, status="2xx"
+    )
+    return whole, parts
+
+
+def test_upload_blobs_sends_each_missing_blob_once(
+    local_server: ServerProcess, tmp_path: Path
+) -> None:
+    small, large = os.urandom(1000), os.urandom(MIB + 1)
+    blobs = []
+    for name, data in (("small", small), ("large", large)):
+        (tmp_path / name).write_bytes(data)
+        blobs.append(LocalBlob(hashlib.sha256(data).hexdigest(), len(data), tmp_path / name))
+    transport = Transport(local_server.base_url, None)
+    try:
+        first = transport.upload_blobs("e/p", [*blobs, blobs[0]])  # a duplicate goes once
+        assert (first.outcome, _puts(local_server)) == ("ok", (1.0, 2.0))
+        again = transport.upload_blobs("e/p", blobs)  # the caller's own recent uploads
+        assert (again.outcome, _puts(local_server)) == ("ok", (1.0, 2.0))
+        # a file that changed after it was hashed cannot go up under the old address
+        (tmp_path / "changed").write_bytes(b"after")
+        changed = LocalBlob(hashlib.sha256(b"before").hexdigest(), 5, tmp_path / "changed")
+        refused = transport.upload_blobs("e/p", [changed])
+    finally:
+        transport.close()
+    assert refused.outcome == "fatal"
+    assert "changed after it was saved" in refused.detail

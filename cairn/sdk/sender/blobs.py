@@ -10,6 +10,7 @@ sent whole with ``PUT``, as before.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ class BlobUploader:
         self._headers = headers
         self._threads = threads
         self._direct: dict[str, Client] = {}
+        self._lock = threading.Lock()
 
     def upload(self, project: str, blobs: Sequence[LocalBlob]) -> BlobOutcome:
         """Make every blob stored on the server; the worst outcome of all (``ok`` when all
@@ -222,14 +224,17 @@ class BlobUploader:
         """A client without our credentials for a presigned URL's origin, its path and query."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        client = self._direct.get(origin)
-        if client is None:
-            client = self._direct.setdefault(origin, Client(origin, headers=self._headers))
+        with self._lock:
+            client = self._direct.get(origin)
+            if client is None:
+                client = self._direct[origin] = Client(origin, headers=self._headers)
         return client, parts.path, parts.query
 
     def close(self) -> None:
         """Close the connections to stores."""
-        for client in self._direct.values():
+        with self._lock:
+            clients, self._direct = list(self._direct.values()), {}
+        for client in clients:
             client.close()
 
 
