@@ -81,7 +81,12 @@ class BlobUploader:
     def upload(self, project: str, blobs: Sequence[LocalBlob]) -> BlobOutcome:
         """Make every blob stored on the server; the worst outcome of all (``ok`` when all
         went up or were there already)."""
-        unique = list({b.sha256: b for b in blobs}.values())
+        # The first file of each content: a run's later copy under the same name may have
+        # been overwritten since (a "live" save), an earlier one of another name not.
+        first: dict[str, LocalBlob] = {}
+        for blob in blobs:
+            first.setdefault(blob.sha256, blob)
+        unique = list(first.values())
         missing: list[LocalBlob] = []
         part_size = DEFAULT_PART_SIZE
         legacy = False
