@@ -77,6 +77,13 @@ def register(commands: Any) -> None:
         help="keep unreferenced blobs this many seconds after their last upload (default 3600)",
     )
     parser.add_argument(
+        "--upload-part-mb",
+        dest="upload_part_mb",
+        type=int,
+        help="blobs above this many MiB are uploaded in parts of this size; keep it under a "
+        "proxy's body limit (default 64)",
+    )
+    parser.add_argument(
         "--log-level",
         choices=["debug", "info", "warning", "error"],
         help="debug, info (default), warning or error",
@@ -145,6 +152,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
         "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
         "metrics_token", "auth", "gc_interval_s", "gc_grace_s", "max_ingest_in_progress",
+        "upload_part_mb",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 
@@ -197,6 +205,7 @@ def collect_garbage(args: argparse.Namespace) -> int:
     """Run one blob collection against the configured database and blob store."""
     from cairn.server.app import open_context
     from cairn.server.housekeeping import collect_garbage as collect
+    from cairn.server.housekeeping import drop_expired_uploads
 
     settings = _settings(args)
     if settings.gc_grace_s < 0:
@@ -205,6 +214,7 @@ def collect_garbage(args: argparse.Namespace) -> int:
     ctx = open_context(settings.with_overrides(auth="open", host="127.0.0.1"))
     try:
         result = collect(ctx, settings.gc_grace_s)
+        drop_expired_uploads(ctx, settings.gc_grace_s)
     finally:
         ctx.meta.close()
     print(f"removed {result.blobs} unreferenced blobs ({_size(result.bytes)})")

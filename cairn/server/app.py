@@ -31,6 +31,7 @@ from cairn.server.api import (
     runs_list,
     sweeps,
     tables,
+    uploads,
     values,
     workspace,
 )
@@ -153,6 +154,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         media,
         tables,
         blobs,
+        uploads,
         workspace,
         sweeps,
         artifacts,

@@ -37,6 +37,9 @@ class ServerSettings:
     gc_interval_s: float = 3600.0
     gc_grace_s: float = 3600.0
     max_body_bytes: int = 32 * 1024 * 1024
+    upload_part_mb: int = 64
+    """Blobs larger than this go up in parts of this size (``POST /api/v1/uploads``), so no
+    request body exceeds it (a proxy's body limit must be above it); at least 1."""
     max_ingest_in_progress: int = 32
     workers: int = field(default_factory=default_workers)
     series_cache_mb: int = 256
@@ -65,6 +68,8 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if self.max_ingest_in_progress < 1:
             raise InvalidInputError("--max-ingest must be at least 1")
+        if self.upload_part_mb < 1:
+            raise InvalidInputError("--upload-part-mb must be at least 1")
         if self.workers < 1:
             raise InvalidInputError("--workers must be at least 1")
         if self.log_format not in LOG_FORMATS:
@@ -129,6 +134,7 @@ _ENV_FIELDS: dict[str, type] = {
     "gc_interval_s": float,
     "gc_grace_s": float,
     "max_body_bytes": int,
+    "upload_part_mb": int,
     "max_ingest_in_progress": int,
     "workers": int,
     "series_cache_mb": int,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Path, Query, Response
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from cairn.errors import NotFoundError
@@ -37,7 +37,6 @@ from cairn.wire import check_artifact_path
 router = APIRouter(prefix="/api/v1", tags=["artifacts"])
 
 MANIFEST_PAGE = 5000
-PRESIGNED_GET_S = 3600
 
 
 class EntryList(BaseModel):
@@ -161,7 +160,7 @@ def read_manifest(
 @router.get(
     VERSION_PATH + "/files/{path:path}",
     response_class=StreamingResponse,
-    responses={**BLOB_RESPONSES, 307: {"description": "a presigned GET on the S3 store"}},
+    responses=BLOB_RESPONSES,
 )
 def download_file(
     project: ProjectDep,
@@ -185,9 +184,6 @@ def download_file(
             f"{path!r} in {version.path} is a reference to {entry.ref}; the server holds no "
             "bytes of it: fetch it from there"
         )
-    url = ctx.blobs.presigned_url(entry.sha256, PRESIGNED_GET_S)
-    if url is not None:
-        return RedirectResponse(url, status_code=307)
     return blob_response(
         ctx,
         entry.sha256,

@@ -12,6 +12,7 @@ from typing import Literal
 from fastapi import Response
 from fastapi.responses import StreamingResponse
 
+from cairn.server.api.downloads import store_redirect
 from cairn.server.context import ServerContext
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -115,10 +116,15 @@ def blob_response(
     disposition: Literal["inline", "attachment"] = "inline",
 ) -> Response:
     """The blob's bytes named as ``path``: 304 when ``If-None-Match`` holds its ETag, 206 for
-    one satisfiable range (only that range is read from the store), 416 past the end."""
+    one satisfiable range (only that range is read from the store), 416 past the end; a 307 to
+    a presigned URL when the store serves the bytes itself (S3), except sandboxed HTML/SVG."""
     headers = _headers(sha256, path, disposition)
     if if_none_match is not None and _matches(if_none_match, sha256):
         return Response(status_code=304, headers=headers)
+    if _extension(path) not in SANDBOXED:  # a store's answer cannot carry the sandbox header
+        redirect = store_redirect(ctx, sha256, content_type(path), headers["Content-Disposition"])
+        if redirect is not None:
+            return redirect
     size = ctx.blobs.size(sha256)  # the stored bytes, not what a record claimed
     wanted = None
     if range_ is not None and (if_range is None or if_range.strip() == headers["ETag"]):
@@ -145,6 +151,7 @@ def blob_response(
 BLOB_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"application/octet-stream": {}}, "description": "the bytes"},
     206: {"content": {"application/octet-stream": {}}, "description": "one byte range"},
+    307: {"description": "the bytes are at the store (a presigned URL; S3 stores)"},
     304: {"description": "not modified (If-None-Match matched the ETag)"},
     416: {"description": "the range lies past the end of the file"},
 }

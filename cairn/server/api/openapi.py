@@ -56,6 +56,7 @@ OPEN_ROUTES = {("get", "/api/health")}
 CONFLICTS = {
     ("post", "/api/v1/ingest"),
     ("put", "/api/v1/blobs/{sha256}"),
+    ("post", "/api/v1/uploads/{upload_id}/complete"),
     ("patch", "/api/v1/projects/{entity}/{project}"),
     ("patch", "/api/v1/runs/{entity}/{project}/{run_id}"),
     ("post", "/api/v1/projects/{entity}/{project}/runs/bulk"),
@@ -75,7 +76,7 @@ CONFLICTS = {
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 
-NOT_FOUND_WITHOUT_PATH_PARAMS = {("post", "/api/v1/history")}
+NOT_FOUND_WITHOUT_PATH_PARAMS = {("post", "/api/v1/history"), ("post", "/api/v1/uploads")}
 """Routes whose body names things that may not exist."""
 
 

@@ -23,6 +23,7 @@ from cairn.server.store.alerts import AlertReads
 from cairn.server.store.artifacts import ArtifactStore
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
+from cairn.server.store.uploads import BlobUploads
 from cairn.server.store.value_reads import ValueReads
 
 if TYPE_CHECKING:
@@ -484,6 +485,7 @@ class MetadataStore(
     SeriesReads,
     IngestStore,
     BlobBookkeeping,
+    BlobUploads,
     ValueReads,
     AlertReads,
     SweepStore,

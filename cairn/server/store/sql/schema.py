@@ -488,6 +488,35 @@ artifact_log_ids = Table(
     Index("ix_artifact_log_ids_version", "version_pk"),
 )
 
+# Who uploaded a blob and when: a caller may skip re-sending bytes it sent itself within the
+# collection grace period, even before anything references them (design 0013, "Blobs at scale").
+blob_uploaders = Table(
+    "blob_uploaders",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("uploader", BigInteger, primary_key=True),  # the user's pk; 0 = an open server's user
+    Column("uploaded_at", Float, nullable=False),
+    Index("ix_blob_uploaders_uploaded", "uploaded_at"),
+)
+
+# Resumable multipart uploads: one per (uploader, sha256), staged in the blob store until
+# completed or expired (design 0013).
+blob_uploads = Table(
+    "blob_uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("uploader", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("part_size", BigInteger, nullable=False),
+    Column("project", String(257), nullable=False),
+    Column("handle", String(1024)),  # the store's own id of the staging (S3: the UploadId)
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    UniqueConstraint("uploader", "sha256", name="uq_blob_uploads_uploader_sha256"),
+    Index("ix_blob_uploads_expires", "expires_at"),
+)
+
 rejected_records = Table(
     "rejected_records",
     metadata,

@@ -55,6 +55,7 @@ from cairn.server.store.sql import (
 from cairn.server.store.sql.admin import SqlAdmin
 from cairn.server.store.sql.alerts import SqlAlerts
 from cairn.server.store.sql.artifacts import SqlArtifacts
+from cairn.server.store.sql.blob_uploads import SqlBlobUploads
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
@@ -86,7 +87,9 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(SqlValueReads, SqlAlerts, SqlSweeps, SqlAdmin, SqlArtifacts, MetadataStore):
+class SqlMetadataStore(
+    SqlValueReads, SqlAlerts, SqlSweeps, SqlAdmin, SqlArtifacts, SqlBlobUploads, MetadataStore
+):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:
