@@ -58,7 +58,10 @@ def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str
     assert run.config["opt"] == "adam"
     rows = run.history(keys=["loss", "acc"], pandas=False)
     assert len(rows) == 50
-    assert rows[0] == {"_step": 0, "loss": pytest.approx(1 / 3), "acc": 0.0}
+    assert {k: v for k, v in rows[0].items() if k != "_timestamp"} == {
+        "_step": 0, "loss": pytest.approx(1 / 3), "acc": 0.0
+    }  # fmt: skip
+    assert rows[0]["_timestamp"] > 1e9  # seconds since the epoch, as W&B's rows carry
     frame = run.history(samples=10)
     assert frame.columns[0] == "_step"
     assert len(frame) == 10
@@ -68,6 +71,40 @@ def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str
         api.run("tester/api/nope")
     with pytest.raises(InvalidInputError, match="entity/project/run_id"):
         api.run("just-one-part")
+
+
+def test_history_samples_real_rows_and_buckets_are_named_apart(
+    server: ServerProcess, workdir: Path
+) -> None:
+    settings = {"base_url": server.base_url, "capture_system": False}
+    with cairn.init(project="sampled", settings=settings) as logged:
+        for step in range(1000):
+            row = {"loss": float(step)}
+            if step % 10 == 0:
+                row["val"] = step / 10
+            logged.log(row, step=step)
+        logged.log({"loss": 7.5}, step=999)  # a second value at a step: the last one counts
+    run = cairn.Api(base_url=server.base_url).run(logged.path)
+    rows = run.history(samples=11, keys=["loss"], pandas=False)
+    assert [r["_step"] for r in rows] == [0, 100, 200, 300, 400, 500, 599, 699, 799, 899, 999]
+    # real logged values, not bucket means
+    assert [r["loss"] for r in rows[:-1]] == [float(r["_step"]) for r in rows[:-1]]
+    assert rows[-1]["loss"] == 7.5
+    both = run.history(samples=1000, keys=["loss", "val"], pandas=False)
+    assert [r["_step"] for r in both] == list(range(0, 1000, 10))  # only rows with every key
+    assert all(r["val"] == r["_step"] / 10 for r in both)
+    every = run.history(samples=5000, pandas=False)  # no keys: every step with any metric
+    assert len(every) == 1000
+    assert "val" not in every[1]
+    assert every[10]["val"] == 1.0
+    buckets = run.history_buckets(keys=["loss"], buckets=10, pandas=False)
+    assert len(buckets) == 10
+    assert buckets[0]["loss"] == pytest.approx(sum(range(100)) / 100)  # a bucket's mean
+    with pytest.raises(InvalidInputError, match="history_buckets"):
+        run.history(x_axis="_timestamp")
+    streamed = run.scan_history(keys=["loss", "val"], page_size=64, min_step=100, max_step=300)
+    assert [r["_step"] for r in streamed] == list(range(100, 301, 10))
+    assert [r["_step"] for r in run.scan_history(page_size=64)] == list(range(1000))
 
 
 def test_export_csv(server: ServerProcess, project: str, tmp_path: Path) -> None:

@@ -7,20 +7,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from cairn.errors import InvalidInputError
-from cairn.sdk.api import manage
+from cairn.sdk.api import history, manage
 from cairn.sdk.api.client import ApiClient
 from cairn.sdk.login import server_and_key
 
-_X_AXES = {"_step": "step", "_timestamp": "time", "_runtime": "relative"}
-
-
-_NONFINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, str) and value in _NONFINITE:
-        return _NONFINITE[value]
-    return value
+_number = history.number
 
 
 def _numbers(values: dict[str, Any]) -> dict[str, Any]:
@@ -86,54 +77,67 @@ class PublicRun:
 
     def history(
         self,
-        keys: list[str] | None = None,
         samples: int = 500,
+        keys: list[str] | None = None,
         x_axis: str = "_step",
         pandas: bool = True,
     ) -> Any:
-        """About ``samples`` rows per key, downsampled on the server (bucket means).
+        """Up to ``samples`` real logged rows, spread evenly over the run's steps, as W&B's
+        ``run.history()`` returns them (never averages: see :meth:`history_buckets`).
+
+        A row holds ``_step``, ``_timestamp`` and each key's value at that step; with ``keys``
+        given, only the steps where every one of them has a value (W&B's rule), else every step
+        with any metric (absent keys are NaN in the DataFrame). ``x_axis`` is accepted for W&B's
+        signature and must be ``_step``.
+        """
+        if x_axis != "_step":
+            raise InvalidInputError(
+                "history() samples rows by step; for rows by time use "
+                "history_buckets(x_axis='_timestamp' or '_runtime')"
+            )
+        if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+            raise InvalidInputError(f"samples must be a positive whole number, got {samples!r}")
+        wanted = keys or [k for k in self.keys() if not k.startswith("system/")]
+        rows = (
+            history.sampled(self._client, self.path, wanted, samples, keys is not None)
+            if (wanted)
+            else []
+        )
+        return _dataframe(rows) if pandas else rows
+
+    def history_buckets(
+        self,
+        keys: list[str] | None = None,
+        buckets: int = 500,
+        x_axis: str = "_step",
+        pandas: bool = True,
+    ) -> Any:
+        """About ``buckets`` rows per key, each the mean of its bucket on the server (exact
+        where a key has no more points): a whole long run's shape in one small answer.
 
         Rows are keyed by the x axis (``_step``, ``_timestamp`` or ``_runtime``); a key
         without a value in a row is absent (NaN in the DataFrame).
         """
-        if x_axis not in _X_AXES:
-            raise InvalidInputError(f"x_axis must be one of {list(_X_AXES)}")
+        if x_axis not in history.X_AXES:
+            raise InvalidInputError(f"x_axis must be one of {list(history.X_AXES)}")
         wanted = keys or [k for k in self.keys() if not k.startswith("system/")]
-        rows: dict[float, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):
-            # POST: any number of keys (a GET query string holds a dozen long ones at most)
-            answer = self._client.request(
-                "POST",
-                "/api/v1/history",
-                json={"runs": [self.path], "keys": wanted[start : start + 500],
-                      "buckets": samples, "x_axis": _X_AXES[x_axis]},
-            )  # fmt: skip
-            for series in answer["series"]:
-                values = series["last"] if series["mode"] == "exact" else series["mean"]
-                for x, value in zip(series["x"], values, strict=True):
-                    row = rows.setdefault(x, {x_axis: x})
-                    row[series["key"]] = _number(value)
-        ordered = [rows[x] for x in sorted(rows)]
-        return _dataframe(ordered) if pandas else ordered
+        rows = history.bucketed(self._client, self.path, wanted, buckets, x_axis)
+        return _dataframe(rows) if pandas else rows
 
     def scan_history(
-        self, keys: list[str] | None = None, page_size: int = 10_000
+        self,
+        keys: list[str] | None = None,
+        page_size: int = 10_000,
+        min_step: int | None = None,
+        max_step: int | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every logged row, exact, in step order (one dict per step: ``_step`` and values)."""
+        """Every logged row, exact, in step order, streamed page by page in constant memory:
+        ``_step``, ``_timestamp`` and the values. With ``keys`` given, only rows where every one
+        of them has a value (as W&B's); ``min_step``/``max_step`` bound the steps."""
         wanted = keys or [k for k in self.keys() if not k.startswith("system/")]
-        by_step: dict[int, dict[str, Any]] = {}
-        for key in wanted:
-            start: int | None = 0
-            while start is not None:
-                page = self._client.request(
-                    "GET", self._url(f"/series/{key}/points"),
-                    params={"start": start, "limit": page_size},
-                )  # fmt: skip
-                for step, value in zip(page["steps"], page["values"], strict=True):
-                    by_step.setdefault(step, {"_step": step})[key] = _number(value)
-                start = page["next_start"]
-        for step in sorted(by_step):
-            yield by_step[step]
+        return history.scan(
+            self._client, self.path, wanted, page_size, min_step, max_step, keys is not None
+        )
 
     def value_keys(self) -> list[dict[str, Any]]:
         """The keys of the run's non-numeric values: plain ones (strings, JSON; ``type`` is the

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Path, Query, Request
@@ -27,6 +27,7 @@ from cairn.server.api.deps import (
     resolve_run,
 )
 from cairn.server.encoding import JSONBytesResponse, float_list
+from cairn.server.sampled_rows import sampled_rows
 from cairn.server.series import join
 from cairn.server.series.downsample import bucket_width
 from cairn.server.store.base import SeriesWindow, XAxis
@@ -336,6 +337,32 @@ def series_points(
             "next_start": start + n if n == limit else None,
         }
     )
+
+
+class SampledQuery(BaseModel):
+    """Which keys, how many rows, and whether a row needs every key."""
+
+    keys: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(
+        ..., min_length=1, max_length=1000
+    )
+    samples: int = Field(500, ge=1, le=100_000)
+    all_keys: bool = Field(True, description="only steps where every key has a value")
+
+
+class SampledRows(BaseModel):
+    """Real logged rows: ``_step``, ``_timestamp`` and the keys' values at that step."""
+
+    rows: list[dict[str, Any]]
+
+
+@router.post(RUN_PATH + "/history/sampled", response_model=SampledRows)
+def sampled_history(run: RunDep, ctx: Ctx, query: SampledQuery) -> JSONBytesResponse:
+    """Up to ``samples`` real rows spread evenly over the run's steps (W&B's sampled history;
+    never averages: for those ask ``/history`` with buckets)."""
+    for key in query.keys:
+        check_key(key)
+    rows = sampled_rows(ctx.meta, run.pk, query.keys, query.samples, query.all_keys)
+    return JSONBytesResponse({"rows": rows})
 
 
 @router.get(
