@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from cairn.errors import InvalidInputError
 from cairn.server.api.deps import Ctx, ProjectDep
-from cairn.server.api.runs_list import ArchivedParam, combined_filter
+from cairn.server.api.runs_list import ArchivedParam, combined_filter, filter_tree_param
 from cairn.server.runs_csv import MAX_COLUMNS, check_columns, header_text, runs_text
 from cairn.server.store.metadata import MetadataStore
 from cairn.server.store.records import ProjectRecord
@@ -53,14 +51,7 @@ def export_runs_get(
     archived: ArchivedParam = "exclude",
 ) -> StreamingResponse:
     """Matching runs as CSV, one line per run, the columns in the order given."""
-    tree: dict[str, Any] | None = None
-    if filters:
-        try:
-            tree = orjson.loads(filters)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidInputError(f"filters is not valid JSON: {exc}") from None
-        if not isinstance(tree, dict):
-            raise InvalidInputError("filters must be a JSON object")
+    tree = filter_tree_param(filters)
     body = RunsExportBody(
         filters=tree, expression=expression, order=order, columns=columns, archived=archived
     )

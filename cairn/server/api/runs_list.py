@@ -96,6 +96,19 @@ class RunsPageOut(BaseModel):
     total: int | None
 
 
+def filter_tree_param(filters: str | None) -> dict[str, Any] | None:
+    """The ``filters`` query parameter (a filter tree as JSON text) parsed; None when absent."""
+    if not filters:
+        return None
+    try:
+        tree = orjson.loads(filters)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInputError(f"filters is not valid JSON: {exc}") from None
+    if not isinstance(tree, dict):
+        raise InvalidInputError("filters must be a JSON object")
+    return tree
+
+
 def combined_filter(filters: dict[str, Any] | None, expression: str | None) -> Any:
     """The tree and the parsed text filter ANDed (None when neither is given)."""
     parts = []
@@ -165,14 +178,7 @@ def list_runs(
     archived: ArchivedParam = "exclude",
 ) -> JSONBytesResponse:
     """Runs of a project, filtered and sorted in the database (see docs/filter-language.md)."""
-    tree: dict[str, Any] | None = None
-    if filters:
-        try:
-            tree = orjson.loads(filters)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidInputError(f"filters is not valid JSON: {exc}") from None
-        if not isinstance(tree, dict):
-            raise InvalidInputError("filters must be a JSON object")
+    tree = filter_tree_param(filters)
     body = RunsQueryBody(
         filters=tree,
         expression=expression,
