@@ -99,5 +99,6 @@ describe("expressionProblem", () => {
     expect(expressionProblem("val/loss - train/loss", KNOWN)).toBeNull();
     expect(expressionProblem("1 - accuracy", KNOWN)).toMatch(/no metric named `accuracy`/);
     expect(expressionProblem("1 +", KNOWN)).toMatch(/^column 4: /);
+    expect(expressionProblem("1 + 2", KNOWN)).toMatch(/at least one metric/);
   });
 });

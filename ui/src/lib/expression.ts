@@ -274,6 +274,7 @@ export function unknownMetrics(metrics: readonly string[], known: ReadonlySet<st
 export function expressionProblem(text: string, known: ReadonlySet<string>): string | null {
   const parsed = parseExpression(text, known);
   if (!parsed.ok) return `column ${parsed.column}: ${parsed.error}`;
+  if (parsed.metrics.length === 0) return "name at least one metric: a line is drawn at its steps";
   const unknown = unknownMetrics(parsed.metrics, known);
   if (unknown.length > 0) {
     return `no metric named ${unknown.map((m) => `\`${m}\``).join(", ")} (names with spaces or other signs go in backticks)`;
