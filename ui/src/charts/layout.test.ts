@@ -106,6 +106,11 @@ describe("line panels with several metrics", () => {
       expressions: ["1 - acc"],
       size: "M",
     });
+    // a panel of derived lines only keeps its key for its section, and plots no plain metric
+    const derived = parseLayout({ panels: [{ id: "d", type: "line", key: "val/loss", keys: [], expressions: ["1 - acc"], size: "M" }] });
+    expect(lineKeys(derived.panels[0]!)).toEqual([]);
+    expect(sectionOf(derived.panels[0]!)).toBe("val");
+    expect(lineKeys(parseLayout({ panels: [{ id: "e", type: "line", key: "k", keys: [], size: "M" }] }).panels[0]!)).toEqual(["k"]);
     // other panel types are left as they are
     expect(parseLayout({ panels: [{ id: "b", type: "bar", key: "summary.acc", size: "M" }] }).panels[0]).toEqual({
       id: "b",

@@ -132,10 +132,11 @@ export function settingsOf(
   return { ...DEFAULT_SETTINGS, xAxis, legend, ...(panel.settings ?? {}) };
 }
 
-/** The metrics a line panel plots: `keys`, or its one `key` (layouts saved before panels had
- * several metrics, generated panels). */
+/** The metrics a line panel plots: `keys`, or its one `key` where it has no `keys` (layouts
+ * saved before panels had several metrics, generated panels). Empty `keys` (a panel of derived
+ * lines only) keep `key` for the panel's section. */
 export function lineKeys(panel: PanelConfig): string[] {
-  if (panel.keys && panel.keys.length > 0) return panel.keys;
+  if (Array.isArray(panel.keys)) return panel.keys;
   return panel.key ? [panel.key] : [];
 }
 
@@ -146,13 +147,16 @@ function migrateLine(panel: PanelConfig): PanelConfig {
   const strings = (a: unknown): string[] =>
     Array.isArray(a) ? [...new Set(a.filter((s): s is string => typeof s === "string" && s !== ""))] : [];
   const out: PanelConfig = { ...panel };
+  const expressions = strings(panel.expressions);
   const keys = strings(panel.keys);
-  if (keys.length === 0 && typeof panel.key === "string" && panel.key !== "") keys.push(panel.key);
+  // empty keys mean "derived lines only" where there are expressions, else "not saved yet"
+  const derivedOnly = Array.isArray(panel.keys) && keys.length === 0 && expressions.length > 0;
+  if (keys.length === 0 && !derivedOnly && typeof panel.key === "string" && panel.key !== "") keys.push(panel.key);
   if (keys.length > 0) {
     out.keys = keys;
-    out.key = keys[0] as string;
-  } else delete out.keys;
-  const expressions = strings(panel.expressions);
+    out.key = keys[0];
+  } else if (derivedOnly) out.keys = [];
+  else delete out.keys;
   if (expressions.length > 0) out.expressions = expressions;
   else delete out.expressions;
   return out;

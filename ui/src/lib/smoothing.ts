@@ -36,11 +36,21 @@ export type SmoothingType = "none" | "exponential" | "timeWeighted" | "gaussian"
 
 export const SMOOTHING_TYPES: readonly SmoothingType[] = ["exponential", "timeWeighted", "gaussian", "average", "none"];
 
+export const SMOOTHING_LABELS: Record<SmoothingType, string> = {
+  exponential: "Exponential (EMA)",
+  timeWeighted: "Time-weighted EMA",
+  gaussian: "Gaussian",
+  average: "Running average",
+  none: "None",
+};
+
 /** What a kind's one parameter means, its range and the value a newly picked kind starts at. */
 export interface SmoothingParam {
   label: string;
   min: number;
   max: number;
+  /** the slider's end (the number box takes up to `max`) */
+  sliderMax: number;
   step: number;
   /** the parameter a panel switched to this kind starts with */
   initial: number;
@@ -49,11 +59,11 @@ export interface SmoothingParam {
 }
 
 export const SMOOTHING_PARAMS: Record<SmoothingType, SmoothingParam> = {
-  exponential: { label: "weight", min: 0, max: 0.999, step: 0.01, initial: 0.6, off: 0 },
-  timeWeighted: { label: "weight", min: 0, max: 0.999, step: 0.01, initial: 0.6, off: 0 },
-  gaussian: { label: "σ (x units)", min: 0, max: 1e9, step: 1, initial: 10, off: 0 },
-  average: { label: "window (points)", min: 1, max: 10000, step: 1, initial: 10, off: 1 },
-  none: { label: "", min: 0, max: 0, step: 1, initial: 0, off: 0 },
+  exponential: { label: "weight", min: 0, max: 0.999, sliderMax: 0.99, step: 0.01, initial: 0.6, off: 0 },
+  timeWeighted: { label: "weight", min: 0, max: 0.999, sliderMax: 0.99, step: 0.01, initial: 0.6, off: 0 },
+  gaussian: { label: "σ, in x units", min: 0, max: 1e9, sliderMax: 100, step: 1, initial: 10, off: 0 },
+  average: { label: "window, in points", min: 1, max: 10000, sliderMax: 100, step: 1, initial: 10, off: 1 },
+  none: { label: "", min: 0, max: 0, sliderMax: 0, step: 1, initial: 0, off: 0 },
 };
 
 /** W&B keeps the view's density in mind: a step of the whole x range weighs `weight^1000`. */
@@ -84,7 +94,7 @@ export function smoothTimeWeighted(
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(values[i] as number)) continue;
+      if (!Number.isFinite(values[i])) continue;
       lo = Math.min(lo, x[i] as number);
       hi = Math.max(hi, x[i] as number);
     }
@@ -122,7 +132,7 @@ export function smoothGaussian(x: ArrayLike<number>, values: ArrayLike<number>, 
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(values[i] as number)) continue;
+    if (!Number.isFinite(values[i])) continue;
     const xi = x[i] as number;
     while (lo < n && (x[lo] as number) < xi - reach) lo++;
     if (hi < i) hi = i;
@@ -154,7 +164,7 @@ export function smoothRunningAverage(values: ArrayLike<number>, window: number):
   const k = Number.isFinite(window) ? Math.floor(window) : 1;
   if (k <= 1) return out;
   const finite: number[] = [];
-  for (let i = 0; i < n; i++) if (Number.isFinite(values[i] as number)) finite.push(i);
+  for (let i = 0; i < n; i++) if (Number.isFinite(values[i])) finite.push(i);
   const prefix = new Float64Array(finite.length + 1);
   finite.forEach((i, p) => {
     prefix[p + 1] = (prefix[p] as number) + (values[i] as number);
