@@ -11,6 +11,8 @@ interface Props {
   children?: ReactNode;
   title: string;
   settings: LineSettings;
+  /** the panel has saved settings of its own (Reset is offered); left out: they differ from the defaults */
+  customized?: boolean;
   xKeys: readonly string[];
   grouped: boolean;
   onChange: (settings: Partial<LineSettings>) => void;
@@ -24,7 +26,7 @@ function numberOrNull(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function PanelSettings({ children, title, settings, xKeys, grouped, onChange, onReset, onClose }: Props) {
+export function PanelSettings({ children, title, settings, customized, xKeys, grouped, onChange, onReset, onClose }: Props) {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
   const kind = SMOOTHING_TYPES.includes(settings.smoothingType) ? settings.smoothingType : "exponential";
@@ -213,7 +215,7 @@ export function PanelSettings({ children, title, settings, xKeys, grouped, onCha
           onClick={() => {
             onReset();
           }}
-          disabled={JSON.stringify(settings) === JSON.stringify(DEFAULT_SETTINGS)}
+          disabled={customized === undefined ? JSON.stringify(settings) === JSON.stringify(DEFAULT_SETTINGS) : !customized}
         >
           Reset
         </button>

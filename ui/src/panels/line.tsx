@@ -41,6 +41,7 @@ function LineSettingsEditor({ panel, onChange, onClose }: PanelSettingsProps) {
     <PanelSettings
       title={lineModule.title(panel)}
       settings={lineSettings(panel, env)}
+      customized={Object.keys(panel.settings ?? {}).length > 0}
       xKeys={env.xKeys.filter((k) => !metrics.includes(k))}
       grouped={env.grouped}
       onChange={(part: Partial<LineSettings>) => {
