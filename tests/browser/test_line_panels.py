@@ -118,7 +118,8 @@ def test_two_metrics_and_a_derived_line_read_at_the_cursor_then_smoothed(
         page.mouse.move(0, 0)
         assert _hover(page, panel) == step
         smoothed, raw = _value(panel, f"{RUN} · train/loss")
-        assert raw is not None and _close(raw, loss[step])
+        assert raw is not None
+        assert _close(raw, loss[step])
         steps = sorted(loss)
         at = steps.index(step)
         window = [loss[s] for s in steps[max(0, at - 4) : at + 6]]
