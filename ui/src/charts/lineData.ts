@@ -1,4 +1,5 @@
-/** From fetched windows to what uPlot draws: one x array shared by every line of a panel.
+/** From fetched windows to what uPlot draws: one x array shared by every line of a panel (a line
+ * per run and metric: the run's colour, the metric's dash; grouped, per group and metric).
  *
  * Exact windows keep their exact x (the union over runs) when that stays small; otherwise every
  * run is put onto a common grid of `n` equal cells over the x range (lib/bucketing), cells empty
