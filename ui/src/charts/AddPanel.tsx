@@ -23,8 +23,16 @@ function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-/** The panel a module adds for the chosen keys, or null when a key is missing. */
-export function newPanel(module: PanelModule, keys: readonly string[], key: string, xKey: string, yKey: string): PanelConfig | null {
+/** The panel a module adds for the chosen keys, or null when a key is missing. A "metric" panel
+ * plots `key` and the `more` metrics (PanelConfig.keys). */
+export function newPanel(
+  module: PanelModule,
+  keys: readonly string[],
+  key: string,
+  xKey: string,
+  yKey: string,
+  more: readonly string[] = [],
+): PanelConfig | null {
   const unique = uniqueSuffix();
   if (module.add === "xy") {
     const x = xKey || keys[0];
@@ -36,6 +44,9 @@ export function newPanel(module: PanelModule, keys: readonly string[], key: stri
   if (!k) return null;
   // panels of a key carry it in their id (a removed generated panel is recognised by its key)
   const id = module.add === "field" ? `${module.type}:${unique}` : `${module.type}:${k}#${unique}`;
+  if (module.add === "metric") {
+    return { id, type: module.type, key: k, keys: [...new Set([k, ...more.filter((m) => keys.includes(m))])], size: "M" };
+  }
   return { id, type: module.type, key: k, size: "M" };
 }
 
@@ -46,6 +57,7 @@ export function AddPanel({ metrics, fieldKeys, media, onAdd }: Props) {
   const [key, setKey] = useState("");
   const [xKey, setXKey] = useState("");
   const [yKey, setYKey] = useState("");
+  const [more, setMore] = useState<string[]>([]);
   const entries = useMemo(() => addablePanels({ metrics, fieldKeys, media: media ?? [] }), [metrics, fieldKeys, media]);
   const chosen = entries.find((e) => e.module.type === type) ?? entries[0];
 
@@ -54,11 +66,12 @@ export function AddPanel({ metrics, fieldKeys, media, onAdd }: Props) {
     setKey("");
     setXKey("");
     setYKey("");
+    setMore([]);
   };
 
   const add = () => {
     if (!chosen) return;
-    const panel = newPanel(chosen.module, chosen.keys, key, xKey, yKey);
+    const panel = newPanel(chosen.module, chosen.keys, key, xKey, yKey, chosen.module.add === "metric" ? more : []);
     if (!panel) return;
     onAdd(panel);
     close();
@@ -111,6 +124,9 @@ export function AddPanel({ metrics, fieldKeys, media, onAdd }: Props) {
           ) : (
             <KeySelect label={KEY_LABEL[chosen.module.add]} keys={chosen.keys} value={key} onChange={setKey} />
           )}
+          {chosen?.module.add === "metric" && chosen.keys.length > 1 ? (
+            <MoreMetrics keys={chosen.keys.filter((k) => k !== (key || chosen.keys[0]))} value={more} onChange={setMore} />
+          ) : null}
           <div className="settings-actions">
             <button type="button" onClick={close}>
               Cancel
@@ -122,6 +138,32 @@ export function AddPanel({ metrics, fieldKeys, media, onAdd }: Props) {
         </div>
       ) : null}
     </span>
+  );
+}
+
+/** More metrics on the same panel: a list to pick several from (Ctrl/⌘ or Shift). */
+function MoreMetrics(props: { keys: string[]; value: string[]; onChange: (keys: string[]) => void }) {
+  const id = useId();
+  return (
+    <div className="settings-row">
+      <label htmlFor={id}>Also plot</label>
+      <select
+        id={id}
+        multiple
+        size={Math.min(6, props.keys.length)}
+        title="more metrics on the same panel (Ctrl/⌘-click for several)"
+        value={props.value.filter((k) => props.keys.includes(k))}
+        onChange={(e) => {
+          props.onChange([...e.target.selectedOptions].map((o) => o.value));
+        }}
+      >
+        {props.keys.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 

@@ -1,10 +1,13 @@
 /** One uPlot line chart: drag to zoom (the panel re-fetches that window), double-click to reset,
- * cursor synced across panels on the same x axis, a hover tooltip rendered as React text. */
+ * cursor synced across panels on the same x axis, a hover tooltip rendered as React text, and the
+ * legend (when on) with every line's value at the cursor, this panel's or a synced one. */
 
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import type { LineSettings } from "./layout";
 import type { LineModel } from "./lineData";
+import { LineLegend, type LegendCursor } from "./LineLegend";
+import { Swatch } from "./Swatch";
 import { chartColors, formatDuration, formatNumber, formatX } from "./theme";
 import type { Zoom } from "./zoomUrl";
 
@@ -53,16 +56,19 @@ export function LineChart(props: Props) {
   const [hover, setHover] = useState<Hover | null>(null);
   const [over, setOver] = useState(false);
   const overRef = useRef(false);
+  const [cursor, setCursor] = useState<LegendCursor | null>(null);
+  const legendRef = useRef(settings.legend);
   useLayoutEffect(() => {
     callbacks.current = { onZoom: props.onZoom, onDrawn: props.onDrawn };
     zoomRef.current = zoom;
     modelRef.current = model;
+    legendRef.current = settings.legend;
   });
 
   const structure = useMemo(
     () =>
       JSON.stringify([
-        model.specs.map((s) => [s.kind, s.color]),
+        model.specs.map((s) => [s.kind, s.color, s.dash]),
         model.bands.map((b) => [b.upper, b.lower]),
       ]),
     [model],
@@ -150,6 +156,7 @@ export function LineChart(props: Props) {
             ? { stroke: "transparent", width: 0, points: { show: false }, spanGaps: true }
             : {
                 stroke: spec.color,
+                ...(spec.dash.length > 0 ? { dash: spec.dash } : {}),
                 // thin lines when there are many: anti-aliased 1.5 px strokes cost a lot to raster
                 width: spec.kind === "raw" || current.lines.length > 20 ? 1 : 1.5,
                 spanGaps: true,
@@ -173,6 +180,12 @@ export function LineChart(props: Props) {
         ],
         setCursor: [
           (u) => {
+            if (legendRef.current) {
+              // the legend follows any cursor on this x axis, this panel's or a synced one
+              const at = u.cursor.idx;
+              const shown = at !== null && at !== undefined && u.cursor.left !== undefined && u.cursor.left >= 0;
+              setCursor(shown ? { idx: at, idxs: [...(u.cursor.idxs ?? [])] } : null);
+            }
             if (!overRef.current) return; // a synced cursor from another panel: crosshair only
             const idx = u.cursor.idx;
             if (idx === null || idx === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
@@ -239,6 +252,7 @@ export function LineChart(props: Props) {
     >
       <div ref={box} />
       {over && hover ? <Tooltip model={model} hover={hover} xAxis={xAxis} width={width} /> : null}
+      {settings.legend ? <LineLegend model={model} cursor={cursor} xAxis={xAxis} /> : null}
     </div>
   );
 }
@@ -268,7 +282,7 @@ function Tooltip({ model, hover, xAxis, width }: { model: LineModel; hover: Hove
       <div className="chart-tooltip-x">{x === undefined ? "" : formatX(x, xAxis)}</div>
       {shown.map(({ line, value, raw }) => (
         <div key={line.series} className="chart-tooltip-row">
-          <span className="swatch" style={{ background: line.color }} />
+          <Swatch color={line.color} dash={line.dash} />
           <span className="chart-tooltip-name">{line.label}</span>
           <span className="chart-tooltip-value">
             {formatNumber(value)}

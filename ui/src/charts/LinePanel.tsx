@@ -1,19 +1,23 @@
-/** A line plot of one metric for many runs: fetches ~width buckets of the shown x window (all
- * runs in one request, batched with the other panels), re-fetches on zoom, appends live data. */
+/** A line plot of one or more metrics for many runs, and of derived metrics (expressions over
+ * a run's series): fetches ~width buckets of the shown x window (all runs and keys in one
+ * request, batched with the other panels), re-fetches on zoom, appends live data. */
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { BucketColumn } from "../api/history";
+import type { SeriesWindow } from "../api/columns";
 import type { XAxis } from "../api/types";
 import { ErrorMessage } from "../components/Status";
+import { parseExpression, type Expr } from "../lib/expression";
 import { appendLive, toBuckets, type FetchedSeries } from "../lib/live";
 import type { ChartRun } from "./chartRun";
 import { useBoard } from "./board";
+import { derivedLine } from "./derived";
 import { loadWindows, type WindowParams } from "./historyLoader";
 import type { LineSettings } from "./layout";
 import { X_AXES } from "./layout";
 import { LineChart, type Zoom } from "./LineChart";
-import { buildLineModel, wantsStd, type RunSeries } from "./lineData";
+import { buildLineModel, dashFor, wantsStd, type RunSeries } from "./lineData";
 import { useBoardZoom, zoomFor } from "./zoomUrl";
 import { useTheme } from "./theme";
 import type { PanelState } from "../panels/types";
@@ -21,7 +25,12 @@ import type { PanelState } from "../panels/types";
 export type { PanelState };
 
 interface Props {
-  metric: string;
+  /** the metrics drawn, one line each per run */
+  metrics: string[];
+  /** derived metrics: expressions over a run's series, a line each per run */
+  expressions: readonly string[];
+  /** the project's metric keys: bare names in expressions may run across "/" to match one */
+  knownKeys: ReadonlySet<string>;
   runs: ChartRun[];
   grouped: boolean;
   settings: LineSettings;
@@ -58,8 +67,54 @@ function windowParams(
   };
 }
 
+/** One key's windows for the panel's runs. */
+interface KeySeries extends FetchedSeries {
+  key: string;
+}
+
+interface ParsedExpression {
+  text: string;
+  parsed: { expr: Expr; metrics: string[] } | null;
+  error: string | null;
+}
+
+/** Append live windows to what the panel holds, key by key. */
+function appendLiveKeys(old: KeySeries[], windows: SeriesWindow[], buckets: number): KeySeries[] {
+  const keys = [...new Set([...old.map((s) => s.key), ...windows.map((w) => w.key)])];
+  return keys.flatMap((key) =>
+    appendLive(
+      old.filter((s) => s.key === key),
+      windows.filter((w) => w.key === key),
+      buckets,
+    ).map((s) => ({ ...s, key })),
+  );
+}
+
 export function LinePanel(props: Props) {
-  const { metric, runs, grouped, width, height, seen, onState } = props;
+  const { runs, grouped, width, height, seen, onState, knownKeys } = props;
+  const metricsSig = JSON.stringify([props.metrics, props.expressions]);
+  // parsed once per distinct list (the board rebuilds the arrays on every render)
+  const exprs = useMemo<ParsedExpression[]>(
+    () =>
+      props.expressions.map((text) => {
+        const result = parseExpression(text, knownKeys);
+        return result.ok
+          ? { text, parsed: { expr: result.expr, metrics: result.metrics }, error: null }
+          : { text, parsed: null, error: `column ${result.column}: ${result.error}` };
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [metricsSig, knownKeys],
+  );
+  const metrics = useMemo(
+    () => props.metrics,
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [metricsSig],
+  );
+  // what to fetch: the drawn metrics and those the expressions name
+  const keys = useMemo(
+    () => [...new Set([...metrics, ...exprs.flatMap((e) => e.parsed?.metrics ?? [])])],
+    [metrics, exprs],
+  );
   // settings objects are rebuilt by the board on every render: keep one per distinct value
   const settingsKey = JSON.stringify(props.settings);
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -84,14 +139,17 @@ export function LinePanel(props: Props) {
     .filter((r) => r.state === "running")
     .map((r) => r.id)
     .join(",");
-  const queryKey = ["cairn-history", metric, JSON.stringify(params), paths.join(","), runningSig];
+  const queryKey = ["cairn-history", keys.join("\n"), JSON.stringify(params), paths.join(","), runningSig];
   const query = useQuery({
     queryKey,
-    queryFn: async ({ signal }): Promise<FetchedSeries[]> => {
-      const windows = await loadWindows(paths, metric, params, signal);
-      return windows.map((w) => ({ path: w.run, mode: w.mode, total: w.total, data: toBuckets(w) }));
+    queryFn: async ({ signal }): Promise<KeySeries[]> => {
+      // one loadWindows per key: the loader sends them as one request
+      const perKey = await Promise.all(keys.map((key) => loadWindows(paths, key, params, signal)));
+      return perKey.flatMap((windows, i) =>
+        windows.map((w) => ({ key: keys[i] ?? w.key, path: w.run, mode: w.mode, total: w.total, data: toBuckets(w) })),
+      );
     },
-    enabled: seen && runs.length > 0 && width > 0,
+    enabled: seen && runs.length > 0 && width > 0 && keys.length > 0,
     placeholderData: keepPreviousData,
     staleTime: Infinity,
   });
@@ -105,28 +163,29 @@ export function LinePanel(props: Props) {
       if (liveTick % 5 === 0) void client.invalidateQueries({ queryKey });
       return;
     }
-    const have = new Map(query.data.map((s) => [s.path, s.data.x[s.data.x.length - 1]]));
+    // one request for every key from the earliest last x any of them has (older x is dropped)
+    const have = new Map(query.data.map((s) => [`${s.key}\n${s.path}`, s.data.x[s.data.x.length - 1]]));
     let xMin: number | null = Infinity;
     for (const r of running) {
-      const last = have.get(r.path);
-      if (last === undefined) {
-        xMin = null;
-        break;
+      for (const key of keys) {
+        const last = have.get(`${key}\n${r.path}`);
+        if (last === undefined) {
+          xMin = null;
+          break;
+        }
+        xMin = Math.min(xMin, last);
       }
-      xMin = Math.min(xMin, last);
+      if (xMin === null) break;
     }
     if (xMin === Infinity) return;
     const step = params.x_axis === "step" ? 1 : 1e-6;
     const controller = new AbortController();
-    loadWindows(
-      running.map((r) => r.path),
-      metric,
-      { ...params, x_min: xMin === null ? null : xMin + step, x_max: null },
-      controller.signal,
-    )
-      .then((windows) => {
+    const live = { ...params, x_min: xMin === null ? null : xMin + step, x_max: null };
+    Promise.all(keys.map((key) => loadWindows(running.map((r) => r.path), key, live, controller.signal)))
+      .then((perKey) => {
+        const windows = perKey.flat();
         if (windows.length === 0) return;
-        client.setQueryData<FetchedSeries[]>(queryKey, (old) => (old ? appendLive(old, windows, buckets) : old));
+        client.setQueryData<KeySeries[]>(queryKey, (old) => (old ? appendLiveKeys(old, windows, buckets) : old));
       })
       .catch(() => undefined); // a failed tick is retried by the next one
     return () => {
@@ -137,15 +196,42 @@ export function LinePanel(props: Props) {
   }, [liveTick]);
 
   const model = useMemo(() => {
-    const info = new Map(runs.map((r) => [r.path, r]));
-    const series: RunSeries[] = [];
+    const named = metrics.length + exprs.length > 1;
+    const byRun = new Map<string, Map<string, KeySeries>>();
     for (const s of query.data ?? []) {
-      const run = info.get(s.path);
-      if (!run) continue;
-      series.push({ ...s, name: run.name, color: run.color, group: run.group });
+      const windows = byRun.get(s.path) ?? new Map<string, KeySeries>();
+      windows.set(s.key, s);
+      byRun.set(s.path, windows);
+    }
+    // run by run, its metrics in order, then its derived lines
+    const series: RunSeries[] = [];
+    for (const run of runs) {
+      const windows = byRun.get(run.path);
+      if (!windows) continue;
+      const base = { path: run.path, name: run.name, color: run.color, group: run.group };
+      metrics.forEach((key, i) => {
+        const s = windows.get(key);
+        if (!s) return;
+        series.push({ ...base, mode: s.mode, total: s.total, data: s.data, dash: dashFor(i), ...(named ? { metric: key } : {}) });
+      });
+      exprs.forEach((e, i) => {
+        if (!e.parsed) return;
+        const line = derivedLine(e.parsed.expr, e.parsed.metrics, windows, buckets);
+        if (!line || line.data.x.length === 0) return;
+        series.push({
+          ...base,
+          mode: line.mode,
+          total: line.data.x.length,
+          data: line.data,
+          dash: dashFor(metrics.length + i),
+          metric: line.bucketMeans ? `${e.text} (bucket means)` : e.text,
+          noBand: true,
+        });
+      });
     }
     return buildLineModel(series, { settings, grouped, cells: buckets, zoom });
-  }, [query.data, runs, settings, grouped, buckets, zoom]);
+  }, [query.data, runs, metrics, exprs, settings, grouped, buckets, zoom]);
+  const problems = exprs.filter((e) => e.error !== null);
 
   const [drawn, setDrawn] = useState<unknown>(null);
   const onPainted = props.onPainted;
@@ -157,7 +243,7 @@ export function LinePanel(props: Props) {
   const empty = query.isSuccess && model.lines.length === 0;
   let state: PanelState = "idle";
   if (query.isError) state = "error";
-  else if (runs.length === 0 || empty) state = "empty";
+  else if (runs.length === 0 || keys.length === 0 || empty) state = "empty";
   else if (query.isSuccess && !query.isPlaceholderData && !query.isFetching && drawn === model) state = "ready";
   else if (seen) state = "loading";
   const mode = query.data ? model.mode : null;
@@ -165,6 +251,9 @@ export function LinePanel(props: Props) {
     onState(state, mode);
   }, [state, mode, onState]);
 
+  if (keys.length === 0) {
+    return <div className="panel-empty">No metric to plot: add one in the panel settings (⚙)</div>;
+  }
   if (runs.length === 0) return <div className="panel-empty">No runs to show</div>;
   if (query.isError) return <ErrorMessage error={query.error} what="this chart" />;
   if (!query.data) {
@@ -200,6 +289,11 @@ export function LinePanel(props: Props) {
         onZoom={setZoom}
         onDrawn={onDrawn}
       />
+      {problems.map((e) => (
+        <div key={e.text} className="panel-problem" role="note">
+          Derived line <code>{e.text}</code> is not drawn: {e.error}
+        </div>
+      ))}
       <div className="panel-foot">
         {params.x_key !== null ? (
           <span className="panel-x" data-x-key={params.x_key} title="the x axis: this metric's values at the same steps">
@@ -212,16 +306,6 @@ export function LinePanel(props: Props) {
           {model.mode === "exact" ? "exact points" : `${buckets} buckets`}
         </span>
       </div>
-      {settings.legend ? (
-        <ul className="panel-legend" aria-label="Legend">
-          {model.lines.map((line) => (
-            <li key={line.series}>
-              <span className="swatch" style={{ background: line.color }} />
-              {line.label}
-            </li>
-          ))}
-        </ul>
-      ) : null}
     </div>
   );
 }

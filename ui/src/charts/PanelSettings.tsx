@@ -1,12 +1,18 @@
-/** The settings dialog of a line panel: smoothing, x axis, log scales, y range, legend, runs, band. */
+/** The settings dialog of a line panel: its lines (`children`: metrics and derived metrics),
+ * smoothing, x axis, log scales, y range, legend, runs, band. */
 
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
+import { SMOOTHING_LABELS, SMOOTHING_PARAMS, SMOOTHING_TYPES, type SmoothingType } from "../lib/smoothing";
 import type { BandKind, LineSettings } from "./layout";
 import { DEFAULT_SETTINGS } from "./layout";
 
 interface Props {
+  /** shown first: what the panel plots */
+  children?: ReactNode;
   title: string;
   settings: LineSettings;
+  /** the panel has saved settings of its own (Reset is offered); left out: they differ from the defaults */
+  customized?: boolean;
   xKeys: readonly string[];
   grouped: boolean;
   onChange: (settings: Partial<LineSettings>) => void;
@@ -20,9 +26,11 @@ function numberOrNull(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function PanelSettings({ title, settings, xKeys, grouped, onChange, onReset, onClose }: Props) {
+export function PanelSettings({ children, title, settings, customized, xKeys, grouped, onChange, onReset, onClose }: Props) {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
+  const kind = SMOOTHING_TYPES.includes(settings.smoothingType) ? settings.smoothingType : "exponential";
+  const param = SMOOTHING_PARAMS[kind];
   useEffect(() => {
     box.current?.querySelector<HTMLElement>("input, select")?.focus();
   }, []);
@@ -39,35 +47,59 @@ export function PanelSettings({ title, settings, xKeys, grouped, onChange, onRes
         }
       }}
     >
+      {children}
       <div className="settings-row">
-        <label htmlFor={`${id}-smooth`}>Smoothing</label>
-        <input
-          type="range"
-          min={0}
-          max={0.99}
-          step={0.01}
-          value={settings.smoothing}
-          aria-hidden="true"
-          tabIndex={-1}
+        <label htmlFor={`${id}-smooth-type`}>Smoothing</label>
+        <select
+          id={`${id}-smooth-type`}
+          aria-label="Smoothing type"
+          value={kind}
           onChange={(e) => {
-            onChange({ smoothing: Number(e.target.value) });
+            const next = e.target.value as SmoothingType;
+            // each kind's parameter means something else: start from the kind's own value
+            onChange(next === "none" ? { smoothingType: next } : { smoothingType: next, smoothing: SMOOTHING_PARAMS[next].initial });
           }}
-        />
-        <input
-          id={`${id}-smooth`}
-          type="number"
-          min={0}
-          max={0.999}
-          step={0.01}
-          className="settings-number"
-          aria-label="Smoothing"
-          value={settings.smoothing}
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            if (Number.isFinite(v)) onChange({ smoothing: Math.min(0.999, Math.max(0, v)) });
-          }}
-        />
+        >
+          {SMOOTHING_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {SMOOTHING_LABELS[t]}
+            </option>
+          ))}
+        </select>
       </div>
+      {kind !== "none" ? (
+        <div className="settings-row">
+          <label htmlFor={`${id}-smooth`} title={param.label}>
+            {param.label}
+          </label>
+          <input
+            type="range"
+            min={param.min}
+            max={param.sliderMax}
+            step={param.step}
+            value={Math.min(settings.smoothing, param.sliderMax)}
+            aria-hidden="true"
+            tabIndex={-1}
+            onChange={(e) => {
+              onChange({ smoothing: Number(e.target.value) });
+            }}
+          />
+          <input
+            id={`${id}-smooth`}
+            type="number"
+            min={param.min}
+            max={param.max}
+            step={param.step}
+            className="settings-number"
+            aria-label="Smoothing"
+            value={settings.smoothing}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (Number.isFinite(v)) onChange({ smoothing: Math.min(param.max, Math.max(param.min, v)) });
+            }}
+          />
+        </div>
+      ) : null}
       <div className="settings-row">
         <label htmlFor={`${id}-x`}>X axis</label>
         <select
@@ -183,7 +215,7 @@ export function PanelSettings({ title, settings, xKeys, grouped, onChange, onRes
           onClick={() => {
             onReset();
           }}
-          disabled={JSON.stringify(settings) === JSON.stringify(DEFAULT_SETTINGS)}
+          disabled={customized === undefined ? JSON.stringify(settings) === JSON.stringify(DEFAULT_SETTINGS) : !customized}
         >
           Reset
         </button>

@@ -3,6 +3,7 @@ import {
   buildSections,
   EMPTY_LAYOUT,
   lineId,
+  lineKeys,
   movePanel,
   panelMatcher,
   parseLayout,
@@ -83,6 +84,57 @@ describe("parseLayout and settings", () => {
   it("defaults system metrics to relative time", () => {
     expect(settingsOf({ id: "a", type: "line", size: "M" }, "system").xAxis).toBe("relative");
     expect(settingsOf({ id: "a", type: "line", size: "M", settings: { xAxis: "time" } }, "system").xAxis).toBe("time");
+  });
+});
+
+describe("line panels with several metrics", () => {
+  it("loads a saved panel with one `key` as `keys: [key]`, and keeps key as the first metric", () => {
+    const old = parseLayout({ panels: [{ id: "line:train/loss", type: "line", key: "train/loss", size: "L", settings: { smoothing: 0.6 } }] });
+    expect(old.panels).toEqual([
+      { id: "line:train/loss", type: "line", key: "train/loss", keys: ["train/loss"], size: "L", settings: { smoothing: 0.6 } },
+    ]);
+    // an old EMA weight stays an EMA weight
+    expect(settingsOf(old.panels[0]!, "history")).toMatchObject({ smoothingType: "exponential", smoothing: 0.6 });
+    const multi = parseLayout({
+      panels: [{ id: "p", type: "line", key: "stale", keys: ["val/loss", 3, "train/loss", "val/loss"], expressions: ["1 - acc", null], size: "M" }],
+    });
+    expect(multi.panels[0]).toEqual({
+      id: "p",
+      type: "line",
+      key: "val/loss",
+      keys: ["val/loss", "train/loss"],
+      expressions: ["1 - acc"],
+      size: "M",
+    });
+    // a panel of derived lines only keeps its key for its section, and plots no plain metric
+    const derived = parseLayout({ panels: [{ id: "d", type: "line", key: "val/loss", keys: [], expressions: ["1 - acc"], size: "M" }] });
+    expect(lineKeys(derived.panels[0]!)).toEqual([]);
+    expect(sectionOf(derived.panels[0]!)).toBe("val");
+    expect(lineKeys(parseLayout({ panels: [{ id: "e", type: "line", key: "k", keys: [], size: "M" }] }).panels[0]!)).toEqual(["k"]);
+    // other panel types are left as they are
+    expect(parseLayout({ panels: [{ id: "b", type: "bar", key: "summary.acc", size: "M" }] }).panels[0]).toEqual({
+      id: "b",
+      type: "bar",
+      key: "summary.acc",
+      size: "M",
+    });
+  });
+
+  it("reads a panel's metrics from keys or its one key, and shows a legend where lines need names", () => {
+    expect(lineKeys({ id: "a", type: "line", key: "x", size: "M" })).toEqual(["x"]);
+    expect(lineKeys({ id: "a", type: "line", key: "x", keys: ["x", "y"], size: "M" })).toEqual(["x", "y"]);
+    expect(lineKeys({ id: "a", type: "line", size: "M" })).toEqual([]);
+    expect(settingsOf({ id: "a", type: "line", key: "x", size: "M" }, "history").legend).toBe(false);
+    expect(settingsOf({ id: "a", type: "line", key: "x", keys: ["x", "y"], size: "M" }, "history").legend).toBe(true);
+    expect(settingsOf({ id: "a", type: "line", key: "x", expressions: ["1 - x"], size: "M" }, "history").legend).toBe(true);
+    const off = { id: "a", type: "line", key: "x", keys: ["x", "y"], size: "M" as const, settings: { legend: false } };
+    expect(settingsOf(off, "history").legend).toBe(false);
+  });
+
+  it("keeps a panel of several metrics in its first metric's section", () => {
+    const layout = parseLayout({ panels: [{ id: "p", type: "line", keys: ["val/loss", "train/loss"], size: "M" }] });
+    const sections = buildSections(layout, keys);
+    expect(sections.find((s) => s.name === "val")!.panels.map((p) => p.id)).toEqual(["p", lineId("val/acc")]);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 
 import type { XAxis } from "../api/types";
+import type { SmoothingType } from "../lib/smoothing";
 import { moduleForMediaType, panelModule, type MediaKeyRef } from "../panels/registry";
 
 export type PanelSize = "S" | "M" | "L";
@@ -16,7 +17,11 @@ export type PanelType = string;
 export type BandKind = "minmax" | "std" | "off";
 
 export interface LineSettings {
-  /** EMA weight in [0, 1) */
+  /** how lines are smoothed (W&B's kinds); layouts saved before the kinds existed have none,
+   * and their `smoothing` is an EMA weight */
+  smoothingType: SmoothingType;
+  /** the kind's parameter: a weight in [0, 1) (exponential, time-weighted), σ in x units
+   * (gaussian), a window in points (average) */
   smoothing: number;
   /** "step" | "time" | "relative" or a metric key (x_key) */
   xAxis: string;
@@ -39,8 +44,12 @@ export type PanelSettingsValue = Partial<LineSettings> & { [name: string]: unkno
 export interface PanelConfig {
   id: string;
   type: PanelType;
-  /** line: the metric; bar: the summary key ("summary.acc" style or bare); media panels: the media key */
+  /** line: its first metric (what its section and generated id go by); bar: the summary key ("summary.acc" style or bare); media panels: the media key */
   key?: string;
+  /** line: every metric it plots, `key` first (older layouts have `key` alone: see lineKeys) */
+  keys?: string[];
+  /** line: derived metrics, each an expression over a run's series (lib/expression) */
+  expressions?: string[];
   /** scatter: "config.lr" / "summary.acc" */
   xKey?: string;
   yKey?: string;
@@ -63,6 +72,7 @@ export interface PanelsLayout {
 export const EMPTY_LAYOUT: PanelsLayout = { version: 1, panels: [], removed: [], removedMedia: [], collapsed: [] };
 
 export const DEFAULT_SETTINGS: LineSettings = {
+  smoothingType: "exponential",
   smoothing: 0,
   xAxis: "step",
   logX: false,
@@ -110,14 +120,46 @@ export function sectionOf(panel: PanelConfig): string {
 }
 
 /** A line panel's settings: its saved ones over the defaults of its key, whose x axis is the
- * key's step metric when it has one (system metrics: relative time). */
+ * key's step metric when it has one (system metrics: relative time). The legend is on by default
+ * where a panel draws more than one metric or a derived one (its lines need names). */
 export function settingsOf(
   panel: PanelConfig,
   kind: "history" | "system" | undefined,
   stepMetric?: string,
 ): LineSettings {
   const xAxis = kind === "system" ? "relative" : (stepMetric ?? DEFAULT_SETTINGS.xAxis);
-  return { ...DEFAULT_SETTINGS, xAxis, ...(panel.settings ?? {}) };
+  const legend = lineKeys(panel).length + (panel.expressions?.length ?? 0) > 1;
+  return { ...DEFAULT_SETTINGS, xAxis, legend, ...(panel.settings ?? {}) };
+}
+
+/** The metrics a line panel plots: `keys`, or its one `key` where it has no `keys` (layouts
+ * saved before panels had several metrics, generated panels). Empty `keys` (a panel of derived
+ * lines only) keep `key` for the panel's section. */
+export function lineKeys(panel: PanelConfig): string[] {
+  if (Array.isArray(panel.keys)) return panel.keys;
+  return panel.key ? [panel.key] : [];
+}
+
+/** A line panel with `keys` (`key` kept as its first, so that its section, its generated id and
+ * older builds reading the layout still work); other panels as they are. */
+function migrateLine(panel: PanelConfig): PanelConfig {
+  if (panel.type !== METRIC_PANEL_TYPE) return panel;
+  const strings = (a: unknown): string[] =>
+    Array.isArray(a) ? [...new Set(a.filter((s): s is string => typeof s === "string" && s !== ""))] : [];
+  const out: PanelConfig = { ...panel };
+  const expressions = strings(panel.expressions);
+  const keys = strings(panel.keys);
+  // empty keys mean "derived lines only" where there are expressions, else "not saved yet"
+  const derivedOnly = Array.isArray(panel.keys) && keys.length === 0 && expressions.length > 0;
+  if (keys.length === 0 && !derivedOnly && typeof panel.key === "string" && panel.key !== "") keys.push(panel.key);
+  if (keys.length > 0) {
+    out.keys = keys;
+    out.key = keys[0];
+  } else if (derivedOnly) out.keys = [];
+  else delete out.keys;
+  if (expressions.length > 0) out.expressions = expressions;
+  else delete out.expressions;
+  return out;
 }
 
 /** Read a saved value defensively: anything malformed gives the empty layout's parts. */
@@ -134,7 +176,7 @@ export function parseLayout(value: unknown): PanelsLayout {
   });
   return {
     version: 1,
-    panels: panels.map((p) => ({ ...p, size: p.size === "S" || p.size === "L" ? p.size : "M" })),
+    panels: panels.map((p) => migrateLine({ ...p, size: p.size === "S" || p.size === "L" ? p.size : "M" })),
     removed: strings(v.removed),
     removedMedia: strings(v.removedMedia),
     collapsed: strings(v.collapsed),

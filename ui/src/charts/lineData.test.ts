@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fromPoints, type Buckets } from "../lib/bucketing";
 import { DEFAULT_SETTINGS } from "./layout";
-import { buildLineModel, wantsStd, type RunSeries } from "./lineData";
+import { smoothGaussian } from "../lib/smoothing";
+import { buildLineModel, dashFor, wantsStd, type RunSeries } from "./lineData";
 
 function run(path: string, b: Buckets, mode: "exact" | "buckets" = "exact", group: string | null = null): RunSeries {
   return { path, name: path, color: "#112233", group, mode, total: b.x.length, data: b };
@@ -125,5 +126,78 @@ describe("buildLineModel", () => {
     });
     expect(m.x).toEqual([1, 2]);
     expect(m.columns[0]).toEqual([null, 10]);
+  });
+
+  it("names and dashes one line per run and metric, grouping lines of one metric together", () => {
+    const series = (path: string, metric: string, index: number, group: string | null = null): RunSeries => ({
+      ...run(path, fromPoints([0, 1], [index, index + 1]), "exact", group),
+      metric,
+      dash: dashFor(index),
+    });
+    const m = buildLineModel([series("a", "train/loss", 0), series("a", "val/loss", 1)], {
+      settings: DEFAULT_SETTINGS,
+      grouped: false,
+      cells: 100,
+      zoom: null,
+    });
+    expect(m.lines.map((l) => [l.label, l.dash])).toEqual([
+      ["a · train/loss", []],
+      ["a · val/loss", [6, 4]],
+    ]);
+    expect(m.specs.map((s) => s.dash)).toEqual([[], [6, 4]]);
+    const grouped = buildLineModel(
+      [series("a", "train/loss", 0, "g"), series("b", "train/loss", 0, "g"), series("a", "val/loss", 1, "g")],
+      { settings: DEFAULT_SETTINGS, grouped: true, cells: 10, zoom: null },
+    );
+    expect(grouped.lines.map((l) => [l.label, l.runs, l.dash])).toEqual([
+      ["g (2) · train/loss", 2, []],
+      ["g (1) · val/loss", 1, [6, 4]],
+    ]);
+  });
+
+  it("smooths with the chosen kind, and draws no raw line when the kind leaves data as is", () => {
+    const x = [0, 1, 2, 3, 4];
+    const y = [0, 10, 0, 10, 0];
+    const gauss = buildLineModel([run("a", fromPoints(x, y))], {
+      settings: { ...DEFAULT_SETTINGS, smoothingType: "gaussian", smoothing: 1 },
+      grouped: false,
+      cells: 100,
+      zoom: null,
+    });
+    expect(gauss.specs.map((s) => s.kind)).toEqual(["raw", "line"]);
+    expect(gauss.columns[1]).toEqual(Array.from(smoothGaussian(x, y, 1)));
+    const avg = buildLineModel([run("a", fromPoints(x, y))], {
+      settings: { ...DEFAULT_SETTINGS, smoothingType: "average", smoothing: 3 },
+      grouped: false,
+      cells: 100,
+      zoom: null,
+    });
+    expect(avg.columns[1]).toEqual([5, 10 / 3, 20 / 3, 10 / 3, 5]);
+    for (const settings of [
+      { ...DEFAULT_SETTINGS, smoothingType: "none" as const, smoothing: 0.9 },
+      { ...DEFAULT_SETTINGS, smoothingType: "average" as const, smoothing: 1 },
+    ]) {
+      const off = buildLineModel([run("a", fromPoints(x, y))], { settings, grouped: false, cells: 100, zoom: null });
+      expect(off.specs.map((s) => s.kind)).toEqual(["line"]);
+    }
+  });
+
+  it("gives derived lines no band of their own", () => {
+    const b: Buckets = {
+      x: Float64Array.from([0, 50]),
+      min: Float64Array.from([0, 1]),
+      max: Float64Array.from([2, 3]),
+      mean: Float64Array.from([1, 2]),
+      std: Float64Array.from([0.5, 0.25]),
+      last: Float64Array.from([1, 2]),
+      count: Float64Array.from([10, 10]),
+    };
+    const m = buildLineModel([{ ...run("a", b, "buckets"), metric: "1 - acc", noBand: true }], {
+      settings: DEFAULT_SETTINGS,
+      grouped: false,
+      cells: 10,
+      zoom: null,
+    });
+    expect(m.specs.map((s) => s.kind)).toEqual(["line"]);
   });
 });

@@ -1,4 +1,5 @@
-/** From fetched windows to what uPlot draws: one x array shared by every line of a panel.
+/** From fetched windows to what uPlot draws: one x array shared by every line of a panel (a line
+ * per run and metric: the run's colour, the metric's dash; grouped, per group and metric).
  *
  * Exact windows keep their exact x (the union over runs) when that stays small; otherwise every
  * run is put onto a common grid of `n` equal cells over the x range (lib/bucketing), cells empty
@@ -10,7 +11,7 @@
 
 import type { Buckets } from "../lib/bucketing";
 import { aggregateRuns, fillGaps, fromPoints, toGrid } from "../lib/bucketing";
-import { smoothEma } from "../lib/smoothing";
+import { SMOOTHING_TYPES, smoother } from "../lib/smoothing";
 import type { BandKind, LineSettings } from "./layout";
 
 export interface RunSeries {
@@ -21,11 +22,26 @@ export interface RunSeries {
   mode: "exact" | "buckets";
   total: number;
   data: Buckets;
+  /** the metric (or derived expression) of a panel of several: named after the run, and lines of
+   * one metric are grouped apart from the others' */
+  metric?: string;
+  /** the line's dash pattern (uPlot's `dash`): one per metric of a panel */
+  dash?: number[];
+  /** no band of its own (derived lines: their points are values, not buckets of points) */
+  noBand?: boolean;
+}
+
+/** Dash patterns, one per metric of a panel, in order: the first metric is drawn solid. */
+export const DASHES: readonly number[][] = [[], [6, 4], [2, 3], [10, 4, 2, 4], [1, 5], [14, 6]];
+
+export function dashFor(index: number): number[] {
+  return DASHES[index % DASHES.length] ?? [];
 }
 
 export interface LineInfo {
   label: string;
   color: string;
+  dash: number[];
   /** index of the drawn (maybe smoothed) line in the uPlot series list */
   series: number;
   /** index of the raw line when smoothing is on */
@@ -38,6 +54,7 @@ export interface SeriesSpec {
   kind: "line" | "raw" | "band";
   color: string;
   label: string;
+  dash: number[];
 }
 
 export interface LineModel {
@@ -136,7 +153,9 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
     lo = Math.max(lo, zoom.min);
     hi = Math.min(hi, zoom.max);
   }
-  const smoothing = settings.smoothing > 0 ? Math.min(settings.smoothing, 0.999) : 0;
+  const kind = SMOOTHING_TYPES.includes(settings.smoothingType) ? settings.smoothingType : "exponential";
+  // time-weighted EMA measures point density against the panel's span: its lines smooth alike
+  const smooth = smoother(kind, settings.smoothing, hi - lo);
 
   // exact: keep each point at its own x when the union of x over runs stays small
   if (!grouped && mode === "exact") {
@@ -159,7 +178,7 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
         const rows = rowsOf[i] ?? null;
         addRunLines(model, r, {
           raw: column(r.data.mean, rows, x.length, settings.logY),
-          smooth: smoothing > 0 ? column(smoothEma(r.data.mean, smoothing), rows, x.length, settings.logY) : null,
+          smooth: smooth ? column(smooth(r.data.x, r.data.mean), rows, x.length, settings.logY) : null,
           min: null,
           max: null,
         });
@@ -188,14 +207,16 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
   const take = (a: Float64Array) => Float64Array.from(used, (c) => a[c] as number);
 
   if (grouped) {
-    const groups = new Map<string, { color: string; members: number[] }>();
+    // one line per group and metric
+    const groups = new Map<string, { name: string; color: string; metric?: string; dash?: number[]; members: number[] }>();
     runs.forEach((r, i) => {
       const name = r.group ?? NO_GROUP;
-      const g = groups.get(name) ?? { color: r.color, members: [] };
+      const id = JSON.stringify([name, r.metric ?? null]);
+      const g = groups.get(id) ?? { name, color: r.color, metric: r.metric, dash: r.dash, members: [] };
       g.members.push(i);
-      groups.set(name, g);
+      groups.set(id, g);
     });
-    for (const [name, g] of groups) {
+    for (const g of groups.values()) {
       const perRun = g.members.map((i) => fillGaps(take((gridded[i] as (typeof gridded)[number]).mean)));
       const agg = aggregateRuns(perRun, used.length);
       let lower: Float64Array | null = null;
@@ -210,10 +231,10 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
       const n = used.length;
       addRunLines(
         model,
-        { name: `${name} (${g.members.length})`, color: g.color },
+        { name: `${g.name} (${g.members.length})`, color: g.color, metric: g.metric, dash: g.dash },
         {
           raw: column(agg.mean, null, n, settings.logY),
-          smooth: smoothing > 0 ? column(smoothEma(agg.mean, smoothing), null, n, settings.logY) : null,
+          smooth: smooth ? column(smooth(model.x, agg.mean), null, n, settings.logY) : null,
           min: lower && g.members.length > 1 ? column(lower, null, n, settings.logY) : null,
           max: upper && g.members.length > 1 ? column(upper, null, n, settings.logY) : null,
         },
@@ -228,26 +249,28 @@ export function buildLineModel(input: RunSeries[], opts: BuildOptions): LineMode
     const g = gridded[i];
     if (!g) return;
     const n = used.length;
-    let smooth: (number | null)[] | null = null;
-    if (smoothing > 0) {
+    let smoothed: (number | null)[] | null = null;
+    if (smooth) {
       // smooth the run's own points in order, then put them on the grid
-      const s = toGrid(fromPoints(r.data.x, smoothEma(r.data.mean, smoothing)), grid);
-      smooth = column(take(s.mean), null, n, settings.logY);
+      const s = toGrid(fromPoints(r.data.x, smooth(r.data.x, r.data.mean)), grid);
+      smoothed = column(take(s.mean), null, n, settings.logY);
     }
     const mean = take(g.mean);
     let lower: Float64Array | null = null;
     let upper: Float64Array | null = null;
-    if (bands && settings.band === "std") {
+    if (!bands || r.noBand) {
+      // no band
+    } else if (settings.band === "std") {
       const std = take(g.std);
       lower = mean.map((m, c) => m - (std[c] as number));
       upper = mean.map((m, c) => m + (std[c] as number));
-    } else if (bands) {
+    } else {
       lower = take(g.min);
       upper = take(g.max);
     }
     addRunLines(model, r, {
       raw: column(mean, null, n, settings.logY),
-      smooth,
+      smooth: smoothed,
       min: lower ? column(lower, null, n, settings.logY) : null,
       max: upper ? column(upper, null, n, settings.logY) : null,
     });
@@ -266,9 +289,14 @@ export function wantsStd(band: BandKind, grouped: boolean): boolean {
   return !grouped && band === "std";
 }
 
+/** A line's name: its run (or group), and its metric where the panel has several. */
+export function lineLabel(name: string, metric: string | undefined): string {
+  return metric === undefined ? name : `${name} · ${metric}`;
+}
+
 function addRunLines(
   model: LineModel,
-  run: { name: string; color: string },
+  run: { name: string; color: string; metric?: string | undefined; dash?: number[] | undefined },
   cols: {
     raw: (number | null)[];
     smooth: (number | null)[] | null;
@@ -278,23 +306,25 @@ function addRunLines(
   runs?: number,
 ): void {
   const at = () => model.columns.length + 1; // uPlot series 0 is x
+  const label = lineLabel(run.name, run.metric);
+  const dash = run.dash ?? [];
   if (cols.min && cols.max) {
     const upper = at();
     model.columns.push(cols.max);
-    model.specs.push({ kind: "band", color: run.color, label: `${run.name} max` });
+    model.specs.push({ kind: "band", color: run.color, label: `${label} max`, dash: [] });
     const lower = at();
     model.columns.push(cols.min);
-    model.specs.push({ kind: "band", color: run.color, label: `${run.name} min` });
+    model.specs.push({ kind: "band", color: run.color, label: `${label} min`, dash: [] });
     model.bands.push({ upper, lower, color: withAlpha(run.color, 0.15) });
   }
   let raw: number | null = null;
   if (cols.smooth) {
     raw = at();
     model.columns.push(cols.raw);
-    model.specs.push({ kind: "raw", color: withAlpha(run.color, 0.3), label: `${run.name} (raw)` });
+    model.specs.push({ kind: "raw", color: withAlpha(run.color, 0.3), label: `${label} (raw)`, dash });
   }
   const series = at();
   model.columns.push(cols.smooth ?? cols.raw);
-  model.specs.push({ kind: "line", color: run.color, label: run.name });
-  model.lines.push({ label: run.name, color: run.color, series, raw, ...(runs !== undefined ? { runs } : {}) });
+  model.specs.push({ kind: "line", color: run.color, label, dash });
+  model.lines.push({ label, color: run.color, dash, series, raw, ...(runs !== undefined ? { runs } : {}) });
 }

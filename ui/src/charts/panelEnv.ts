@@ -9,6 +9,9 @@ export interface PanelEnv {
   metricKinds: ReadonlyMap<string, "history" | "system">;
   /** history metric keys (possible x axes of a line panel) */
   xKeys: readonly string[];
+  /** every metric key (history and system): what a line panel can add, and the names a derived
+   * metric's expression may use */
+  metricKeys: ReadonlySet<string>;
   /** metric key → its step metric (`define_metric`), the default x axis of its line panel */
   stepMetrics: ReadonlyMap<string, string>;
   /** the board groups runs (a line panel's band label says so) */
@@ -18,6 +21,7 @@ export interface PanelEnv {
 export const PanelEnvContext = createContext<PanelEnv>({
   metricKinds: new Map(),
   xKeys: [],
+  metricKeys: new Set(),
   stepMetrics: new Map(),
   grouped: false,
 });

@@ -155,6 +155,10 @@ describe("layouts with media and unknown panel types", () => {
     const line = newPanel(panelModule("line")!, ["train/loss"], "", "", "")!;
     expect(line).toMatchObject({ type: "line", key: "train/loss" });
     expect(line.id.startsWith(`${lineId("train/loss")}#`)).toBe(true);
+    expect(line.keys).toEqual(["train/loss"]);
+    // several metrics: the first is the panel's key; keys it does not offer are left out
+    const several = newPanel(panelModule("line")!, ["train/loss", "val/loss"], "val/loss", "", "", ["train/loss", "val/loss", "nope"])!;
+    expect(several).toMatchObject({ key: "val/loss", keys: ["val/loss", "train/loss"] });
     expect(newPanel(panelModule("scatter")!, ["config.lr", "summary.acc"], "", "", "")).toMatchObject({
       type: "scatter",
       xKey: "config.lr",
