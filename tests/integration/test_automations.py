@@ -136,10 +136,10 @@ def test_gives_up_after_the_last_attempt_and_not_on_a_4xx(client: httpx.Client) 
 
 def test_slack_threshold_and_artifact_events(client: httpx.Client) -> None:
     with receiver() as hook:
+        rule = {"project": "proj", "metric": "acc", "op": ">=", "threshold": 0.9}
         slack = client.post(AUTO, json={"name": "chat", "event": "run_metric_threshold",
-                                         "filter": {"project": "proj", "metric": "acc",
-                                                    "op": ">=", "threshold": 0.9},
-                                         "action": "slack", "slack_url": f"{hook.url}/slack"})  # fmt: skip
+                                         "filter": rule, "action": "slack",
+                                         "slack_url": f"{hook.url}/slack"})  # fmt: skip
         assert slack.status_code == 201, slack.text
         assert (slack.json()["url"], slack.json()["secret"]) == (None, {"set": True})
         data = client.post(AUTO, json={"name": "data", "event": "artifact_version_created",
@@ -219,8 +219,14 @@ def test_private_addresses_are_refused_without_the_flag(tmp_path: Path, db_url: 
         guarded = start(tmp_path / "data", db_url, allow_private=False)
         try:
             with httpx.Client(base_url=guarded.base_url, timeout=30) as client:
-                for url in (hook.url, "http://169.254.169.254/latest/meta-data",
-                            "http://10.0.0.1/", "http://[::1]:9/", "http://localhost:9/"):  # fmt: skip
+                private = (
+                    hook.url,
+                    "http://169.254.169.254/latest/meta-data",
+                    "http://10.0.0.1/",
+                    "http://[::1]:9/",
+                    "http://localhost:9/",
+                )
+                for url in private:
                     refused = client.post(AUTO, json={"name": f"n{os.urandom(3).hex()}",
                                                       "event": "version_linked",
                                                       "action": "webhook", "url": url})  # fmt: skip
