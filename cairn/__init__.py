@@ -14,7 +14,7 @@ from cairn.__about__ import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from cairn import plot, sweeps
+    from cairn import plot, registry, sweeps
     from cairn.errors import CairnError
     from cairn.media.audio import Audio
     from cairn.media.histogram import Histogram
@@ -57,6 +57,7 @@ __all__ = [
     "log",
     "login",
     "plot",
+    "registry",
     "save",
     "sweeps",
 ]
@@ -86,7 +87,7 @@ _HOMES = {
     "save": "cairn.sdk.init",
 }
 # submodules reached as attributes (``cairn.plot.confusion_matrix``), imported on first use
-_MODULES = {"plot": "cairn.plot", "sweeps": "cairn.sweeps"}
+_MODULES = {"plot": "cairn.plot", "registry": "cairn.registry", "sweeps": "cairn.sweeps"}
 
 
 def __getattr__(name: str) -> Any:

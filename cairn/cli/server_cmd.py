@@ -97,6 +97,19 @@ def register(commands: Any) -> None:
         "--metrics-token",
         help="bearer token for /metrics when login is required (prefer CAIRN_SERVER_METRICS_TOKEN)",
     )
+    parser.add_argument(
+        "--secret-key-file",
+        type=Path,
+        help="Fernet key encrypting automation secrets (default: DATA_DIR/secret.key, made on "
+        "the first start); servers sharing a database need the same key",
+    )
+    parser.add_argument(
+        "--allow-private-webhooks",
+        action="store_true",
+        default=None,
+        help="let automations call loopback, private and link-local addresses (off by "
+        "default: a guard against server-side request forgery)",
+    )
     parser.set_defaults(handler=run_server)
     sub = parser.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
     admin = sub.add_parser("create-admin", help="create an admin user (password from a prompt)")
@@ -152,7 +165,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
         "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
         "metrics_token", "auth", "gc_interval_s", "gc_grace_s", "max_ingest_in_progress",
-        "upload_part_mb",
+        "upload_part_mb", "secret_key_file", "allow_private_webhooks",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
 

@@ -20,12 +20,14 @@ from cairn.server.api import (
     artifacts_files,
     artifacts_writes,
     auth,
+    automations,
     blobs,
     history,
     ingest,
     media,
     members,
     projects,
+    registry,
     runs,
     runs_export,
     runs_list,
@@ -36,6 +38,8 @@ from cairn.server.api import (
     workspace,
 )
 from cairn.server.api.openapi import install_openapi
+from cairn.server.automations.secrets import load_secret_box
+from cairn.server.automations.worker import run_deliveries
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
 from cairn.server.housekeeping import run_housekeeping
@@ -71,11 +75,8 @@ def open_context(settings: ServerSettings) -> ServerContext:
         data_dir=settings.data_dir,
         s3_endpoint_url=settings.s3_endpoint_url,
     )
-    return ServerContext(
-        settings=settings,
-        meta=meta,
-        blobs=blob_store,
-    )
+    secrets = load_secret_box(settings.secret_key_path, create=settings.secret_key_file is None)
+    return ServerContext(settings=settings, meta=meta, blobs=blob_store, secrets=secrets)
 
 
 def ensure_admin(meta: MetadataStore, settings: ServerSettings) -> None:
@@ -102,6 +103,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         app.state.cairn = ctx
         observability.observe_context(app, ctx)
         task = asyncio.create_task(run_housekeeping(ctx))
+        deliveries = asyncio.create_task(run_deliveries(ctx, ctx.secrets))
         prebuilder = None
         if settings.table_prebuild_queue > 0 and settings.table_cache_mb > 0:
             prebuilder = TablePrebuilder(
@@ -114,9 +116,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             if prebuilder is not None:
                 await asyncio.to_thread(prebuilder.stop)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for background in (task, deliveries):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
             ctx.meta.close()
 
     app = FastAPI(
@@ -160,6 +163,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         artifacts,
         artifacts_writes,
         artifacts_files,
+        registry,
+        automations,
     ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API

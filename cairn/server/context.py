@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from cairn.server.automations.secrets import SecretBox
 from cairn.server.settings import ServerSettings
 from cairn.server.store.base import BlobStore
 from cairn.server.store.metadata import MetadataStore
@@ -18,6 +19,8 @@ class ServerContext:
     settings: ServerSettings
     meta: MetadataStore
     blobs: BlobStore
+    secrets: SecretBox
+    """Seals and opens automation secrets with the server key."""
 
 
 async def get_context(request: Request) -> ServerContext:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,16 @@ class ServerSettings:
     admin_username: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     """An admin created on first start when none exists (from env, for unattended set-ups)."""
+    secret_key_file: Path | None = None
+    """The Fernet key that encrypts automation secrets; default ``<data_dir>/secret.key``,
+    made on the first start (mode 0600). Servers sharing a database need the same key."""
+    allow_private_webhooks: bool = False
+    """Let automations call loopback, private and link-local addresses (off: SSRF guard)."""
+    webhook_backoff_s: str = "10,30,90,270"
+    """Seconds before each retry of a failed delivery; one attempt more than listed."""
+    webhook_timeout_s: float = 10.0
+    webhook_poll_s: float = 2.0
+    """How often the delivery worker looks for due deliveries."""
 
     def __post_init__(self) -> None:
         if self.max_ingest_in_progress < 1:
@@ -76,11 +86,33 @@ class ServerSettings:
             raise InvalidInputError(
                 f"log format must be one of {LOG_FORMATS}, not {self.log_format!r}"
             )
+        self.webhook_backoff  # noqa: B018 (parsed here so a bad list fails at start)
+        if self.webhook_timeout_s <= 0 or self.webhook_poll_s <= 0:
+            raise InvalidInputError("webhook timeout and poll interval must be > 0 seconds")
         if self.metrics_token is not None and len(self.metrics_token) < MIN_TOKEN_CHARS:
             raise InvalidInputError(
                 f"the metrics token must have at least {MIN_TOKEN_CHARS} characters; make one "
                 'with `python -c "import secrets; print(secrets.token_urlsafe(32))"`'
             )
+
+    @property
+    def webhook_backoff(self) -> tuple[float, ...]:
+        """The retry delays of a failed delivery, in seconds."""
+        try:
+            delays = tuple(float(d) for d in self.webhook_backoff_s.split(",") if d.strip())
+        except ValueError:
+            delays = (-1.0,)
+        if any(not d >= 0 for d in delays) or len(delays) > 20:
+            raise InvalidInputError(
+                f"webhook backoff {self.webhook_backoff_s!r} must be up to 20 comma-separated "
+                "seconds >= 0, e.g. 10,30,90,270"
+            )
+        return delays
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the automation secrets' key is."""
+        return self.secret_key_file or self.data_dir / "secret.key"
 
     @property
     def database_url(self) -> str:
@@ -121,7 +153,19 @@ class ServerSettings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_ENV_FIELDS: dict[str, type] = {
+def _flag(raw: str) -> bool:
+    """``1/true/yes/on`` or ``0/false/no/off`` (any case)."""
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+_flag.__name__ = "flag (true/false)"
+
+_ENV_FIELDS: dict[str, Callable[[str], Any]] = {
     "host": str,
     "port": int,
     "data_dir": Path,
@@ -147,6 +191,11 @@ _ENV_FIELDS: dict[str, type] = {
     "auth": str,
     "admin_username": str,
     "admin_password": str,
+    "secret_key_file": Path,
+    "allow_private_webhooks": _flag,
+    "webhook_backoff_s": str,
+    "webhook_timeout_s": float,
+    "webhook_poll_s": float,
 }
 
 ENV_ONLY_HELP = {
@@ -159,6 +208,10 @@ ENV_ONLY_HELP = {
     "columnar copy is built (default 8388608)",
     "admin_username": "with CAIRN_SERVER_ADMIN_PASSWORD: the admin user created on the first start",
     "admin_password": "the password of CAIRN_SERVER_ADMIN_USERNAME",
+    "webhook_backoff_s": "seconds before each retry of a failed automation delivery "
+    "(default 10,30,90,270: five attempts)",
+    "webhook_timeout_s": "seconds an automation's webhook may take to answer (default 10)",
+    "webhook_poll_s": "seconds between looks for due automation deliveries (default 2)",
 }
 """What the variables without a ``cairn server`` option set (the rest: the option's help)."""
 

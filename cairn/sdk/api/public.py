@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.api import history, manage
 from cairn.sdk.api.client import ApiClient
 from cairn.sdk.login import server_and_key
+
+if TYPE_CHECKING:
+    from cairn.registry.models import RegisteredModel
 
 _number = history.number
 
@@ -382,6 +385,18 @@ class Api:
     def delete_project(self, path: str) -> None:
         """Delete a project and all its runs (admins)."""
         manage.delete_project(self._client, path)
+
+    def registered_models(self, entity: str) -> list[RegisteredModel]:
+        """The entity's registered models (the model registry), by name."""
+        from cairn.registry.models import registered_models
+
+        return registered_models(entity, api=self)
+
+    def registered_model(self, path: str) -> RegisteredModel:
+        """One registered model by ``entity/name``: ``versions()``, ``aliases``, ``audit()``."""
+        from cairn.registry.models import registered_model
+
+        return registered_model(path, api=self)
 
     def project_usage(self, path: str) -> dict[str, int]:
         """``{runs, series, series_bytes, files, blob_bytes}`` of ``entity/project``."""

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from cairn.server.store.admin import AdminStore
 from cairn.server.store.alerts import AlertReads
 from cairn.server.store.artifacts import ArtifactStore
+from cairn.server.store.automations import AutomationStore
 from cairn.server.store.media import MediaReads
+from cairn.server.store.registry import RegistryStore
 from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.uploads import BlobUploads
 from cairn.server.store.value_reads import ValueReads
@@ -490,6 +492,8 @@ class MetadataStore(
     AlertReads,
     SweepStore,
     ArtifactStore,
+    RegistryStore,
+    AutomationStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

@@ -21,6 +21,7 @@ from cairn.server.store.artifacts import AppliedArtifact
 from cairn.server.store.base import SeriesKind, SeriesStore
 from cairn.server.store.sql import alerts, kv, media
 from cairn.server.store.sql.artifacts_apply import apply_artifact
+from cairn.server.store.sql.automation_events import emit_thresholds
 from cairn.server.store.sql.schema import (
     blobs,
     console_chunks,
@@ -314,6 +315,15 @@ class RunApplier:
             for key in self._summary_removed:
                 summary.pop(key, None)
             values["summary"] = summary
+            if self._summary_set:
+                emit_thresholds(
+                    self._conn,
+                    self._project_pk,
+                    self._run_pk,
+                    current.summary or {},
+                    self._summary_set,
+                    self._now,
+                )
             kv.sync_kv(
                 self._conn,
                 self._run_pk,

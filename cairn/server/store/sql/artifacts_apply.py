@@ -17,6 +17,7 @@ from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
 from cairn.server.store.artifacts import AppliedArtifact
 from cairn.server.store.sql.artifacts_reads import collection_row
+from cairn.server.store.sql.automation_events import emit_artifact_created
 from cairn.server.store.sql.schema import (
     artifact_aliases,
     artifact_collections,
@@ -60,6 +61,7 @@ def apply_artifact(
     if existing is None:
         version_pk, index = _insert_version(conn, collection, body, metadata, extras, run_pk, now)
         move_alias(conn, collection.pk, LATEST, version_pk)
+        emit_artifact_created(conn, project_pk, name, body["type"], index, digest, run_pk, now)
     else:
         version_pk, index = existing
     for alias in aliases:

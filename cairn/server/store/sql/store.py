@@ -55,10 +55,12 @@ from cairn.server.store.sql import (
 from cairn.server.store.sql.admin import SqlAdmin
 from cairn.server.store.sql.alerts import SqlAlerts
 from cairn.server.store.sql.artifacts import SqlArtifacts
+from cairn.server.store.sql.automations import SqlAutomations
 from cairn.server.store.sql.blob_uploads import SqlBlobUploads
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
+from cairn.server.store.sql.registry import SqlRegistry
 from cairn.server.store.sql.schema import projects as projects_table
 from cairn.server.store.sql.series import SqlSeriesStore
 from cairn.server.store.sql.sweeps import SqlSweeps
@@ -88,7 +90,15 @@ def _busy_as_too_busy() -> Iterator[None]:
 
 
 class SqlMetadataStore(
-    SqlValueReads, SqlAlerts, SqlSweeps, SqlAdmin, SqlArtifacts, SqlBlobUploads, MetadataStore
+    SqlValueReads,
+    SqlAlerts,
+    SqlSweeps,
+    SqlAdmin,
+    SqlArtifacts,
+    SqlRegistry,
+    SqlAutomations,
+    SqlBlobUploads,
+    MetadataStore,
 ):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
