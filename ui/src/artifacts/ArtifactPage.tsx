@@ -13,6 +13,8 @@ import { DeleteVersion } from "./DeleteVersion";
 import { VersionDiff } from "./VersionDiff";
 import { VersionFiles } from "./VersionFiles";
 import { VersionOverview } from "./VersionOverview";
+// tabs, cards and facts look as on the run page
+import "../run/run.css";
 import "./artifacts.css";
 
 // the graph brings its layout library along: loaded when the tab is opened

@@ -13,9 +13,10 @@ export function DeleteVersion({ entity, project, version }: { entity: string; pr
   const held = version.aliases.filter((a) => !isManagedAlias(a));
   const refusal = remove.error instanceof ApiError && remove.error.status === 409 ? remove.error : null;
   const run = (deleteAliases: boolean) => {
-    remove.mutate(
-      { ver: version.version, deleteAliases },
-      { onSuccess: () => { void navigate(artifactPagePath(entity, project, version.name), { replace: true }); } },
+    // the promise, not mutate's callbacks: refreshing the caches unmounts this page's version
+    remove.mutateAsync({ ver: version.version, deleteAliases }).then(
+      () => { void navigate(artifactPagePath(entity, project, version.name), { replace: true }); },
+      () => undefined, // shown from remove.error
     );
   };
   return (

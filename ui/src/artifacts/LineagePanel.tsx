@@ -1,5 +1,5 @@
 /** The lineage graph around a version, drawn in SVG: runs (pills) and versions (boxes), edges by
- * data flow, left to right. A node's ＋ asks the server for its neighbours and merges them in; its
+ * data flow, left to right. A node's + asks the server for its neighbours and merges them in; its
  * − hides what hangs off it. Drag to pan, wheel or the buttons to zoom, click a node to open it.
  * Loaded on demand (it brings dagre along). */
 
@@ -137,7 +137,7 @@ function GraphView({ graph, busy, onExpand, onCollapse }: {
   return (
     <div className="lineage-view">
       <div className="lineage-zoom" role="group" aria-label="Zoom">
-        <button type="button" aria-label="Zoom in" onClick={() => { zoomButton(1.25); }}>＋</button>
+        <button type="button" aria-label="Zoom in" onClick={() => { zoomButton(1.25); }}>+</button>
         <button type="button" aria-label="Zoom out" onClick={() => { zoomButton(0.8); }}>−</button>
         <button type="button" onClick={fit}>Fit</button>
       </div>
@@ -210,7 +210,7 @@ function GraphView({ graph, busy, onExpand, onCollapse }: {
         </g>
       </svg>
       <p className="muted small">
-        Drag to move, scroll to zoom. ＋ shows a node&apos;s neighbours, − hides what hangs off it; click a node to open it.
+        Drag to move, scroll to zoom. + shows a node&apos;s neighbours, − hides what hangs off it; click a node to open it.
       </p>
     </div>
   );

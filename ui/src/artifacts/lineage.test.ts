@@ -111,7 +111,7 @@ describe("layout", () => {
     expect(input.nodes.map((n) => n.id)).toEqual([data.id, model.id]);
     expect(input.nodes[0]).toMatchObject({ label: "data:v0", detail: "dataset", kind: "artifact" });
     const long = layoutInput({ nodes: new Map([[train.id, { ...train, name: "x".repeat(300) }]]), edges: [] });
-    expect(long.nodes[0]?.width).toBeLessThanOrEqual(240);
+    expect(long.nodes[0]?.width).toBeLessThanOrEqual(260);
     expect(long.nodes[0]?.label.endsWith("…")).toBe(true);
   });
 

@@ -168,8 +168,8 @@ export interface LayoutNode {
 
 export const NODE_HEIGHT = 46;
 const MIN_WIDTH = 120;
-const MAX_WIDTH = 240;
-const CHAR_WIDTH = 7;
+const MAX_WIDTH = 260;
+const CHAR_WIDTH = 7.8;
 
 /** The text shortened to `max` characters with an ellipsis. */
 export function clip(text: string, max: number): string {
