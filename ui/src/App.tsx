@@ -16,6 +16,8 @@ const AccountPage = lazy(() => import("./pages/AccountPage"));
 const AdminPage = lazy(() => import("./pages/AdminPage"));
 const SweepsListPage = lazy(() => import("./sweeps/SweepsListPage"));
 const SweepPage = lazy(() => import("./sweeps/SweepPage"));
+const ArtifactsListPage = lazy(() => import("./artifacts/ArtifactsListPage"));
+const ArtifactPage = lazy(() => import("./artifacts/ArtifactPage"));
 
 export function App() {
   return (
@@ -32,6 +34,10 @@ export function App() {
         <Route path="/:entity/:project/settings" element={<Lazy><ProjectSettingsPage /></Lazy>} />
         <Route path="/:entity/:project/sweeps" element={<Lazy><SweepsListPage /></Lazy>} />
         <Route path="/:entity/:project/sweeps/:sweepId" element={<Lazy><SweepPage /></Lazy>} />
+        <Route path="/:entity/:project/artifacts" element={<Lazy><ArtifactsListPage /></Lazy>} />
+        <Route path="/:entity/:project/artifacts/:name" element={<Lazy><ArtifactPage /></Lazy>} />
+        <Route path="/:entity/:project/artifacts/:name/:ver" element={<Lazy><ArtifactPage /></Lazy>} />
+        {/* the model registry's pages (per entity, design 0013) go next to these */}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

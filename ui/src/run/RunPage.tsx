@@ -7,6 +7,7 @@ import { ErrorMessage, Loading } from "../components/Status";
 import { colorFor } from "../lib/colors";
 import { formatDateTime } from "../lib/format";
 import { toChartRun } from "../charts/chartRun";
+import { Artifacts } from "./Artifacts";
 import { Files } from "./Files";
 import { Logs } from "./Logs";
 import { Media } from "./Media";
@@ -22,6 +23,7 @@ const TABS = [
   ["values", "Values"],
   ["logs", "Logs"],
   ["files", "Files"],
+  ["artifacts", "Artifacts"],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -30,7 +32,7 @@ function isTab(value: string | null): value is Tab {
 }
 
 /** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, media, other
- * logged values, logs, files. */
+ * logged values, logs, files, artifacts. */
 export default function RunPage() {
   const { entity = "", project = "", runId = "" } = useParams();
   const [params, setParams] = useSearchParams();
@@ -114,6 +116,7 @@ export default function RunPage() {
         )}
         {tab === "logs" && <Logs entity={entity} project={project} runId={data.id} running={running} />}
         {tab === "files" && <Files entity={entity} project={project} runId={data.id} running={running} />}
+        {tab === "artifacts" && <Artifacts entity={entity} project={project} runId={data.id} />}
       </div>
     </div>
   );

@@ -207,6 +207,8 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
             {" · "}
             <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/sweeps`}>Sweeps</Link>
             {" · "}
+            <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/artifacts`}>Artifacts</Link>
+            {" · "}
             <Link to={`/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/settings`}>Settings</Link>
           </nav>
           <ViewsMenu entity={entity} project={project} active={active} layout={layout} />
