@@ -41,7 +41,8 @@ ROWS_PER_BLOCK = 2000
 SUMMARY_INTERVAL_S = 1.0
 
 Item = tuple[Any, ...]
-"""What the run puts on the writer's queue: a tag (``row``, ``config``, ``sync``, ...) and data."""
+"""What the run puts on the writer's queue: a tag (``row``, ``config``, ``sync``, ...) and data;
+``record`` carries a record built elsewhere (an artifact's), written as it is."""
 
 
 class Writer(threading.Thread):
@@ -208,7 +209,7 @@ class Writer(threading.Thread):
             self._append([summary_record(item[1], item[2])])
         elif kind == "console":
             self._append([console_record(item[1], item[2], item[3])])
-        elif kind == "file":
+        elif kind in ("file", "record"):
             self._append([item[1]])
         elif kind == "rule":
             rule: MetricRule = item[1]
