@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from cairn.errors import InvalidInputError
+from cairn.wire import check_name as check_entity_or_project
 
 NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 VERSION_RE: Final = re.compile(r"^v[0-9]+$")
@@ -93,6 +94,8 @@ def parse_ref(text: str, entity: str | None = None, project: str | None = None) 
             f"{text!r} does not say its project: name it entity/project/name:version"
         )
     check_name(name)
+    check_entity_or_project(entity, "entity")
+    check_entity_or_project(project, "project")
     if not version or not (VERSION_RE.match(version) or NAME_RE.match(version)):
         raise InvalidInputError(f"{version!r} is not a version (vN), an alias or a digest")
     return ArtifactRef(entity, project, name, version)

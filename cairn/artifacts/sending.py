@@ -10,6 +10,7 @@ line takes its place in the batch (offsets stay consecutive), so the sender neve
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +22,15 @@ from cairn.artifacts import staging
 from cairn.artifacts._blobs_tmp import LocalBlob, upload_blobs
 from cairn.artifacts._digest_tmp import ARTIFACT
 from cairn.artifacts.entries import Source
-from cairn.errors import InvalidInputError
 from cairn.sdk.sender.transport import PostResult, Transport
-from cairn.wire import decode_record, encode_record
+from cairn.wire import encode_record
 from cairn.wire.records import console_record
 
 log = logging.getLogger("cairn")
 
 _PREFIX: Final = msgpack.packb([ARTIFACT, {}], use_bin_type=True)[:-1]
 SET_ASIDE_DIR: Final = "set-aside"
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass
@@ -78,10 +79,12 @@ class ArtifactUploads:
             if not payload.startswith(_PREFIX):
                 continue
             try:
-                _, body = decode_record(payload)
-            except InvalidInputError:
+                record = msgpack.unpackb(payload, raw=False)
+            except (ValueError, TypeError, msgpack.ExtraData):
                 continue  # the server rejects it and says why
-            records.append(_Record(index, body))
+            body = record[1] if isinstance(record, list) and len(record) == 2 else None
+            if isinstance(body, dict) and isinstance(body.get("entries"), list):
+                records.append(_Record(index, body))
         return records
 
     def _locate(self, record: _Record) -> str | None:
@@ -90,9 +93,12 @@ class ArtifactUploads:
         record.in_place = staging.read_sources(self._run_dir, str(body.get("id", "")))
         record.blobs = []
         seen: set[str] = set()
-        for entry in body.get("entries", ()):
-            sha, size = entry.get("sha256"), entry.get("size")
-            if not sha or sha in seen:
+        for entry in body["entries"]:
+            sha = entry.get("sha256") if isinstance(entry, dict) else None
+            size = entry.get("size") if isinstance(entry, dict) else None
+            if not isinstance(sha, str) or not _SHA256.match(sha) or sha in seen:
+                continue  # not a stored file (a reference), or malformed: the server says so
+            if not isinstance(size, int):
                 continue
             seen.add(sha)
             staged = self._staging / sha

@@ -7,7 +7,15 @@ import sys
 from collections.abc import Sequence
 
 from cairn.__about__ import __version__
-from cairn.cli import export_cmd, login_cmd, manage_cmd, server_cmd, sweep_cmd, sync_cmd
+from cairn.cli import (
+    artifact_cmd,
+    export_cmd,
+    login_cmd,
+    manage_cmd,
+    server_cmd,
+    sweep_cmd,
+    sync_cmd,
+)
 from cairn.errors import CairnError
 
 
@@ -24,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.register(commands)
     manage_cmd.register(commands)
     sweep_cmd.register(commands)
+    artifact_cmd.register(commands)
     return parser
 
 
