@@ -94,6 +94,8 @@ def log_artifact(
 ) -> Artifact:
     """Log ``artifact`` (or a file/folder as one) with ``run``; returns the Artifact, whose
     ``version`` is set once the server has it (``wait()``)."""
+    if run.finished:
+        raise InvalidInputError(f"run {run.path} is finished; log the artifact from a new run")
     if isinstance(artifact, str | os.PathLike):
         if run.settings.mode == "disabled":
             return Artifact(name or "disabled", type or "unspecified")

@@ -33,9 +33,11 @@ def get_manifest(client: ApiClient, ref: ArtifactRef) -> list[dict[str, Any]]:
     return entries
 
 
-def use_version(client: ApiClient, ref: ArtifactRef, run_id: str) -> dict[str, Any]:
-    """Record that run ``run_id`` (of the artifact's project) used the version; the Version."""
-    answer: dict[str, Any] = client.request("POST", version_url(ref, "/use"), json={"run": run_id})
+def use_version(client: ApiClient, ref: ArtifactRef, run_path: str) -> dict[str, Any]:
+    """Record that the run ``entity/project/run_id`` used the version; the Version."""
+    answer: dict[str, Any] = client.request(
+        "POST", version_url(ref, "/use"), json={"run": run_path}
+    )
     return answer
 
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-import time
-import weakref
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from cairn.artifacts import remote
 from cairn.artifacts.artifact import Artifact
 from cairn.artifacts.names import ArtifactRef, parse_ref
-from cairn.errors import CairnError, InvalidInputError, NotFoundError
+from cairn.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from cairn.sdk.api.client import ApiClient
     from cairn.sdk.run import Run
-
-RUN_WAIT_S: Final = 30.0
-"""How long a use waits for a new run to reach the server (its first batch)."""
-
-_known: weakref.WeakSet[Run] = weakref.WeakSet()
-_lock = threading.Lock()
 
 
 def client_for(run: Run) -> ApiClient:
@@ -45,28 +36,6 @@ def _ref_of(run: Run, artifact: Artifact | str, type_: str | None) -> ArtifactRe
     return parse_ref(artifact, run.entity, run.project)
 
 
-def _wait_for_run(run: Run, client: ApiClient) -> None:
-    """A use names the run: wait (bounded) until its first batch has created it."""
-    with _lock:
-        if run in _known:
-            return
-    run.flush()
-    deadline = time.monotonic() + RUN_WAIT_S
-    while True:
-        try:
-            client.get_run(run.entity, run.project, run.id)
-            break
-        except NotFoundError:
-            if time.monotonic() > deadline:
-                raise CairnError(
-                    f"run {run.path} has not reached the server after {RUN_WAIT_S:.0f} s; "
-                    "cannot record the use"
-                ) from None
-            time.sleep(0.1)
-    with _lock:
-        _known.add(run)
-
-
 def use_artifact(run: Run, artifact: Artifact | str, type: str | None = None) -> Artifact:
     """Record that ``run`` uses a stored version and return it (files via ``download()``)."""
     if run.settings.mode == "offline":
@@ -79,9 +48,9 @@ def use_artifact(run: Run, artifact: Artifact | str, type: str | None = None) ->
     version = remote.get_version(client, ref)  # a missing artifact is an error at once
     if type is not None and version["type"] != type:
         raise InvalidInputError(f"artifact {ref.path} is of type {version['type']!r}, not {type!r}")
-    _wait_for_run(run, client)
     exact = ArtifactRef(ref.entity, ref.project, ref.name, version["version"])
-    return Artifact.from_version(client, remote.use_version(client, exact, run.id))
+    # the server makes the run if its first batch has not come yet
+    return Artifact.from_version(client, remote.use_version(client, exact, run.path))
 
 
 def fetch_artifact(client: ApiClient, path: str, type: str | None = None) -> Artifact:
