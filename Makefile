@@ -12,7 +12,7 @@ DATA_DIR ?= $(HOME)/.cairn
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
 UI_BUILD := cairn/server/webui/index.html
 
-.PHONY: run test lint lint-ui test-ui typecheck pytest setup-server setup-dev ui chromium clean bench lock screenshots
+.PHONY: run test lint lint-ui test-ui typecheck pytest setup-server setup-dev ui chromium clean bench lock screenshots docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ pytest: setup-dev ui chromium
 
 ## test: everything CI runs
 test: lint test-ui pytest
+
+## docs: regenerate the generated documentation (docs/environment.md)
+docs: setup-dev
+	$(PY) tools/gen_docs.py
 
 ## screenshots: run the browser tests and refresh the UI guide's pictures in docs/images/ui/
 screenshots: setup-dev ui chromium

@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cairn.sdk.runlog.files import LogReader, LogWriter, Progress, write_progress
 from cairn.sdk.runlog.format import LogHeader
+from cairn.sdk.sender.blobs import LocalBlob
 from cairn.sdk.sender.sender import Sender
 from cairn.sdk.sender.transport import PostResult
 from cairn.wire import encode_records
@@ -40,7 +42,7 @@ class _AckAll:
     def post_batch(self, body: bytes) -> PostResult:
         return PostResult("ok")
 
-    def upload_blob(self, sha256: str, path: Path) -> PostResult:
+    def upload_blobs(self, project: str, blobs: Sequence[LocalBlob]) -> PostResult:
         return PostResult("ok")
 
 

@@ -26,13 +26,16 @@ if TYPE_CHECKING:
     from cairn.media.table import JoinedTable, Table
     from cairn.media.text import Text
     from cairn.media.video import Video
+    from cairn.sdk.alerts import AlertLevel
     from cairn.sdk.api.public import Api
     from cairn.sdk.init import define_metric, finish, init, log, save
+    from cairn.sdk.login_flow import login
     from cairn.sdk.run import Run
     from cairn.sdk.settings import Settings
     from cairn.sweeps.agent import agent
 
 __all__ = [
+    "AlertLevel",
     "Api",
     "Artifact",
     "Audio",
@@ -54,12 +57,14 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "login",
     "plot",
     "save",
     "sweeps",
 ]
 
 _HOMES = {
+    "AlertLevel": "cairn.sdk.alerts",
     "Api": "cairn.sdk.api.public",
     "Artifact": "cairn.artifacts.artifact",
     "Audio": "cairn.media.audio",
@@ -80,6 +85,7 @@ _HOMES = {
     "finish": "cairn.sdk.init",
     "init": "cairn.sdk.init",
     "log": "cairn.sdk.init",
+    "login": "cairn.sdk.login_flow",
     "save": "cairn.sdk.init",
 }
 # submodules reached as attributes (``cairn.plot.confusion_matrix``), imported on first use

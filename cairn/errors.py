@@ -58,6 +58,10 @@ class TooBusyError(CairnError):
         self.retry_after_s = retry_after_s
 
 
+class TooManyAttemptsError(TooBusyError):
+    """Too many failed sign-ins for an account or from an address: wait ``retry_after_s``."""
+
+
 class SchemaVersionError(CairnError):
     """The database schema is newer than this Cairn knows; upgrade Cairn."""
 

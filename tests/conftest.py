@@ -51,8 +51,10 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    for name in ("CAIRN_BASE_URL", "CAIRN_API_KEY", "CAIRN_MODE", "CAIRN_PROJECT", "CAIRN_DIR"):
-        monkeypatch.delenv(name, raising=False)
+    from cairn.sdk.envvars import SDK_VARIABLES
+
+    for var in SDK_VARIABLES:
+        monkeypatch.delenv(var.name, raising=False)
     monkeypatch.setenv("CAIRN_NETRC", str(tmp_path / "netrc"))
     monkeypatch.setenv("CAIRN_ENTITY", "tester")
     return work

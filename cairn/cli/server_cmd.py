@@ -1,4 +1,5 @@
-"""``cairn server``: run the platform (SQLite + local directory by default); ``create-admin``."""
+"""``cairn server``: run the platform (SQLite + local directory by default); ``create-admin``,
+``reset-password`` and ``gc`` work on its database directly."""
 
 from __future__ import annotations
 
@@ -75,7 +76,18 @@ def register(commands: Any) -> None:
         type=float,
         help="keep unreferenced blobs this many seconds after their last upload (default 3600)",
     )
-    parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--upload-part-mb",
+        dest="upload_part_mb",
+        type=int,
+        help="blobs above this many MiB are uploaded in parts of this size; keep it under a "
+        "proxy's body limit (default 64)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="debug, info (default), warning or error",
+    )
     parser.add_argument(
         "--log-format",
         choices=["text", "json"],
@@ -94,6 +106,18 @@ def register(commands: Any) -> None:
     )
     _add_store_options(admin)
     admin.set_defaults(handler=create_admin)
+    reset = sub.add_parser(
+        "reset-password",
+        help="set a user's password on the database directly (a locked-out admin)",
+        description="Set USER's password in the configured database, end their sessions and "
+        "clear their sign-in lock. Works with the server stopped or running; needs no login.",
+    )
+    reset.add_argument("username", metavar="USER")
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_store_options(reset)
+    reset.set_defaults(handler=reset_password)
     gc = sub.add_parser(
         "gc",
         help="remove blobs nothing references now (deleted runs' files)",
@@ -128,19 +152,24 @@ def _settings(args: argparse.Namespace) -> Any:
         "host", "port", "data_dir", "db_url", "blobs_url", "s3_endpoint_url", "public_url",
         "heartbeat_timeout_s", "workers", "series_cache_mb", "log_level", "log_format",
         "metrics_token", "auth", "gc_interval_s", "gc_grace_s", "max_ingest_in_progress",
+        "upload_part_mb",
     )  # fmt: skip
     return settings_from_env().with_overrides(**{f: getattr(args, f, None) for f in fields})
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Again: "):
+        raise InvalidInputError("the passwords differ")
+    return password
 
 
 def create_admin(args: argparse.Namespace) -> int:
     """Create an admin user in the configured database."""
     settings = _settings(args)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Again: "):
-            raise InvalidInputError("the passwords differ")
+    password = _read_password(args.password_stdin)
     from cairn.server.store.sql.store import open_metadata_store
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -153,10 +182,30 @@ def create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def reset_password(args: argparse.Namespace) -> int:
+    """Set a user's password in the configured database (no server, no login needed)."""
+    settings = _settings(args)
+    password = _read_password(args.password_stdin)
+    from cairn.server.store.sql.store import open_metadata_store
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    meta = open_metadata_store(settings.database_url)
+    try:
+        meta.reset_password(args.username, password, must_change=False)
+        user = next(u for u in meta.list_users() if u.username == args.username)
+    finally:
+        meta.close()
+    print(f"set the password of {args.username!r}; their sessions ended, sign-in lock cleared")
+    if user.disabled:
+        print(f"note: {args.username!r} is disabled; an admin can enable them on the Admin page")
+    return 0
+
+
 def collect_garbage(args: argparse.Namespace) -> int:
     """Run one blob collection against the configured database and blob store."""
     from cairn.server.app import open_context
     from cairn.server.housekeeping import collect_garbage as collect
+    from cairn.server.housekeeping import drop_expired_uploads
 
     settings = _settings(args)
     if settings.gc_grace_s < 0:
@@ -165,6 +214,7 @@ def collect_garbage(args: argparse.Namespace) -> int:
     ctx = open_context(settings.with_overrides(auth="open", host="127.0.0.1"))
     try:
         result = collect(ctx, settings.gc_grace_s)
+        drop_expired_uploads(ctx, settings.gc_grace_s)
     finally:
         ctx.meta.close()
     print(f"removed {result.blobs} unreferenced blobs ({_size(result.bytes)})")

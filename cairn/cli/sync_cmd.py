@@ -22,14 +22,17 @@ def register(commands: Any) -> None:
     parser.add_argument("--list", action="store_true", help="only list runs and their state")
     parser.add_argument("--clean", action="store_true", help="remove runs fully uploaded")
     parser.add_argument("--dir", type=Path, help="where run logs live (default ./cairn)")
-    parser.add_argument("--base-url", help="server URL (default from settings)")
+    parser.add_argument(
+        "--base-url",
+        help="server URL (default: CAIRN_BASE_URL, else the URL each run used, in its log)",
+    )
     parser.set_defaults(handler=run_sync)
 
 
 def run_sync(args: argparse.Namespace) -> int:
     """Sync, list or clean run logs."""
     from cairn.sdk.settings import load_settings
-    from cairn.sdk.sync import clean, find_logs, state_of, sync_log
+    from cairn.sdk.sync import clean, find_logs, settings_for, state_of, sync_log
 
     settings = load_settings(base_url=args.base_url)
     root = args.dir or settings.run_root
@@ -51,7 +54,8 @@ def run_sync(args: argparse.Namespace) -> int:
             continue
         if state.pending:
             try:
-                state = sync_log(log, settings, on_progress=_progress(state.run_path))
+                chosen = settings_for(log, args.base_url)
+                state = sync_log(log, chosen, on_progress=_progress(state.run_path))
                 print(f"\n{state.run_path}: uploaded ({state.records} records)")
             except CairnError as exc:
                 failed += 1

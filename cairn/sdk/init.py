@@ -13,25 +13,49 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
-from cairn.errors import CairnError, InvalidInputError, NotFoundError
+from cairn.errors import CairnError, InvalidInputError
 from cairn.naming import new_run_id, new_run_name
 from cairn.sdk.config import DEFAULTS_FILE, Config, load_yaml
+from cairn.sdk.metrics import MetricRule
+from cairn.sdk.resume import auto_run_id, remember_run, resume_point
 from cairn.sdk.run import DisabledRun, Run, exit_code_of
-from cairn.sdk.settings import Settings, load_settings
+from cairn.sdk.settings import RESUME_MODES, Settings, load_settings
+from cairn.sdk.summary import STATE_KEY
 from cairn.wire import check_name, check_run_id, validate_record
 from cairn.wire.records import RUN
 
 logger = logging.getLogger("cairn")
 
-_state: dict[str, Any] = {"run": None, "exit_code": None, "killed": False, "hooks": False}
+_state: dict[str, Any] = {"run": None, "open": [], "exit_code": None, "killed": False,
+                          "hooks": False}  # fmt: skip
 _lock = threading.Lock()
-RESUME_MODES = ("allow", "must", "never")
+REINIT_MODES = ("default", "finish_previous", "return_previous", "create_new")
 
 
 def current_run() -> Run | None:
-    """The run started by the last ``init()``, unless finished."""
+    """The run started by the last ``init()``, unless finished (``cairn.run``)."""
     run: Run | None = _state["run"]
     return run if run is not None and not run.finished else None
+
+
+def open_runs() -> list[Run]:
+    """Every run this process started and has not finished, the most recent first."""
+    runs: list[Run] = [run for run in _state["open"] if not run.finished]
+    _state["open"] = runs
+    return runs[::-1]
+
+
+def reinit_mode(reinit: bool | str | None) -> str:
+    """What a new ``init()`` does with runs still open: ``finish_previous`` (the default, and
+    what ``False`` means), ``return_previous``, or ``create_new`` (what ``True`` means: the
+    earlier runs stay open, the new one becomes ``cairn.run``)."""
+    if reinit is None or reinit is False or reinit == "default":
+        return "finish_previous"
+    if reinit is True:
+        return "create_new"
+    if reinit not in REINIT_MODES:
+        raise InvalidInputError(f"reinit must be True, False or one of {list(REINIT_MODES)}")
+    return str(reinit)
 
 
 def _settings_from(settings: Settings | dict[str, Any] | None, **args: Any) -> Settings:
@@ -64,19 +88,34 @@ def init(
     mode: str | None = None,
     resume: str | bool | None = None,
     settings: Settings | dict[str, Any] | None = None,
+    reinit: bool | str | None = None,
 ) -> Run:
-    """Start a run and make it the current one (a previous current run is finished first)."""
+    """Start a run and make it the current one.
+
+    Runs still open are finished first, unless ``reinit`` is ``True``/``"create_new"`` (they
+    stay open: several runs in one process) or ``"return_previous"`` (the current run is
+    returned and nothing is started).
+    """
+    how = reinit_mode(reinit)
     with _lock:
         previous = current_run()
-        if previous is not None:
-            previous.finish()
+        if previous is not None and how == "return_previous":
+            return previous
+        if how == "finish_previous":
+            for earlier in open_runs():
+                earlier.finish()
         resolved = _settings_from(
             settings, project=project, entity=entity, dir=Path(dir) if dir else None, mode=mode
         )
         run = _start(resolved, name, id, config, tags, group, job_type, notes, resume)
         _state["run"] = run
+        _state["open"].append(run)
         _install_hooks()
-    show = resolved.mode == "online" and resolved.show_progress
+        if resolved.handle_sigterm and resolved.mode != "disabled":
+            from cairn.sdk import preemption
+
+            preemption.install(open_runs)
+    show = resolved.mode == "online" and resolved.show_progress and not resolved.silent
     if show and not _show_in_notebook(run):
         print(f"cairn: tracking run {run.name} at {run.url}", file=sys.stderr, flush=True)
     return run
@@ -112,15 +151,20 @@ def _start(
 ) -> Run:
     project = check_name(settings.project or "uncategorized", "project")
     entity = check_name(settings.default_entity(), "entity")
-    if resume is True:
-        resume = "allow"
-    if resume not in (None, False, *RESUME_MODES):
-        raise InvalidInputError(f"resume must be one of {list(RESUME_MODES)} or None")
-    if resume and not run_id:
-        raise InvalidInputError(
-            "resume needs the id of the run to continue: init(id=..., resume=...)"
-        )
+    name = name if name is not None else settings.run_name
+    group = group if group is not None else settings.run_group
+    tags = tags if tags is not None else (None if settings.tags is None else list(settings.tags))
+    mode = _resume_mode(resume if resume is not None else settings.resume)
     run_id = run_id or settings.run_id  # the sweep agent names the run it was handed
+    if mode == "auto":
+        mode = "allow"
+        run_id = run_id or auto_run_id(settings.run_root, entity, project)
+    if mode == "must" and not run_id:
+        raise InvalidInputError(
+            "resume='must' needs the id of the run to continue: init(id=..., resume='must')"
+        )
+    if not run_id:
+        mode = None  # no run named: nothing to continue or to refuse
     run_id = check_run_id(run_id) if run_id else new_run_id()
     given = {"name": name, "tags": None if tags is None else list(tags), "group": group,
              "job_type": job_type, "notes": notes}  # fmt: skip
@@ -128,13 +172,12 @@ def _start(
     if settings.mode == "disabled":
         return DisabledRun(settings, entity=entity, project=project, run_id=run_id,
                            name=name or new_run_name())  # fmt: skip
-    start_step, existing = 0, None
-    if resume and settings.mode == "online":
-        start_step, existing = _resume_point(settings, entity, project, run_id, str(resume))
-    resumed = existing is not None
+    point = None
+    if mode is not None:
+        point = resume_point(settings, entity, project, run_id, mode)
     user_named = name is not None
-    if existing is not None and name is None:
-        name = existing["name"]
+    if point is not None and name is None:
+        name = point.name
     from cairn.sdk.capturing import Capture
 
     capture = Capture(settings, Path.cwd())  # reads git state while the run is being made
@@ -145,23 +188,29 @@ def _start(
             project=project,
             run_id=run_id,
             name=name or new_run_name(),
-            start_step=start_step,
+            start_step=0 if point is None else point.start_step,
         )
     except BaseException:
         capture.abandon()
         raise
+    remember_run(settings.run_root, entity, project, run_id)
     meta: dict[str, Any] = {"name": run.name, "host": socket.gethostname(),
                             "created_at": run.created_at}  # fmt: skip
     for key, value in (("tags", tags), ("group", group), ("job_type", job_type),
                        ("notes", notes)):  # fmt: skip
         if value is not None:
             meta[key] = list(value) if key == "tags" else value
-    if resumed:
+    if point is not None:
         meta["resumed"] = True
+        if point.relative_steps:
+            meta["relative_steps"] = True
         del meta["created_at"]
         if not user_named:
             del meta["name"]  # a resumed run keeps its name unless a new one is given
     run.update_run(**meta)
+    if point is not None and point.summary:
+        run.summary._observe({k: v for k, v in point.summary.items() if k != STATE_KEY})
+        run.enqueue(("resume", point.summary))
     run.start_capture(capture)
     defaults = Path.cwd() / DEFAULTS_FILE
     if defaults.is_file():
@@ -188,24 +237,15 @@ def _merge(current: Any, given: Any) -> Any:
     return given
 
 
-def _resume_point(
-    settings: Settings, entity: str, project: str, run_id: str, mode: str
-) -> tuple[int, dict[str, Any] | None]:
-    """(first step to log, the existing run or None) from the server."""
-    from cairn.sdk.api.client import ApiClient
-
-    try:
-        existing = ApiClient(settings.base_url, settings.api_key).get_run(entity, project, run_id)
-    except NotFoundError:
-        if mode == "must":
-            raise InvalidInputError(
-                f"resume='must' but run {entity}/{project}/{run_id} does not exist"
-            ) from None
-        return 0, None
-    if mode == "never":
-        raise InvalidInputError(f"run {entity}/{project}/{run_id} exists and resume='never'")
-    last = existing.get("last_step")
-    return (0 if last is None else int(last) + 1), existing
+def _resume_mode(resume: str | bool | None) -> str | None:
+    """The resume mode ``init(resume=)`` names (True is ``allow``); None: a new run."""
+    if resume is True:
+        return "allow"
+    if resume is None or resume is False:
+        return None
+    if resume not in RESUME_MODES:
+        raise InvalidInputError(f"resume must be one of {list(RESUME_MODES)} or None")
+    return str(resume)
 
 
 def _install_hooks() -> None:
@@ -244,13 +284,11 @@ def _status_code(status: object) -> int:
 
 
 def _finish_at_exit() -> None:
-    run = current_run()
-    if run is None:
-        return
-    try:
-        run.finish(exit_code=_state["exit_code"] or 0, killed=_state["killed"])
-    except CairnError as exc:
-        print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
+    for run in open_runs():
+        try:
+            run.finish(exit_code=_state["exit_code"] or 0, killed=_state["killed"])
+        except CairnError as exc:
+            print(f"cairn: could not finish run {run.path}: {exc}", file=sys.stderr)
 
 
 def _require_run() -> Run:
@@ -277,6 +315,6 @@ def save(glob_str: str, base_path: str | Path | None = None, policy: str = "live
     return _require_run().save(glob_str, base_path=base_path, policy=policy)
 
 
-def define_metric(name: str, **kwargs: Any) -> None:
+def define_metric(name: str, **kwargs: Any) -> MetricRule:
     """``define_metric`` on the current run."""
-    _require_run().define_metric(name, **kwargs)
+    return _require_run().define_metric(name, **kwargs)

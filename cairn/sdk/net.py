@@ -111,16 +111,27 @@ class Client:
         json_body: object = None,
         content: bytes | None = None,
         file_path: str | os.PathLike[str] | None = None,
+        file_range: tuple[int, int] | None = None,
         headers: Mapping[str, str] | None = None,
+        raw_query: str | None = None,
+        timeout_s: float | None = None,
     ) -> Response:
         """Send one request and read the whole answer; NetError when none came.
 
+        ``file_path`` streams a file as the body, ``file_range`` = ``(offset, length)`` only
+        that slice of it. ``raw_query`` is sent as given (an already-encoded query, such as a
+        presigned URL's); ``timeout_s`` replaces the client's timeout for this request.
         A kept-alive connection the server has meanwhile closed is retried once on a new one
         (only when nothing of an answer arrived, so the request was not seen).
         """
         target = quote(self._prefix + path, safe=_PATH_SAFE)
+        if raw_query is not None:
+            if any(c.isspace() for c in raw_query):
+                raise ValueError("a raw query may not hold white space")
+            target += "?" + raw_query
         if params:
             target += ("&" if "?" in target else "?") + urlencode(_query(params), doseq=True)
+        body_file = None if file_path is None else _BodyFile(file_path, file_range)
         extra = dict(headers or {})
         body = content
         if json_body is not None:
@@ -131,8 +142,12 @@ class Client:
         for attempt in (0, 1):
             conn, reused = self._take()
             try:
-                head = self._head(method, target, body, file_path, extra)
-                response, keep = self._exchange(conn, method, head, body, file_path)
+                if timeout_s is not None:
+                    conn.sock.settimeout(timeout_s)
+                head = self._head(method, target, body, body_file, extra)
+                response, keep = self._exchange(conn, method, head, body, body_file)
+                if timeout_s is not None:
+                    conn.sock.settimeout(self._timeout)
             except _Stale:
                 conn.close()
                 if reused and attempt == 0:
@@ -192,7 +207,7 @@ class Client:
         method: str,
         target: str,
         body: bytes | None,
-        file_path: str | os.PathLike[str] | None,
+        body_file: _BodyFile | None,
         extra: Mapping[str, str],
     ) -> bytes:
         if self._proxy and not self._tls:
@@ -201,8 +216,8 @@ class Client:
         headers = {**self._headers, **extra}
         if self._proxy and not self._tls and self._proxy[1]:
             headers["Proxy-Authorization"] = self._proxy[1]
-        if file_path is not None:
-            headers["Content-Length"] = str(os.path.getsize(file_path))
+        if body_file is not None:
+            headers["Content-Length"] = str(body_file.length())
         elif body is not None or method in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = str(len(body or b""))
         for name, value in headers.items():
@@ -217,7 +232,7 @@ class Client:
         method: str,
         head: bytes,
         body: bytes | None,
-        file_path: str | os.PathLike[str] | None,
+        body_file: _BodyFile | None,
     ) -> tuple[Response, bool]:
         try:
             if body is not None and len(body) <= _CHUNK:
@@ -226,10 +241,8 @@ class Client:
                 conn.sock.sendall(head)
                 if body is not None:
                     conn.sock.sendall(body)
-            if file_path is not None:
-                with open(file_path, "rb") as handle:
-                    while block := handle.read(_CHUNK):
-                        conn.sock.sendall(block)
+            if body_file is not None:
+                body_file.send(conn.sock)
             status_line = conn.reader.readline(MAX_LINE + 1)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             raise _Stale from None
@@ -243,6 +256,28 @@ class Client:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+class _BodyFile:
+    """A file, or a slice of one, sent as a request body a chunk at a time."""
+
+    def __init__(self, path: str | os.PathLike[str], span: tuple[int, int] | None) -> None:
+        self.path = path
+        self.span = span
+
+    def length(self) -> int:
+        return os.path.getsize(self.path) if self.span is None else self.span[1]
+
+    def send(self, sock: socket.socket) -> None:
+        offset, left = (0, self.length()) if self.span is None else self.span
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            while left > 0:
+                block = handle.read(min(_CHUNK, left))
+                if not block:
+                    raise ValueError(f"{self.path} is shorter than the {self.length()} bytes sent")
+                sock.sendall(block)
+                left -= len(block)
 
 
 class _Stale(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import shlex
 import sys
 import threading
 import time
@@ -15,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
 from cairn.sdk.links import known_public_url
+from cairn.sdk.metrics import Definitions, MetricRule
+from cairn.sdk.resume import forget_run
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogWriter
 from cairn.sdk.runlog.format import LogHeader
+from cairn.sdk.setters import RunField, remember
 from cairn.sdk.settings import Settings
-from cairn.sdk.summary import Summary, make_rule
+from cairn.sdk.summary import Summary
 from cairn.sdk.uploader import Uploader
 from cairn.sdk.values import freeze_media, split_values
 from cairn.sdk.writer import Item, Writer
@@ -26,7 +30,10 @@ from cairn.wire import check_file_path, validate_record
 from cairn.wire.records import RUN, file_record, finish_record
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from cairn.artifacts.artifact import Artifact
+    from cairn.sdk.alerts import AlertLimiter
     from cairn.sdk.capturing import Capture
 
 log = logging.getLogger("cairn")
@@ -34,6 +41,12 @@ log = logging.getLogger("cairn")
 
 class Run:
     """One tracked run: config, summary, history; backed by a run log on local disk."""
+
+    # assignable after init(): each assignment is a run record (cairn/sdk/setters.py)
+    name = RunField("name")
+    tags = RunField("tags")
+    notes = RunField("notes")
+    group = RunField("group")
 
     def __init__(
         self,
@@ -49,7 +62,7 @@ class Run:
         self.entity = entity
         self.project = project
         self.id = run_id
-        self.name = name
+        self._run_fields: dict[str, Any] = {"name": name}
         self._step = start_step
         self._pending: dict[str, Any] | None = None
         self._pending_step = start_step
@@ -59,10 +72,12 @@ class Run:
         self._stop_reason: str | None = None
         self._interrupted = False
         self._meta_sent: dict[str, Any] = {}
+        self._metric_definitions = Definitions()
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._finished = False
         self._owner_pid = os.getpid()
         self._lock = threading.Lock()
+        self._alerts: AlertLimiter | None = None
         self.created_at = time.time()
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(self.created_at))
         self.dir = settings.run_root / f"run-{stamp}-{run_id}"
@@ -178,8 +193,10 @@ class Run:
     def _note_meta(self, item: Item) -> None:
         # A run record's meta replaces the stored one: remember it, so that the stop reason
         # added at the end goes up together with it rather than instead of it.
-        if item[0] == "run" and isinstance(item[1], dict) and isinstance(item[1].get("meta"), dict):
-            self._meta_sent = dict(item[1]["meta"])
+        if item[0] == "run" and isinstance(item[1], dict):
+            remember(self._run_fields, item[1])
+            if isinstance(item[1].get("meta"), dict):
+                self._meta_sent = dict(item[1]["meta"])
 
     def start_capture(self, capture: Capture | None = None) -> None:
         """Start console, system-metrics, git and environment capture as the settings say.
@@ -319,17 +336,55 @@ class Run:
         self,
         name: str,
         step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
         summary: str | None = None,
         goal: str | None = None,
-        hidden: bool | None = None,
-    ) -> None:
-        """How a metric (or glob, ``val/*``) is summarised: min, max, mean, last, best, none."""
-        self._put(("rule", make_rule(name, step_metric, summary, goal, hidden)))
+        overwrite: bool | None = None,
+    ) -> MetricRule:
+        """How a metric (or a glob, ``val/*``) is plotted and summarised, from now on.
+
+        ``step_metric``: its default x axis in the web app; with ``step_sync`` (default True)
+        a row without the step metric gets its latest value. ``summary``: ``min``, ``max``,
+        ``mean``, ``first``, ``last``, ``best`` (with ``goal``) or ``none``, or several
+        (``"min,max"``). ``hidden``: no generated panel. A second call for the same name changes
+        only what it passes, unless ``overwrite=True``. Recorded in ``meta["metrics"]``.
+        """
+        rule = self._metric_definitions.define(
+            name, step_metric, summary, goal, hidden, step_sync, overwrite
+        )
+        self._put(("rule", rule))
+        return rule
 
     def update_run(self, **fields: Any) -> None:
         """Record run metadata (name, tags, notes, group, job_type, host, git, meta)."""
         validate_record([RUN, fields])
         self._put(("run", fields))
+
+    def alert(
+        self,
+        title: str,
+        text: str,
+        level: str | None = None,
+        wait_duration: float | timedelta | None = None,
+    ) -> None:
+        """Record an alert on the run (``level``: ``INFO``, ``WARN``, ``ERROR`` or a
+        ``cairn.AlertLevel``); one with the same title within ``wait_duration`` (seconds or a
+        timedelta, default one minute) of the last is dropped, as in W&B."""
+        if self._alerts is None:
+            from cairn.sdk.alerts import AlertLimiter
+
+            self._alerts = AlertLimiter()
+        record = self._alerts.admit(title, text, level, wait_duration, self.path)
+        if record is not None:
+            self._put(("record", record))
+
+    def mark_preempting(self) -> None:
+        """Say now that this run is being preempted: flushed, marked ``meta.preempting``; it
+        ends ``killed`` with ``meta.stop_reason = "preempted"`` and can be resumed."""
+        from cairn.sdk import preemption
+
+        preemption.mark_preempting(self)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything logged so far is in the run log and fsynced."""
@@ -381,17 +436,20 @@ class Run:
         if self._writer.invalid_records:
             log.warning("%d invalid records were not recorded (see the first warning)",
                         self._writer.invalid_records)  # fmt: skip
+        if record[1].get("state") is None and code == 0:
+            forget_run(self.settings.run_root, self.id)  # ended cleanly: auto starts anew
+        quiet = self.settings.silent
+        sync = f"cairn sync {shlex.quote(str(self.dir))} --base-url {self.settings.base_url}"
         if self._uploader is None:
-            if self.settings.mode == "offline":
-                _say(f"cairn: run {self.path} saved offline; upload it with: "
-                     f"cairn sync {self.dir}")  # fmt: skip
+            if self.settings.mode == "offline" and not quiet:
+                _say(f"cairn: run {self.path} saved offline; upload it with: {sync}")
             return
         total = self._log_writer.records
         timeout = self.settings.finish_timeout_s if timeout_s is None else timeout_s
-        left = self._uploader.drain(total, timeout, self.settings.show_progress)
-        if left:
+        left = self._uploader.drain(total, timeout, self.settings.show_progress and not quiet)
+        if left and not quiet:
             _say(f"cairn: {left} of {total} records of run {self.path} are not uploaded yet; "
-                 f"upload them with: cairn sync {self.dir}")  # fmt: skip
+                 f"upload them with: {sync}")  # fmt: skip
 
     def _wait_for_writer(self, stall_s: float = 60.0) -> None:
         """Wait for the writer to write everything queued: as long as it makes progress (media
@@ -429,7 +487,8 @@ class DisabledRun(Run):
         self, settings: Settings, *, entity: str, project: str, run_id: str, name: str
     ) -> None:
         self.settings = settings
-        self.entity, self.project, self.id, self.name = entity, project, run_id, name
+        self.entity, self.project, self.id = entity, project, run_id
+        self._run_fields = {"name": name}
         self._step = 0
         self._finished = False
         self._lock = threading.Lock()
@@ -452,10 +511,33 @@ class DisabledRun(Run):
         elif commit is not False:
             self._step += 1
 
-    def define_metric(self, name: str, **kwargs: Any) -> None:  # type: ignore[override]
-        """Ignored."""
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> MetricRule:
+        """Validated, then ignored."""
+        return Definitions().define(name, step_metric, summary, goal, hidden, step_sync)
 
     def update_run(self, **fields: Any) -> None:
+        """Only remembered (``run.name`` and the like read it back)."""
+        remember(self._run_fields, fields)
+
+    def alert(
+        self,
+        title: str,
+        text: str,
+        level: str | None = None,
+        wait_duration: float | timedelta | None = None,
+    ) -> None:
+        """Ignored."""
+
+    def mark_preempting(self) -> None:
         """Ignored."""
 
     def save(

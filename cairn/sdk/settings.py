@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from cairn.errors import InvalidInputError
+from cairn.sdk.envvars import FALSE, MODES, RESUME_MODES, SDK_VARIABLES, TRUE, EnvVar
 from cairn.sdk.login import DEFAULT_BASE_URL, check_base_url, stored_login
 
-__all__ = ["DEFAULT_BASE_URL", "MODES", "Settings", "credentials_path", "load_settings"]
-
-MODES = ("online", "offline", "disabled")
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MODES",
+    "RESUME_MODES",
+    "Settings",
+    "credentials_path",
+    "load_settings",
+]
 
 
 def credentials_path() -> Path:
@@ -50,12 +56,25 @@ class Settings:
     show_progress: bool = True
     stop_interrupts: bool = True
     """On a stop request from the server, interrupt the main thread as Ctrl-C would."""
+    handle_sigterm: bool = True
+    """On SIGTERM (preemption), end the open runs ``killed``/``preempted`` before the process
+    goes (``CAIRN_HANDLE_SIGTERM``); see cairn/sdk/preemption.py."""
     run_id: str | None = None
     """The id ``init()`` gives a run when none is passed (``CAIRN_RUN_ID``, set by the agent)."""
     sweep_id: str | None = None
     """The sweep the run is a trial of (``CAIRN_SWEEP_ID``)."""
     sweep_params: Mapping[str, Any] | None = None
     """The trial's parameters (``CAIRN_SWEEP_PARAMS``, JSON): they win over any other config."""
+    run_name: str | None = None
+    """The name ``init()`` gives a run when none is passed (``CAIRN_RUN_NAME``)."""
+    run_group: str | None = None
+    """The group ``init()`` gives a run when none is passed (``CAIRN_RUN_GROUP``)."""
+    tags: tuple[str, ...] | None = None
+    """The tags ``init()`` gives a run when none are passed (``CAIRN_TAGS``, comma-separated)."""
+    resume: str | None = None
+    """The ``resume`` mode ``init()`` uses when none is passed (``CAIRN_RESUME``)."""
+    silent: bool = False
+    """Print nothing: no run link, upload progress or ``cairn sync`` hint (``CAIRN_SILENT``)."""
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with the non-None ``changes`` applied."""
@@ -70,6 +89,10 @@ class Settings:
         if self.mode not in MODES:
             raise InvalidInputError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
         check_base_url(self.base_url)
+        if self.resume is not None and self.resume not in RESUME_MODES:
+            raise InvalidInputError(
+                f"resume must be one of {list(RESUME_MODES)}, got {self.resume!r}"
+            )
         for name in ("heartbeat_s", "flush_interval_s", "send_linger_s", "fsync_interval_s"):
             value = getattr(self, name)
             if not value >= 0:
@@ -95,41 +118,29 @@ class Settings:
         return cleaned[:128]
 
 
-_ENV = {
-    "CAIRN_BASE_URL": "base_url",
-    "CAIRN_API_KEY": "api_key",
-    "CAIRN_MODE": "mode",
-    "CAIRN_PROJECT": "project",
-    "CAIRN_ENTITY": "entity",
-    "CAIRN_DIR": "dir",
-    "CAIRN_STOP_INTERRUPTS": "stop_interrupts",
-    "CAIRN_RUN_ID": "run_id",
-    "CAIRN_SWEEP_ID": "sweep_id",
-    "CAIRN_SWEEP_PARAMS": "sweep_params",
-}
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _from_env(variable: str, name: str, text: str) -> Any:
+def _from_env(var: EnvVar, text: str) -> Any:
     """The typed value of one ``CAIRN_*`` variable; InvalidInputError naming it when malformed."""
-    if name == "dir":
+    if var.kind == "path":
         return Path(text)
-    if name == "stop_interrupts":
-        if text.strip().lower() in _TRUE:
+    if var.kind == "bool":
+        if text.strip().lower() in TRUE:
             return True
-        if text.strip().lower() in _FALSE:
+        if text.strip().lower() in FALSE:
             return False
-        raise InvalidInputError(f"{variable} must be true or false, got {text!r}")
-    if name == "sweep_params":
+        raise InvalidInputError(f"{var.name} must be true or false, got {text!r}")
+    if var.kind == "list":
+        return tuple(item.strip() for item in text.split(",") if item.strip())
+    if var.kind == "choice" and text not in var.choices:
+        raise InvalidInputError(f"{var.name} must be one of {list(var.choices)}, got {text!r}")
+    if var.kind == "json":
         import json
 
         try:
             params = json.loads(text)
         except ValueError as exc:
-            raise InvalidInputError(f"{variable} must be a JSON object: {exc}") from None
+            raise InvalidInputError(f"{var.name} must be a JSON object: {exc}") from None
         if not isinstance(params, dict):
-            raise InvalidInputError(f"{variable} must be a JSON object, got {text[:80]!r}")
+            raise InvalidInputError(f"{var.name} must be a JSON object, got {text[:80]!r}")
         return params
     return text
 
@@ -138,9 +149,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     """Settings from (lowest first) defaults, the login file, the environment, ``overrides``."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for variable, name in _ENV.items():
-        if environ.get(variable):
-            values[name] = _from_env(variable, name, environ[variable])
+    for var in SDK_VARIABLES:
+        if var.setting is not None and environ.get(var.name):
+            values[var.setting] = _from_env(var, environ[var.name])
     settings = Settings().merged(**values).merged(**overrides)
     if settings.api_key is None:
         user, key = stored_login(settings.base_url)

@@ -54,6 +54,21 @@ def state_of(log: Path) -> LogState:
     )
 
 
+def settings_for(log: Path, base_url: str | None = None) -> Settings:
+    """The settings to upload ``log`` with: to ``base_url`` when given, else to
+    ``CAIRN_BASE_URL`` when set, else to the server the run used (its log header says which),
+    with the API key for that server."""
+    import os
+
+    from cairn.sdk.settings import load_settings
+
+    if base_url is None and not os.environ.get("CAIRN_BASE_URL"):
+        reader = LogReader(log)
+        base_url = reader.header.base_url
+        reader.close()
+    return load_settings(base_url=base_url)
+
+
 def sync_log(log: Path, settings: Settings, *, on_progress: object = None) -> LogState:
     """Upload what the server lacks of one run log; returns its state afterwards.
 

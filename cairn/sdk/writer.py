@@ -20,8 +20,9 @@ from typing import Any
 
 from cairn.errors import InvalidInputError
 from cairn.media.base import MAX_VALUE_JSON_BYTES, EncodeContext, Encoded, Media, MediaFile
+from cairn.sdk.metrics import META_KEY, MetricRule, MetricRules
 from cairn.sdk.runlog.files import LogWriter
-from cairn.sdk.summary import MetricRule, SummaryTracker
+from cairn.sdk.summary import STATE_KEY, SummaryTracker
 from cairn.wire import ColumnBlockBuilder, check_file_path, encode_record
 from cairn.wire.records import (
     HISTORY,
@@ -68,7 +69,10 @@ class Writer(threading.Thread):
         self._history = ColumnBlockBuilder()
         self._system = ColumnBlockBuilder()
         self._pending_since: float | None = None
-        self._summary = SummaryTracker()
+        self._rules = MetricRules()
+        self._summary = SummaryTracker(self._rules)
+        self._meta: dict[str, Any] = {}  # the run's meta as last recorded
+        self._rules_unsent = False
         self._last_summary = 0.0
         self._dirty = False
         self.dropped_records = 0
@@ -107,6 +111,7 @@ class Writer(threading.Thread):
                     item = self._items.get(timeout=self._timeout())
                 except queue.Empty:
                     self._flush_rows()
+                    self._send_rules()
                     self._sync_if_due()
                     continue
             kind = item[0]
@@ -138,6 +143,10 @@ class Writer(threading.Thread):
 
     def _add_row(self, item: Item) -> None:
         _, step, wall, numbers, others, media = item
+        if self._rules_unsent:
+            self._send_rules()  # the rules go before the rows they apply to
+        if self._rules.syncing:
+            self._rules.sync_steps(numbers, [*numbers, *others, *media])
         if numbers:
             self._history.add_row(step, wall, numbers)
             self._mark_pending()
@@ -201,23 +210,45 @@ class Writer(threading.Thread):
 
     def _handle(self, item: Item) -> None:
         kind = item[0]
+        if kind != "rule":
+            self._send_rules()
         if kind == "config":
             self._append([run_record({"config": item[1]})])
         elif kind == "run":
-            self._append([run_record(item[1])])
+            self._append([run_record(self._with_rules(item[1]))])
         elif kind == "summary":
             self._append([summary_record(item[1], item[2])])
         elif kind == "console":
             self._append([console_record(item[1], item[2], item[3])])
-        elif kind in ("file", "record"):
+        elif kind in ("file", "record"):  # a record made whole by the run (a file, an alert)
             self._append([item[1]])
         elif kind == "rule":
             rule: MetricRule = item[1]
             self._summary.add_rule(rule)
+            self._rules_unsent = True  # sent once the run goes on: a run of rules is one record
+        elif kind == "resume":
+            self._summary.resume_from(item[1])
         elif kind == "sync":
             self._flush_summary(force=True)
             self._sync()
             item[1].set()
+
+    def _with_rules(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A run record's fields; its meta replaces the stored one, so it carries the rules."""
+        meta = fields.get("meta")
+        if not isinstance(meta, dict):
+            return fields
+        self._meta = meta
+        if not self._rules:
+            return fields
+        self._rules_unsent = False
+        return {**fields, "meta": {**meta, META_KEY: self._rules.wire()}}
+
+    def _send_rules(self) -> None:
+        """Record the rules defined since the last time, in ``meta["metrics"]``."""
+        if self._rules_unsent:
+            self._rules_unsent = False
+            self._append([run_record({"meta": {**self._meta, META_KEY: self._rules.wire()}})])
 
     def _flush_rows(self) -> None:
         records: list[Record] = []
@@ -239,7 +270,7 @@ class Writer(threading.Thread):
         changed = self._summary.take_changes()
         self._last_summary = now
         if changed:
-            self._on_summary(changed)
+            self._on_summary({k: v for k, v in changed.items() if k != STATE_KEY})
             self._append([summary_record(changed)])
 
     def _append(self, records: list[Record]) -> None:
@@ -286,6 +317,7 @@ class Writer(threading.Thread):
     def _finish(self, item: Item) -> None:
         _, record = item
         self._flush_rows()
+        self._send_rules()
         self._flush_summary(force=True)
         self._append([record])
         try:

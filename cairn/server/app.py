@@ -14,16 +14,24 @@ from cairn.__about__ import __version__
 from cairn.errors import InvalidInputError
 from cairn.server import observability
 from cairn.server.api import (
+    admin,
+    alerts,
+    artifacts,
+    artifacts_files,
+    artifacts_writes,
     auth,
     blobs,
     history,
     ingest,
     media,
+    members,
     projects,
     runs,
+    runs_export,
     runs_list,
     sweeps,
     tables,
+    uploads,
     values,
     workspace,
 )
@@ -133,17 +141,25 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     for module in (
         auth,
+        admin,
+        members,
         ingest,
         projects,
         runs_list,
+        runs_export,
         runs,
         history,
         values,
+        alerts,
         media,
         tables,
         blobs,
+        uploads,
         workspace,
         sweeps,
+        artifacts,
+        artifacts_writes,
+        artifacts_files,
     ):
         app.include_router(module.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API

@@ -37,6 +37,9 @@ class ServerSettings:
     gc_interval_s: float = 3600.0
     gc_grace_s: float = 3600.0
     max_body_bytes: int = 32 * 1024 * 1024
+    upload_part_mb: int = 64
+    """Blobs larger than this go up in parts of this size (``POST /api/v1/uploads``), so no
+    request body exceeds it (a proxy's body limit must be above it); at least 1."""
     max_ingest_in_progress: int = 32
     workers: int = field(default_factory=default_workers)
     series_cache_mb: int = 256
@@ -65,6 +68,8 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if self.max_ingest_in_progress < 1:
             raise InvalidInputError("--max-ingest must be at least 1")
+        if self.upload_part_mb < 1:
+            raise InvalidInputError("--upload-part-mb must be at least 1")
         if self.workers < 1:
             raise InvalidInputError("--workers must be at least 1")
         if self.log_format not in LOG_FORMATS:
@@ -129,6 +134,7 @@ _ENV_FIELDS: dict[str, type] = {
     "gc_interval_s": float,
     "gc_grace_s": float,
     "max_body_bytes": int,
+    "upload_part_mb": int,
     "max_ingest_in_progress": int,
     "workers": int,
     "series_cache_mb": int,
@@ -142,6 +148,24 @@ _ENV_FIELDS: dict[str, type] = {
     "admin_username": str,
     "admin_password": str,
 }
+
+ENV_ONLY_HELP = {
+    "housekeeping_interval_s": "seconds between housekeeping passes (default 15)",
+    "max_body_bytes": "largest request body accepted (default 33554432, 32 MiB)",
+    "table_cache_mb": "disk for logged tables' columnar copies (default 2048; 0 = none)",
+    "table_prebuild_queue": "tables that may wait for a background columnar build "
+    "(default 64; 0 = build on first read)",
+    "table_partial_min_bytes": "tables at least this big answer a first page before their "
+    "columnar copy is built (default 8388608)",
+    "admin_username": "with CAIRN_SERVER_ADMIN_PASSWORD: the admin user created on the first start",
+    "admin_password": "the password of CAIRN_SERVER_ADMIN_USERNAME",
+}
+"""What the variables without a ``cairn server`` option set (the rest: the option's help)."""
+
+
+def env_variables() -> dict[str, str]:
+    """Every ``CAIRN_SERVER_*`` variable and the settings field it sets."""
+    return {ENV_PREFIX + name.upper(): name for name in _ENV_FIELDS}
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> ServerSettings:

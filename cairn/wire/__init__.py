@@ -10,7 +10,14 @@ from cairn.wire.batch import (
 )
 from cairn.wire.columns import ColumnBlock, ColumnBlockBuilder, decode_column_block
 from cairn.wire.packing import decode_record, encode_record, encode_records, of_kind
-from cairn.wire.records import WIRE_VERSION, Record, check_file_path, check_key, validate_record
+from cairn.wire.records import (
+    WIRE_VERSION,
+    Record,
+    check_artifact_path,
+    check_file_path,
+    check_key,
+    validate_record,
+)
 
 __all__ = [
     "CONTENT_TYPE",
@@ -19,6 +26,7 @@ __all__ = [
     "ColumnBlock",
     "ColumnBlockBuilder",
     "Record",
+    "check_artifact_path",
     "check_file_path",
     "check_key",
     "check_name",

@@ -15,7 +15,7 @@ import msgpack
 import zstandard
 
 from cairn.errors import InvalidInputError, PayloadTooLargeError, WireVersionError
-from cairn.wire.records import WIRE_VERSION
+from cairn.wire.records import SUPPORTED_WIRE_VERSIONS, WIRE_VERSION
 
 CONTENT_TYPE: Final = "application/vnd.cairn.batch"
 MAX_COMPRESSED_BYTES: Final = 32 * 1024 * 1024
@@ -57,6 +57,8 @@ class Batch:
     stream: bytes
     first_offset: int
     records: list[Any]
+    version: int = WIRE_VERSION
+    """The wire version the sender wrote (records of newer kinds are refused)."""
 
     @property
     def end_offset(self) -> int:
@@ -72,11 +74,16 @@ def encode_batch(
     first_offset: int,
     packed_records: list[bytes],
     level: int = 3,
+    version: int = WIRE_VERSION,
 ) -> bytes:
-    """Return the compressed body of a batch of already-packed records."""
+    """Return the compressed body of a batch of already-packed records.
+
+    ``version`` is the wire version of the records: a run log written by an older SDK is sent
+    as the version it was written in, so an older server still reads it.
+    """
     header = msgpack.packb(
         {
-            "v": WIRE_VERSION,
+            "v": version,
             "entity": entity,
             "project": project,
             "run": run_id,
@@ -127,9 +134,10 @@ def decode_batch(body: bytes) -> Batch:
 
 def _batch_from(header: dict[str, Any], records: list[Any]) -> Batch:
     version = header.get("v")
-    if version != WIRE_VERSION:
+    if isinstance(version, bool) or version not in SUPPORTED_WIRE_VERSIONS:
+        speaks = " and ".join(str(v) for v in SUPPORTED_WIRE_VERSIONS)
         raise WireVersionError(
-            f"batch wire version {version!r} is not supported (this server speaks {WIRE_VERSION}); "
+            f"batch wire version {version!r} is not supported (this server speaks {speaks}); "
             "upgrade the server or the SDK so they match"
         )
     stream = header.get("stream")
@@ -145,4 +153,5 @@ def _batch_from(header: dict[str, Any], records: list[Any]) -> Batch:
         stream=stream,
         first_offset=first,
         records=records,
+        version=int(version),
     )

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
+from urllib.parse import unquote
 
 from cairn.errors import InvalidInputError
+from cairn.wire.artifacts import LATEST, check_alias, check_artifact_name, manifest_digest
 
-WIRE_VERSION: Final = 1
-"""Version of the record and batch format. Every batch and run log carries it."""
+WIRE_VERSION: Final = 2
+"""Version of the record and batch format the SDK writes. Every batch and run log carries it."""
+SUPPORTED_WIRE_VERSIONS: Final = (1, 2)
+"""Versions a server reads, forever: 2 added the ``artifact`` record."""
 
 RUN: Final = "run"
 HISTORY: Final = "history"
@@ -28,8 +32,14 @@ CONSOLE: Final = "console"
 FILE: Final = "file"
 HEARTBEAT: Final = "heartbeat"
 FINISH: Final = "finish"
+ALERT: Final = "alert"
+ARTIFACT: Final = "artifact"
 
-KINDS: Final = frozenset({RUN, HISTORY, SYSTEM, VALUES, SUMMARY, CONSOLE, FILE, HEARTBEAT, FINISH})
+KINDS_V1: Final = frozenset(
+    {RUN, HISTORY, SYSTEM, VALUES, SUMMARY, CONSOLE, FILE, HEARTBEAT, FINISH}
+)
+KINDS: Final = KINDS_V1 | {ARTIFACT, ALERT}
+"""Every kind of the newest version (a version-1 batch may carry only :data:`KINDS_V1`)."""
 
 RUN_FIELDS: Final = frozenset(
     {
@@ -44,14 +54,23 @@ RUN_FIELDS: Final = frozenset(
         "meta",
         "created_at",
         "resumed",
+        "relative_steps",
     }
 )
-"""Fields a ``run`` record may set. ``config`` merges key by key; the rest replace.
+"""Fields a ``run`` record may set. ``config`` and ``meta`` merge key by key (a ``meta`` key sent as
+null is removed); the rest replace.
 
 ``resumed: true`` marks a process continuing an existing run: the run is running again.
+``relative_steps: true`` (with ``resumed``) says the writer did not know the run's last step: the
+server adds the run's last step + 1, as it is when it applies this record, to every step this
+stream sends from then on (design 0014).
 """
 
 FINAL_STATES: Final = frozenset({"finished", "failed", "crashed", "killed"})
+
+ALERT_LEVELS: Final = ("INFO", "WARN", "ERROR")
+MAX_ALERT_TITLE: Final = 256
+MAX_ALERT_TEXT: Final = 64 * 1024
 
 MAX_KEY_LENGTH: Final = 256
 _KEY_RE: Final = re.compile(r"^[^\x00-\x1f\x7f]+$")
@@ -93,19 +112,23 @@ def _check_time(value: object, kind: str, field: str) -> None:
         raise InvalidInputError(f"{kind} record field {field!r} must be a finite number of seconds")
 
 
-def validate_record(record: object) -> Record:
+def validate_record(record: object, version: int = WIRE_VERSION) -> Record:
     """Check a decoded record's shape and return it as ``(kind, body)``.
 
-    Raises InvalidInputError naming the problem. Column-block payloads are checked for their
-    framing here; their byte lengths are checked where they are decoded.
+    ``version`` is the wire version of the batch or log it came in: a kind newer than it is
+    refused. Raises InvalidInputError naming the problem. Column-block payloads are checked for
+    their framing here; their byte lengths are checked where they are decoded.
     """
     if not isinstance(record, list | tuple) or len(record) != 2:
         raise InvalidInputError("a record must be the pair [kind, body]")
     kind, body = record
     if not isinstance(kind, str):
         raise InvalidInputError("a record's kind must be a string")
-    if kind not in KINDS:
-        raise InvalidInputError(f"unknown record kind {kind!r}; known kinds: {sorted(KINDS)}")
+    known = KINDS_V1 if version < 2 else KINDS
+    if kind not in known:
+        raise InvalidInputError(
+            f"unknown record kind {kind!r} in wire version {version}; known kinds: {sorted(known)}"
+        )
     if not isinstance(body, dict):
         raise InvalidInputError(f"the body of a {kind} record must be a map")
     _VALIDATORS[kind](body)
@@ -135,8 +158,11 @@ def _validate_run(body: dict[str, Any]) -> None:
             raise InvalidInputError(f"run record field {field!r} must be a string")
     if "created_at" in body:
         _check_time(body["created_at"], RUN, "created_at")
-    if "resumed" in body and not isinstance(body["resumed"], bool):
-        raise InvalidInputError("run record field 'resumed' must be a boolean")
+    for field in ("resumed", "relative_steps"):
+        if field in body and not isinstance(body[field], bool):
+            raise InvalidInputError(f"run record field {field!r} must be a boolean")
+    if body.get("relative_steps") and not body.get("resumed"):
+        raise InvalidInputError("run record field 'relative_steps' needs 'resumed': true")
 
 
 def _validate_columns(body: dict[str, Any], kind: str, with_steps: bool) -> None:
@@ -225,6 +251,130 @@ def check_file_path(path: str) -> str:
     return path
 
 
+def check_artifact_path(path: str) -> str:
+    """Return ``path`` if it is a safe manifest path, else raise InvalidInputError.
+
+    The rules of :func:`check_file_path`, applied also to what percent-decoding the path once
+    and twice gives (``%2e%2e``, ``%252e%252e``): whatever decodes a path later cannot turn it
+    into an escape.
+    """
+    check_file_path(path)
+    once = unquote(path)
+    for decoded in (once, unquote(once)):
+        if decoded != path:
+            try:
+                check_file_path(decoded)
+            except InvalidInputError:
+                raise InvalidInputError(
+                    f"artifact path {path!r} percent-decodes to {decoded!r}, which is not a "
+                    "safe relative path; rename the file"
+                ) from None
+    return path
+
+
+ARTIFACT_FIELDS: Final = frozenset(
+    {"id", "name", "type", "description", "metadata", "aliases", "digest", "ttl_s", "time",
+     "entries"}
+)  # fmt: skip
+_FILE_ENTRY_FIELDS: Final = frozenset({"path", "sha256", "size", "md5", "extra"})
+_REF_ENTRY_FIELDS: Final = frozenset({"path", "ref", "checksum", "size", "extra"})
+REF_SCHEMES: Final = ("s3://", "gs://", "file://", "https://")
+_ID_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+MAX_TEXT: Final = 1 << 16
+"""Longest artifact description, reference URI or checksum."""
+
+
+def _validate_artifact(body: dict[str, Any]) -> None:
+    unknown = set(body) - ARTIFACT_FIELDS
+    if unknown:
+        raise InvalidInputError(f"artifact record has unknown fields {sorted(unknown)}")
+    if not _ID_RE.match(_require(body, "id", str, ARTIFACT)):
+        raise InvalidInputError("artifact record field 'id' must be 32 lowercase hex digits")
+    check_artifact_name(_require(body, "name", str, ARTIFACT))
+    check_artifact_name(_require(body, "type", str, ARTIFACT), "artifact type")
+    description = body.get("description")
+    if description is not None and (
+        not isinstance(description, str) or len(description) > MAX_TEXT
+    ):
+        raise InvalidInputError(
+            f"artifact record field 'description' must be a string of at most {MAX_TEXT} characters"
+        )
+    if not isinstance(body.get("metadata", {}), dict):
+        raise InvalidInputError("artifact record field 'metadata' must be a map")
+    aliases = body.get("aliases", [])
+    if not isinstance(aliases, list):
+        raise InvalidInputError("artifact record field 'aliases' must be a list of strings")
+    for alias in aliases:
+        if alias != LATEST:  # the server keeps 'latest' on the newest version anyway
+            check_alias(alias)
+    ttl = body.get("ttl_s")
+    if ttl is not None:
+        _check_time(ttl, ARTIFACT, "ttl_s")
+        if ttl <= 0:
+            raise InvalidInputError("artifact record field 'ttl_s' must be > 0 seconds or nil")
+    _check_time(_require(body, "time", (int, float), ARTIFACT), ARTIFACT, "time")
+    entries = _require(body, "entries", list, ARTIFACT)
+    seen: set[str] = set()
+    for entry in entries:
+        path = _check_entry(entry)
+        if path in seen:
+            raise InvalidInputError(f"artifact record lists the path {path!r} twice")
+        seen.add(path)
+    digest = _require(body, "digest", str, ARTIFACT)
+    if digest != manifest_digest(entries):
+        raise InvalidInputError(
+            f"artifact {body['name']!r}: digest {digest[:16]}... is not the digest of its "
+            "entries (cairn.artifacts.manifest.manifest_digest); recompute it"
+        )
+
+
+def _check_entry(entry: object) -> str:
+    """Check one manifest entry; return its path."""
+    if not isinstance(entry, dict):
+        raise InvalidInputError("each artifact entry must be a map")
+    path = entry.get("path")
+    if not isinstance(path, str):
+        raise InvalidInputError("each artifact entry needs a string 'path'")
+    check_artifact_path(path)
+    is_ref = "ref" in entry
+    unknown = set(entry) - (_REF_ENTRY_FIELDS if is_ref else _FILE_ENTRY_FIELDS)
+    if unknown:
+        raise InvalidInputError(f"artifact entry {path!r} has unknown fields {sorted(unknown)}")
+    size = entry.get("size")
+    if (size is not None or not is_ref) and (
+        not isinstance(size, int) or isinstance(size, bool) or size < 0
+    ):
+        raise InvalidInputError(f"artifact entry {path!r}: 'size' must be an integer >= 0")
+    if "extra" in entry and entry["extra"] is not None and not isinstance(entry["extra"], dict):
+        raise InvalidInputError(f"artifact entry {path!r}: 'extra' must be a map")
+    if is_ref:
+        ref, checksum = entry.get("ref"), entry.get("checksum")
+        if not isinstance(ref, str) or not ref.startswith(REF_SCHEMES) or len(ref) > MAX_TEXT:
+            raise InvalidInputError(
+                f"artifact entry {path!r}: 'ref' must be a URI starting with one of "
+                f"{', '.join(REF_SCHEMES)}"
+            )
+        if not isinstance(checksum, str) or not checksum or len(checksum) > MAX_TEXT:
+            raise InvalidInputError(
+                f"artifact entry {path!r}: a reference needs a non-empty string 'checksum'"
+            )
+        if not _KEY_RE.match(ref) or not _KEY_RE.match(checksum):
+            raise InvalidInputError(
+                f"artifact entry {path!r}: 'ref' and 'checksum' may not hold control characters"
+            )
+        return path
+    sha = entry.get("sha256")
+    if not isinstance(sha, str) or not _SHA256_RE.match(sha):
+        raise InvalidInputError(
+            f"artifact entry {path!r}: 'sha256' must be 64 lowercase hex digits (or give "
+            "'ref' and 'checksum' for a reference)"
+        )
+    md5 = entry.get("md5")
+    if md5 is not None and (not isinstance(md5, str) or len(md5) > 64):
+        raise InvalidInputError(f"artifact entry {path!r}: 'md5' must be a short string")
+    return path
+
+
 def _validate_heartbeat(body: dict[str, Any]) -> None:
     _check_time(_require(body, "time", (int, float), HEARTBEAT), HEARTBEAT, "time")
 
@@ -241,6 +391,29 @@ def _validate_finish(body: dict[str, Any]) -> None:
         )
 
 
+def _validate_alert(body: dict[str, Any]) -> None:
+    title = _require(body, "title", str, ALERT)
+    if not title.strip() or len(title) > MAX_ALERT_TITLE:
+        raise InvalidInputError(
+            f"alert record field 'title' must have 1 to {MAX_ALERT_TITLE} characters"
+        )
+    text = _require(body, "text", str, ALERT)
+    if len(text) > MAX_ALERT_TEXT:
+        raise InvalidInputError(
+            f"alert record field 'text' is longer than {MAX_ALERT_TEXT} characters"
+        )
+    if _require(body, "level", str, ALERT) not in ALERT_LEVELS:
+        raise InvalidInputError(f"alert record field 'level' must be one of {list(ALERT_LEVELS)}")
+    _check_time(_require(body, "time", (int, float), ALERT), ALERT, "time")
+    if "wait_s" in body:
+        wait = body["wait_s"]
+        if not isinstance(wait, int | float) or isinstance(wait, bool) or not 0 <= wait < math.inf:
+            raise InvalidInputError("alert record field 'wait_s' must be a number of seconds >= 0")
+    unknown = set(body) - {"title", "text", "level", "time", "wait_s"}
+    if unknown:
+        raise InvalidInputError(f"alert record has unknown fields {sorted(unknown)}")
+
+
 _VALIDATORS: Final = {
     RUN: _validate_run,
     HISTORY: _validate_history,
@@ -251,6 +424,8 @@ _VALIDATORS: Final = {
     FILE: _validate_file,
     HEARTBEAT: _validate_heartbeat,
     FINISH: _validate_finish,
+    ALERT: _validate_alert,
+    ARTIFACT: _validate_artifact,
 }
 
 
@@ -288,3 +463,40 @@ def file_record(path: str, sha256: str, size: int) -> Record:
 def finish_record(time: float, exit_code: int | None) -> Record:
     """A ``finish`` record: the run ended at ``time`` with ``exit_code``."""
     return FINISH, {"time": time, "exit_code": exit_code}
+
+
+def alert_record(title: str, text: str, level: str, time: float, wait_s: float | None) -> Record:
+    """An ``alert`` record: ``run.alert()`` raised ``title`` at ``level`` (``INFO``, ``WARN``,
+    ``ERROR``) at ``time``; ``wait_s`` is the least time between two alerts of that title."""
+    body: dict[str, Any] = {"title": title, "text": text, "level": level, "time": time}
+    if wait_s is not None:
+        body["wait_s"] = wait_s
+    return ALERT, body
+
+
+def artifact_record(
+    record_id: str,
+    name: str,
+    type_: str,
+    entries: Sequence[Mapping[str, Any]],
+    time: float,
+    *,
+    description: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    aliases: Sequence[str] = (),
+    ttl_s: float | None = None,
+) -> Record:
+    """An ``artifact`` record: a version of ``name`` with ``entries``, its digest computed."""
+    listed = [dict(e) for e in entries]
+    return ARTIFACT, {
+        "id": record_id,
+        "name": name,
+        "type": type_,
+        "description": description,
+        "metadata": dict(metadata or {}),
+        "aliases": list(aliases),
+        "digest": manifest_digest(listed),
+        "ttl_s": ttl_s,
+        "time": time,
+        "entries": listed,
+    }

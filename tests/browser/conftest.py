@@ -218,6 +218,7 @@ class SweepSeeded:
     sweep_id: str
     live_run_id: str
     live: subprocess.Popen[str]
+    early_sweep_id: str
 
     @property
     def base_url(self) -> str:
@@ -263,9 +264,12 @@ def sweep_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SweepSeed
     try:
         env = _sdk_env(tmp)
         done = _seed(server, "tests.browser.seed_sweeps", tmp / "work", env)
-        sweep_id = next(
-            line.split()[1] for line in done.stdout.splitlines() if line.startswith("SWEEP ")
-        )
+        printed = {
+            words[0]: words[1]
+            for words in (line.split() for line in done.stdout.splitlines())
+            if len(words) == 2 and words[0] in ("SWEEP", "EARLY")
+        }
+        sweep_id, early_id = printed["SWEEP"], printed["EARLY"]
         live = subprocess.Popen(
             [
                 sys.executable,
@@ -282,7 +286,9 @@ def sweep_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SweepSeed
             cwd=ROOT,
         )
         live_id = _ready_line(live, "READY ")
-        yield SweepSeeded(server, seed_sweeps.ENTITY, seed_sweeps.PROJECT, sweep_id, live_id, live)
+        yield SweepSeeded(
+            server, seed_sweeps.ENTITY, seed_sweeps.PROJECT, sweep_id, live_id, live, early_id
+        )
     finally:
         if live is not None and live.poll() is None:
             live.terminate()

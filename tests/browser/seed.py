@@ -36,13 +36,17 @@ ANSI_LINES = [
     "plain line: needle-7f3a in the haystack",
 ]
 
+SAMPLE_TEXT = "a cat sitting on a mat"
+ALERTS = [("val/acc plateaued", "no improvement for 50 steps", "WARN"),
+          ("loss spike", "loss jumped at step 123", "ERROR")]  # fmt: skip
+
 # name, config, tags, group, notes, exit code, seed
 RUNS: list[dict[str, Any]] = [
     {"name": "resnet-baseline", "lr": 0.1, "optimizer": "sgd", "batch_size": 128, "depth": 18,
      "tags": ["baseline", "resnet"], "group": "resnet", "notes": "First baseline on the full set.",
      "console": True, "file": True},
     {"name": "resnet-adam", "lr": 0.001, "optimizer": "adam", "batch_size": 128, "depth": 18,
-     "tags": ["resnet"], "group": "resnet", "notes": ""},
+     "tags": ["resnet"], "group": "resnet", "notes": "", "extras": True},
     {"name": "resnet-deep", "lr": 0.01, "optimizer": "adam", "batch_size": 256, "depth": 50,
      "tags": ["resnet", "deep"], "group": "resnet", "notes": "Deeper model."},
     {"name": "vit-small", "lr": 0.0003, "optimizer": "adamw", "batch_size": 64, "depth": 12,
@@ -120,8 +124,15 @@ def seed_finished(base_url: str, workdir: Path) -> None:
             for line in ANSI_LINES:
                 print(line, flush=True)
         rows = _curves(spec, index, STEPS)
+        if spec.get("extras"):  # text and JSON values beside the metrics
+            for step, phase in ((0, "warmup"), (100, "train"), (STEPS - 1, "eval")):
+                rows[step]["phase"] = phase
+            rows[10]["sample"] = {"text": SAMPLE_TEXT, "tokens": [3, 7, 9]}
         for row in rows:
             run.log(row)
+        if spec.get("extras"):
+            for title, text, level in ALERTS:
+                run.alert(title, text, level=level)
         if spec.get("system"):
             time.sleep(1.5)  # a few system-metric samples at 0.2 s
         run.summary["best_val_acc"] = max(r.get("val/acc", 0.0) for r in rows)
@@ -152,6 +163,8 @@ def seed_finished(base_url: str, workdir: Path) -> None:
     print(f"console says {XSS_IMG} {XSS_SCRIPT}", flush=True)
     for step in range(50):
         run.log({"train/loss": 1.0 / (step + 1), XSS_IMG: step})
+    run.log({"caption": XSS_SCRIPT})
+    run.alert(XSS_IMG, XSS_SCRIPT, level="ERROR")
     run.finish()
 
     run = cairn.init(

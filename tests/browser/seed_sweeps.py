@@ -6,6 +6,10 @@ sweep over ``lr`` (four values spanning three decades) and ``optimizer`` (two va
 with the handed-out run id, logging ``loss``, which depends on ``lr`` only (best at lr=0.003),
 then finishing. One grid point is left, so the sweep stays ``running``. Prints ``SWEEP <id>``.
 
+It also creates, in project ``EARLY_PROJECT``, a sweep with hyperband (``EARLY_CONFIG``): three
+trials that log the same good losses and finish, then one bad trial that logs until hyperband asks
+it to stop, so it ends ``killed`` with ``stop_reason`` ``early_terminate``. Prints ``EARLY <id>``.
+
 ``... --live`` starts a plain run that logs until it is asked to stop (the run page's Stop
 button); it prints ``READY <run id>`` once its first values are on the server.
 """
@@ -28,6 +32,14 @@ LRS = [0.0001, 0.001, 0.01, 0.1]
 OPTIMIZERS = ["adam", "sgd"]
 TRIALS = 7
 LIVE_RUN = "stoppable"
+EARLY_PROJECT = "sweep-early"
+EARLY_CONFIG = {
+    "method": "grid",
+    "name": "early",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {"x": {"values": [1, 2, 3, 10]}},
+    "early_terminate": {"type": "hyperband", "min_iter": 2, "eta": 2},
+}
 CONFIG = {
     "program": "train.py",
     "method": "grid",
@@ -69,6 +81,42 @@ def seed_sweep(base_url: str, workdir: Path) -> str:
     return sweep_id
 
 
+def seed_early(base_url: str, workdir: Path) -> str:
+    """The hyperband sweep: good trials tie at every bracket, so only the bad one is stopped."""
+    with httpx.Client(base_url=f"{base_url}/api/v1", timeout=30) as client:
+        sweeps = f"/projects/{ENTITY}/{EARLY_PROJECT}/sweeps"
+        answer = client.post(sweeps, json={"config": EARLY_CONFIG})
+        answer.raise_for_status()
+        sweep_id = str(answer.json()["id"])
+        for _ in range(4):
+            got = client.post(
+                f"/sweeps/{ENTITY}/{EARLY_PROJECT}/{sweep_id}/next", json={"agent": "seed"}
+            )
+            got.raise_for_status()
+            trial = got.json()["trial"]
+            run = cairn.init(
+                project=EARLY_PROJECT,
+                entity=ENTITY,
+                id=trial["run_id"],
+                config=trial["params"],
+                dir=str(workdir / "runs-early"),
+                settings=_settings(base_url, stop_interrupts=False),
+            )
+            x = int(trial["params"]["x"])
+            if x < 10:
+                for step in range(8):
+                    run.log({"loss": 1.0 / (step + 1)})
+            else:
+                deadline = time.monotonic() + 120  # a bound, so a lost seed never hangs for long
+                step = 0
+                while not run.should_stop and time.monotonic() < deadline:
+                    run.log({"loss": x + 1.0 / (step + 1)})
+                    step += 1
+                    time.sleep(0.05)  # pacing the loop, not a wait for anything
+            run.finish()
+    return sweep_id
+
+
 def seed_live(base_url: str, workdir: Path) -> None:
     run = cairn.init(
         project=PROJECT,
@@ -97,6 +145,7 @@ def main(argv: list[str]) -> None:
         seed_live(base_url, workdir)
     else:
         print(f"SWEEP {seed_sweep(base_url, workdir)}", flush=True)
+        print(f"EARLY {seed_early(base_url, workdir)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ What these tests rely on (accessible names the page provides):
 - forms "Rename project" (box "Project name"), "Project details" (select "Visibility", box
   "Description", button Save then a "Saved." status), buttons "Archive project"/"Restore
   project", form "Delete project" (box "Type the project name to confirm");
-- someone who may not change the project sees a ``role=note`` with the server's reason.
+- someone who may not change the project sees a ``role=note`` with the server's reason;
+- a "Members of <entity>/<name>" table (row header per username, select "Role of <u>", button
+  "Remove <u>") and a form "Add to Members of <entity>/<name>" (Username, Role, "Add member").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 MEMBER = "bob"
 MEMBER_PASSWORD = "bob-has-a-long-password"
+NEWCOMER = "cleo"
 
 
 def _open(page: Any, tidy: Tidy, project: str) -> None:
@@ -164,11 +167,12 @@ def test_delete_needs_the_project_name_typed(page: Any, tidy_server: Tidy) -> No
 
 @pytest.fixture(scope="module")
 def locked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server that requires login: the admin's project `shared`, where bob is a member."""
+    """A server that requires login: the admin's project `shared`, where bob is a member (and
+    cleo, another user, has no role)."""
     tmp: Path = tmp_path_factory.mktemp("browser-locked")
     with locked_server(
         tmp,
-        users={MEMBER: MEMBER_PASSWORD},
+        users={MEMBER: MEMBER_PASSWORD, NEWCOMER: "cleo-has-a-long-password"},
         runs=[{"project": "shared", "name": "s-1"}],
         roles={"shared": {MEMBER: "member"}},
     ) as server:
@@ -196,3 +200,38 @@ def test_a_member_sees_the_settings_read_only_with_the_servers_reason(
         .filter(has=page.get_by_role("rowheader", name="Runs", exact=True))
     )
     expect(runs.get_by_role("cell").first).to_have_text("1")
+
+
+def test_an_admin_adds_changes_and_removes_project_members(
+    page: Any, locked: ServerProcess
+) -> None:
+    from tests.browser.conftest import ADMIN_PASSWORD
+
+    page.goto(f"{locked.base_url}/login?next=/{ADMIN_USER}/shared/settings")
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Username").fill(ADMIN_USER)
+    form.get_by_label("Password").fill(ADMIN_PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    label = f"Members of {ADMIN_USER}/shared"
+    table = page.get_by_role("table", name=label)
+
+    def row(username: str) -> Any:
+        return table.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name=username, exact=True)
+        )
+
+    expect(row(MEMBER).get_by_role("combobox", name=f"Role of {MEMBER}")).to_have_value("member")
+    add = page.get_by_role("form", name=f"Add to {label}")
+    add.get_by_label("Username").fill(NEWCOMER)
+    add.get_by_label("Role").select_option("viewer")
+    add.get_by_role("button", name="Add member").click()
+    role = row(NEWCOMER).get_by_role("combobox", name=f"Role of {NEWCOMER}")
+    expect(role).to_have_value("viewer")
+    role.select_option("member")
+    expect(role).to_have_value("member")
+    screenshot(page, "project-members")
+    row(NEWCOMER).get_by_role("button", name=f"Remove {NEWCOMER}").click()
+    expect(row(NEWCOMER)).to_have_count(0)
+    add.get_by_label("Username").fill("nobody-here")
+    add.get_by_role("button", name="Add member").click()
+    expect(page.get_by_role("alert")).to_contain_text("'nobody-here' does not exist")

@@ -138,3 +138,40 @@ def test_failed_and_running_runs_show_their_state(page: Any, seeded: Seeded) -> 
     expect(page.get_by_text("Diverged: lr too high.")).to_be_visible()
     page.goto(seeded.run_url("live-run"))
     expect(page.get_by_text("running").first).to_be_visible()
+
+
+def test_overview_lists_the_runs_alerts_newest_first(page: Any, seeded: Seeded) -> None:
+    page.goto(seeded.run_url("resnet-adam", "overview"))
+    alerts = page.get_by_role("region", name="Alerts")
+    expect(alerts.get_by_role("heading", name="Alerts (2)")).to_be_visible()
+    items = alerts.get_by_role("listitem")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("loss spike")  # raised last, shown first
+    expect(items.nth(0)).to_contain_text("ERROR")
+    expect(items.nth(1)).to_contain_text("val/acc plateaued")
+    expect(items.nth(1)).to_contain_text("no improvement for 50 steps")
+    screenshot(page, "run-alerts")
+    page.goto(seeded.run_url(BASELINE, "overview"))  # a run without alerts shows no card
+    expect(page.get_by_role("heading", name=BASELINE, level=1)).to_be_visible()
+    expect(page.get_by_role("region", name="Alerts")).to_have_count(0)
+
+
+def test_values_tab_shows_logged_text_and_json_by_key(page: Any, seeded: Seeded) -> None:
+    page.goto(seeded.run_url("resnet-adam"))
+    page.get_by_role("tab", name="Values").click()
+    keys = page.get_by_role("list", name="Value keys")
+    expect(keys.get_by_role("button")).to_have_count(3)  # phase, sample/text, sample/tokens
+    phase = page.get_by_role("table", name="Values of phase")
+    expect(phase.get_by_role("row")).to_have_count(4)  # the header and three values
+    expect(phase.get_by_role("row").nth(1)).to_contain_text("warmup")
+    expect(phase.get_by_role("row").nth(3)).to_contain_text(str(seed.STEPS - 1))
+    expect(phase.get_by_role("row").nth(3)).to_contain_text("eval")
+    keys.get_by_role("button", name="sample/tokens").click()
+    tokens = page.get_by_role("table", name="Values of sample/tokens")
+    expect(tokens.get_by_role("row").nth(1)).to_contain_text("10")
+    expect(tokens.get_by_role("row").nth(1)).to_contain_text("7")
+    keys.get_by_role("button", name="sample/text").click()
+    expect(page.get_by_text(seed.SAMPLE_TEXT, exact=True)).to_be_visible()
+    screenshot(page, "run-values")
+    page.goto(seeded.run_url("mlp-tiny", "values"))
+    expect(page.get_by_text("No text or other non-metric values logged.")).to_be_visible()

@@ -84,8 +84,17 @@ def test_hostile_strings_render_as_text_on_the_run_page(page: Any, seeded: Seede
     expect(page.get_by_text(f"{seed.XSS_IMG} and {seed.XSS_SCRIPT}")).to_be_visible()  # notes
     _assert_inert(page)
 
+    alerts = page.get_by_role("region", name="Alerts")
+    expect(alerts.get_by_text(XSS_RUN, exact=True)).to_be_visible()  # the alert's title
+    _assert_inert(page)
+
     page.goto(seeded.run_url(XSS_RUN, "logs"))
     expect(page.get_by_text(f"console says {seed.XSS_IMG} {seed.XSS_SCRIPT}")).to_be_visible()
+    _assert_inert(page)
+
+    page.goto(seeded.run_url(XSS_RUN, "values"))
+    values = page.get_by_role("table", name="Values of caption")
+    expect(values.get_by_text(seed.XSS_SCRIPT, exact=True)).to_be_visible()
     _assert_inert(page)
 
 

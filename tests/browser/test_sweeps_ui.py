@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import seed_sweeps
 from tests.browser.conftest import SweepSeeded, screenshot, screenshot_of
 from tests.browser.seed_sweeps import TRIALS
 
@@ -184,3 +185,41 @@ def test_the_stop_button_stops_a_running_run(page: Any, sweep_seeded: SweepSeede
     expect(page.get_by_role("button", name=re.compile("^Stop"))).to_have_count(0)
     # the training process ended with its run
     sweep_seeded.live.wait(timeout=60)
+
+
+def test_the_sweeps_list_pages_past_the_first_hundred(page: Any, sweep_seeded: SweepSeeded) -> None:
+    project = "many-sweeps"
+    config = {"method": "random", "parameters": {"lr": {"min": 0.0, "max": 1.0}}}
+    with httpx.Client(base_url=f"{sweep_seeded.base_url}/api/v1", timeout=30) as client:
+        for n in range(102):
+            answer = client.post(
+                f"/projects/{sweep_seeded.entity}/{project}/sweeps",
+                json={"config": config, "name": f"sweep-{n:03d}"},
+            )
+            assert answer.status_code == 201, answer.text
+    page.goto(f"{sweep_seeded.base_url}/{sweep_seeded.entity}/{project}/sweeps")
+    rows = page.locator("tr[data-sweep]")
+    expect(rows).to_have_count(100)
+    expect(rows.first).to_contain_text("sweep-101")  # newest first
+    expect(page.locator(".sweeps-count")).to_have_text("100 sweeps shown")
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(102)
+    expect(rows.last).to_contain_text("sweep-000")
+    expect(page.locator(".sweeps-count")).to_have_text("102 sweeps")
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+
+
+def test_a_trial_hyperband_stopped_reads_stopped_early(
+    page: Any, sweep_seeded: SweepSeeded
+) -> None:
+    base = f"{sweep_seeded.base_url}/{sweep_seeded.entity}/{seed_sweeps.EARLY_PROJECT}"
+    page.goto(f"{base}/sweeps/{sweep_seeded.early_sweep_id}")
+    expect(page.get_by_role("heading", name="early")).to_be_visible()
+    expect(page.locator(".sweep-counts")).to_have_text("3 finished · 1 stopped early")
+    rows = page.locator("tr[data-run]")
+    expect(rows).to_have_count(4)
+    stopped = rows.filter(has=page.locator(".badge.state-stopped-early"))
+    expect(stopped).to_have_count(1)
+    expect(stopped).to_contain_text("stopped early")
+    expect(stopped.locator("td.mono").first).to_have_text("10")  # the bad trial, x = 10
+    expect(rows.locator(".badge.state-finished")).to_have_count(3)

@@ -57,6 +57,7 @@ def test_batch_creates_run_with_config_history_and_summary(client: httpx.Client)
         "public_url": None,
         "stop": False,
         "stop_reason": None,
+        "artifacts": [],
     }
     run = client.get(RUN).json()
     assert run["name"] == "first"
@@ -82,6 +83,7 @@ def test_same_batch_twice_is_applied_once(client: httpx.Client) -> None:
         "public_url": None,
         "stop": False,
         "stop_reason": None,
+        "artifacts": [],
     }
     assert _all_points(client, "loss") == list(range(10))
 

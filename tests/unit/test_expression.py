@@ -24,6 +24,21 @@ from cairn.server.query.filters import validate
         ("tags not in []", {"tags": {"$nin": []}}),
         ("summary.acc exists", {"summary.acc": {"$exists": True}}),
         ("not summary.acc exists", {"$not": {"summary.acc": {"$exists": True}}}),
+        ('name ~ "^res.et"', {"name": {"$regex": "^res.et"}}),
+        ("name ~* ^res", {"name": {"$regex": "^res", "$options": "i"}}),
+        ('name !~ "x"', {"name": {"$exists": True, "$not": {"$regex": "x"}}}),
+        (
+            "group !~* x",
+            {"group": {"$exists": True, "$not": {"$regex": "x", "$options": "i"}}},
+        ),
+        ("name contains resnet", {"name": {"$contains": "resnet"}}),
+        ("name CONTAINS 1e3", {"name": {"$contains": "1e3"}}),  # words are taken as written
+        ("tags ~ true", {"tags": {"$regex": "true"}}),
+        ('config.arch~"net$"', {"config.arch": {"$regex": "net$"}}),
+        ("not name contains x", {"$not": {"name": {"$contains": "x"}}}),
+        # inside quotes a backslash escapes the next character: double it for a regex escape
+        (r'tags ~ "^a\\.b"', {"tags": {"$regex": r"^a\.b"}}),
+        (r"name ~ ^x\.y", {"name": {"$regex": r"^x\.y"}}),
     ],
 )
 def test_every_operator(text: str, tree: dict[str, object]) -> None:
@@ -72,7 +87,12 @@ def test_empty_expression_matches_all() -> None:
         ("foo = 1", "unknown field 'foo'", 1),
         ("(state = a", "expected ')'", 11),
         ('state = "x', "unterminated string", 9),
-        ("config.x ~ 1", "expected an operator", 10),
+        ("config.x ? 1", "expected an operator (= != > >= < <= ~ ~* !~ !~* in notin", 10),
+        ("name ~", "expected a value, found the end", 7),
+        ("name contains and", "expected a value, found keyword 'and'", 15),
+        ("name ~ [a]", "expected a value, found '['", 8),
+        ('name ~ "("', "invalid regular expression", None),
+        ("summary.acc ~ x", None, None),
         ("state = null", "null cannot be compared", 9),
         ("state", "expected an operator", 6),
         ("state = a b", "expected 'and', 'or' or the end", 11),
@@ -86,7 +106,10 @@ def test_empty_expression_matches_all() -> None:
         ("tags > a", "tags take", None),
     ],
 )
-def test_errors_name_the_column(text: str, message: str, column: int | None) -> None:
+def test_errors_name_the_column(text: str, message: str | None, column: int | None) -> None:
+    if message is None:  # a number or a string: the type is the value's, not the field's
+        parse_expression(text)
+        return
     with pytest.raises(InvalidInputError) as err:
         parse_expression(text)
     assert message in str(err.value)
@@ -114,6 +137,8 @@ def test_tokens_carry_columns() -> None:
         "not (summary.acc exists or group != g)",
         '"config.odd key" = "quote \\" here"',
         "config.n = -3 and config.f = 1e-05",
+        'name ~ "^a\\.b" or name ~* x or tags contains "100%"',
+        'config.note contains "say \\"hi\\""',
     ],
 )
 def test_format_round_trip(text: str) -> None:
@@ -128,3 +153,10 @@ def test_format_of_json_tree_means_the_same() -> None:
         "$and": [{"state": {"$eq": "finished"}}, {"$not": {"summary.acc": {"$exists": True}}}]
     }
     assert format_expression(validate({})) == ""
+
+
+def test_negated_regex_formats_to_the_same_meaning() -> None:
+    tree = parse_expression('name !~* "^res"')
+    text = format_expression(tree)
+    assert text == 'name exists and not name ~* "^res"'
+    assert validate(parse_expression(text)) == validate(tree)

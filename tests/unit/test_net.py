@@ -160,6 +160,29 @@ def test_errors_statuses_head_and_file_upload(
     assert server.seen[-1][3] == blob.read_bytes()
 
 
+def test_a_slice_of_a_file_and_a_raw_query(
+    serve: Callable[..., tuple[str, _Server]], tmp_path: Path
+) -> None:
+    url, server = serve(lambda h: reply(h, b"{}"))
+    client = Client(url)
+    blob = tmp_path / "blob.bin"
+    data = bytes(range(256)) * 9000  # past one send chunk
+    blob.write_bytes(data)
+    signed = "X-Amz-Signature=ab%2Fcd&partNumber=2"
+    answer = client.request(
+        "PUT", "/bucket/key", file_path=blob, file_range=(1000, 2 * 1024 * 1024), raw_query=signed
+    )
+    assert answer.status == 200
+    method, path, headers, body = server.seen[-1]
+    assert (method, path) == ("PUT", "/bucket/key?" + signed)  # sent as given, not re-encoded
+    assert headers["Content-Length"] == str(2 * 1024 * 1024)
+    assert body == data[1000 : 1000 + 2 * 1024 * 1024]
+    with pytest.raises(NetError, match="shorter than"):  # the file lost bytes meanwhile
+        client.request("PUT", "/k", file_path=blob, file_range=(len(data) - 10, 20))
+    with pytest.raises(ValueError, match="white space"):
+        client.request("GET", "/k", raw_query="a=b c")
+
+
 def test_no_server_and_a_silent_server_raise_net_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

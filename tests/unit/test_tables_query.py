@@ -69,6 +69,20 @@ def test_expression_form(table: TypedTable) -> None:
     assert ids(table, filter={"ok": True}, expr="id > 0") == [3]
 
 
+def test_regex_and_contains_match_text_cells_like_runs(table: TypedTable) -> None:
+    assert ids(table, filter={"label": {"$regex": "^c"}}) == [0, 2]
+    assert ids(table, filter={"label": {"$regex": "^C"}}) == []
+    assert ids(table, filter={"label": {"$regex": "^C", "$options": "i"}}) == [0, 2]
+    assert ids(table, filter={"label": {"$contains": "OG"}}) == [1, 4]
+    assert ids(table, filter={"score": {"$contains": "0"}}) == []  # numbers are not text
+    assert ids(table, expr="label ~ t$ or label contains o") == [0, 1, 2, 4]
+    assert ids(table, expr="label !~ cat") == [1, 4]  # present and not matching
+    with pytest.raises(InvalidInputError, match="invalid regular expression"):
+        ids(table, filter={"label": {"$regex": "("}})
+    with pytest.raises(InvalidInputError, match="only \\$exists"):
+        ids(table, filter={"img": {"$contains": "a"}})
+
+
 def test_bad_filters_are_400_naming_the_column(table: TypedTable) -> None:
     with pytest.raises(InvalidInputError, match=r"no column 'nope'; its columns are 'id'"):
         ids(table, filter={"nope": 1})

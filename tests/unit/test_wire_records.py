@@ -8,8 +8,17 @@ import msgpack
 import pytest
 
 from cairn.errors import InvalidInputError
-from cairn.wire import ColumnBlockBuilder, decode_record, encode_record, encode_records, of_kind
+from cairn.wire import (
+    ColumnBlockBuilder,
+    decode_record,
+    encode_record,
+    encode_records,
+    of_kind,
+    validate_record,
+)
 from cairn.wire.records import (
+    ALERT,
+    ARTIFACT,
     CONSOLE,
     FILE,
     FINISH,
@@ -20,6 +29,8 @@ from cairn.wire.records import (
     SUMMARY,
     SYSTEM,
     VALUES,
+    alert_record,
+    artifact_record,
     claimed_kind,
     console_record,
     file_record,
@@ -48,6 +59,10 @@ def _one_of_each() -> dict[str, Any]:
         FILE: file_record("out/model.pt", "0" * 64, 12),
         HEARTBEAT: (HEARTBEAT, {"time": 1.0}),
         FINISH: finish_record(2.0, 0),
+        ALERT: alert_record("loss is NaN", "at step 3", "ERROR", 2.0, 60.0),
+        ARTIFACT: artifact_record(
+            "0" * 32, "data", "dataset", [{"path": "a.csv", "sha256": "1" * 64, "size": 3}], 1.0
+        ),
     }
 
 
@@ -103,3 +118,29 @@ def test_the_claimed_kind_of_a_raw_record_is_read_without_trusting_it() -> None:
     assert claimed_kind([]) is None
     assert claimed_kind([3, {}]) is None
     assert claimed_kind({"kind": "run"}) is None
+
+
+def test_relative_steps_only_with_resumed() -> None:
+    assert validate_record(["run", {"resumed": True, "relative_steps": True}])[0] == "run"
+    with pytest.raises(InvalidInputError, match="needs 'resumed'"):
+        validate_record(["run", {"relative_steps": True}])
+    with pytest.raises(InvalidInputError, match="must be a boolean"):
+        validate_record(["run", {"resumed": True, "relative_steps": 1}])
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"title": " ", "text": "", "level": "INFO", "time": 1.0}, "title"),
+        ({"title": "t" * 257, "text": "", "level": "INFO", "time": 1.0}, "title"),
+        ({"title": "t", "text": "x" * (64 * 1024 + 1), "level": "INFO", "time": 1.0}, "text"),
+        ({"title": "t", "text": "", "level": "info", "time": 1.0}, "level"),
+        ({"title": "t", "text": "", "level": "WARN", "time": float("nan")}, "time"),
+        ({"title": "t", "text": "", "level": "WARN", "time": 1.0, "wait_s": -1}, "wait_s"),
+        ({"title": "t", "text": "", "level": "WARN", "time": 1.0, "page": True}, "unknown"),
+        ({"text": "", "level": "WARN", "time": 1.0}, "title"),
+    ],
+)
+def test_alert_records_are_checked(body: dict[str, Any], problem: str) -> None:
+    with pytest.raises(InvalidInputError, match=problem):
+        encode_record([ALERT, body])

@@ -12,6 +12,8 @@ const RunPage = lazy(() => import("./run/RunPage"));
 const ComparePage = lazy(() => import("./compare/ComparePage"));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage"));
 const ProjectSettingsPage = lazy(() => import("./pages/ProjectSettingsPage"));
+const AccountPage = lazy(() => import("./pages/AccountPage"));
+const AdminPage = lazy(() => import("./pages/AdminPage"));
 const SweepsListPage = lazy(() => import("./sweeps/SweepsListPage"));
 const SweepPage = lazy(() => import("./sweeps/SweepPage"));
 
@@ -22,6 +24,8 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<ProjectsPage />} />
         <Route path="/settings/api-keys" element={<Lazy><ApiKeysPage /></Lazy>} />
+        <Route path="/settings/account" element={<Lazy><AccountPage /></Lazy>} />
+        <Route path="/admin" element={<Lazy><AdminPage /></Lazy>} />
         <Route path="/:entity/:project" element={<Lazy><WorkspacePage /></Lazy>} />
         <Route path="/:entity/:project/compare" element={<Lazy><ComparePage /></Lazy>} />
         <Route path="/:entity/:project/runs/:runId" element={<Lazy><RunPage /></Lazy>} />

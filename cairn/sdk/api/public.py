@@ -139,6 +139,48 @@ class PublicRun:
         for step in sorted(by_step):
             yield by_step[step]
 
+    def value_keys(self) -> list[dict[str, Any]]:
+        """The keys of the run's non-numeric values: plain ones (strings, JSON; ``type`` is the
+        latest value's JSON type) and media (``type`` is the media ``_type``), each with
+        ``count``, ``step_min`` and ``step_max``, sorted by key."""
+        answer = self._client.request("GET", self._url("/keys"))
+        found = [*answer.get("values", []), *answer.get("media", [])]
+        return sorted(found, key=lambda k: str(k["key"]))
+
+    def values(
+        self,
+        key: str,
+        step_min: int | None = None,
+        step_max: int | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """Every non-numeric value of ``key`` (a string, JSON, a media reference) in step
+        order, optionally only steps ``step_min`` .. ``step_max``: dicts of ``step``, ``time``
+        and ``value``."""
+        after: int | None = 0
+        while after is not None:
+            params: dict[str, Any] = {"key": key, "after": after, "limit": page_size}
+            if step_min is not None:
+                params["step_min"] = step_min
+            if step_max is not None:
+                params["step_max"] = step_max
+            page = self._client.request("GET", self._url("/values"), params=params)
+            yield from page["values"]
+            after = page["next_after"]
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The alerts the run raised (``run.alert``), oldest first: ``title``, ``text``,
+        ``level``, ``time`` and ``wait_s``."""
+        result: list[dict[str, Any]] = []
+        after: int | None = 0
+        while after is not None:
+            page = self._client.request(
+                "GET", self._url("/alerts"), params={"after": after, "limit": 1000}
+            )
+            result += page["alerts"]
+            after = page["next_after"]
+        return result
+
     def files(self) -> list[dict[str, Any]]:
         """The run's files (path, sha256, size), by path."""
         result: list[dict[str, Any]] = []

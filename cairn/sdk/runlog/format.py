@@ -6,12 +6,13 @@
     version  u16 LE    file format version (1)
     hlen     u32 LE    length of the header
     hcrc     u32 LE    crc32 of the header
-    header   msgpack   {"wire": 1, "stream": 16 bytes, "entity", "project", "run_id",
+    header   msgpack   {"wire": 2, "stream": 16 bytes, "entity", "project", "run_id",
                         "created_at", "base_url"}
     frames   ...       [u32 LE length][u32 LE crc32 of payload][payload = msgpack record]
 
-A record's offset is its frame's index (0, 1, 2, ...). A frame cut short by a crash, or whose
-CRC does not match, ends the readable log: everything before it is intact.
+``wire`` is the wire version of the records (1 before artifacts; a log keeps its own and is sent
+as that version). A record's offset is its frame's index (0, 1, 2, ...). A frame cut short by a
+crash, or whose CRC does not match, ends the readable log: everything before it is intact.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from pathlib import Path
 from cairn.artifacts import sending as artifact_sending
 from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import Frame, LogReader, Progress, read_progress, write_progress
+from cairn.sdk.sender.blobs import LocalBlob
 from cairn.sdk.sender.transport import PostResult, Transport
 from cairn.wire import decode_record, encode_batch, of_kind
 from cairn.wire.records import FILE
@@ -102,6 +103,7 @@ class Sender:
 
     def _upload_files(self, payloads: list[bytes]) -> PostResult | None:
         """Upload the blobs that the file records among ``payloads`` name; a failure, or None."""
+        blobs: list[LocalBlob] = []
         for payload in of_kind(payloads, FILE):
             try:
                 _, body = decode_record(payload)
@@ -110,10 +112,12 @@ class Sender:
             local = self.log_path.parent / "files" / body["path"]
             if not local.is_file():
                 continue  # saved elsewhere or removed: the reference still goes up
-            result = self._transport.upload_blob(body["sha256"], local)
-            if result.outcome != "ok":
-                return result
-        return None
+            blobs.append(LocalBlob(body["sha256"], body["size"], local))
+        if not blobs:
+            return None
+        project = f"{self.header.entity or 'local'}/{self.header.project}"
+        result = self._transport.upload_blobs(project, blobs)
+        return None if result.outcome == "ok" else result
 
     def _post(self, frames: list[Frame], stop: threading.Event | None) -> bool:
         payloads = [f.payload for f in frames]
@@ -145,6 +149,7 @@ class Sender:
             header.stream,
             first_offset,
             payloads,
+            version=header.wire,
         )
 
     def _handle_result(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from cairn.__about__ import __version__
 from cairn.sdk.net import Client, NetError, Response
+from cairn.sdk.sender.blobs import BlobOutcome, BlobUploader, LocalBlob
 from cairn.wire import CONTENT_TYPE
 
 Outcome = Literal["ok", "gap", "retry", "too_large", "fatal"]
@@ -45,6 +46,8 @@ class Transport:
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self._client = Client(base_url, headers=headers, timeout_s=timeout_s, connect_timeout_s=5.0)
+        anonymous = {"User-Agent": headers["User-Agent"]}  # never our key to a store's URL
+        self._blobs = BlobUploader(self._client, _blob_outcome, anonymous)
 
     def post_batch(self, body: bytes) -> PostResult:
         """POST one encoded batch to /api/v1/ingest."""
@@ -56,32 +59,19 @@ class Transport:
             return PostResult("retry", detail=str(exc))
         return classify(response)
 
-    def upload_blob(self, sha256: str, path: Path) -> PostResult:
-        """Upload a file under its sha256 unless the server has it already."""
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            return PostResult("fatal", detail=f"cannot read {path}: {exc}")
-        try:
-            if self._client.request("HEAD", f"/api/v1/blobs/{sha256}").status == 200:
-                return PostResult("ok")
-            response = self._client.request(
-                "PUT",
-                f"/api/v1/blobs/{sha256}",
-                file_path=path,
-                headers={"Content-Type": "application/octet-stream"},
-            )
-        except NetError as exc:
-            return PostResult("retry", detail=str(exc))
-        except OSError as exc:
-            return PostResult("fatal", detail=f"cannot read {path} ({size} bytes): {exc}")
-        if response.status == 200:
-            return PostResult("ok")
-        return classify(response)
+    def upload_blobs(self, project: str, blobs: Sequence[LocalBlob]) -> PostResult:
+        """Make the blobs stored on the server before records of ``project`` (``"e/p"``)
+        reference them: one existence check per 10,000, then only the missing ones go up, in
+        parallel, streamed from disk, in resumable parts when large."""
+        outcome = self._blobs.upload(project, blobs)
+        return PostResult(
+            outcome.outcome, detail=outcome.detail, retry_after_s=outcome.retry_after_s
+        )
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._client.close()
+        self._blobs.close()
 
 
 _shared: dict[tuple[str, str | None], Transport] = {}
@@ -116,6 +106,13 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return min(max(seconds, 0.0), 60.0) if seconds == seconds else None
+
+
+def _blob_outcome(response: Response) -> BlobOutcome:
+    """What a refused blob request means for the sender (as :func:`classify`)."""
+    result = classify(response)
+    kind = "fatal" if result.outcome == "gap" else result.outcome  # no offsets here
+    return BlobOutcome(kind, result.detail, result.retry_after_s)
 
 
 def classify(response: Response) -> PostResult:

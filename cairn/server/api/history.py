@@ -70,11 +70,24 @@ class MediaKeyOut(BaseModel):
     step_max: int
 
 
+class ValueKeyOut(BaseModel):
+    """A key of a run's plain values (strings, JSON): its latest value's JSON type (``string``,
+    ``boolean``, ``number``, ``null``, ``array``, ``object``), how many values, their steps."""
+
+    key: str
+    type: str
+    count: int
+    step_min: int
+    step_max: int
+
+
 class KeysResponse(BaseModel):
-    """The series a run has, and its media keys (values with a ``_type``), sorted by key."""
+    """The series a run has, its media keys (values with a ``_type``) and its plain value keys
+    (other non-numeric values), each sorted by key."""
 
     keys: list[SeriesKey]
     media: list[MediaKeyOut]
+    values: list[ValueKeyOut]
 
 
 class SeriesWindowOut(BaseModel):
@@ -224,7 +237,7 @@ def _read_windows(
 
 @router.get(RUN_PATH + "/keys", response_model=KeysResponse)
 def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
-    """The metric series and the media keys a run has."""
+    """The metric series, media keys and plain value keys a run has."""
     infos = ctx.meta.list_series(run.pk)
     keys = [
         {
@@ -238,7 +251,8 @@ def run_keys(run: RunDep, ctx: Ctx) -> JSONBytesResponse:
         for s in infos
     ]
     media = [asdict(m) for m in ctx.meta.run_media_keys(run.pk)]
-    return JSONBytesResponse({"keys": keys, "media": media})
+    values = [asdict(v) for v in ctx.meta.run_value_keys(run.pk)]
+    return JSONBytesResponse({"keys": keys, "media": media, "values": values})
 
 
 def float_list_one(value: float) -> Number:

@@ -47,6 +47,15 @@ class Rejection(BaseModel):
     error: str
 
 
+class AppliedArtifactOut(BaseModel):
+    """An artifact record this batch applied: the version it made or matched."""
+
+    id: str = Field(description="the record's client id")
+    name: str
+    version: str = Field(description="vN")
+    digest: str
+
+
 class IngestResponse(BaseModel):
     """The stream's next expected offset after this batch."""
 
@@ -63,6 +72,9 @@ class IngestResponse(BaseModel):
     )
     stop_reason: str | None = Field(
         None, description="with stop: user, early_terminate or sweep (the run's meta.stop_reason)"
+    )
+    artifacts: list[AppliedArtifactOut] = Field(
+        default_factory=list, description="artifact records applied by this batch (wire v2)"
     )
 
 
@@ -115,4 +127,5 @@ async def ingest(request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
         "public_url": ctx.settings.public_url.rstrip("/") if ctx.settings.public_url else None,
         "stop": result.stop,
         "stop_reason": result.stop_reason,
+        "artifacts": result.artifacts,
     }

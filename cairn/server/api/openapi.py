@@ -56,21 +56,27 @@ OPEN_ROUTES = {("get", "/api/health")}
 CONFLICTS = {
     ("post", "/api/v1/ingest"),
     ("put", "/api/v1/blobs/{sha256}"),
+    ("post", "/api/v1/uploads/{upload_id}/complete"),
     ("patch", "/api/v1/projects/{entity}/{project}"),
     ("patch", "/api/v1/runs/{entity}/{project}/{run_id}"),
     ("post", "/api/v1/projects/{entity}/{project}/runs/bulk"),
     ("post", "/api/v1/users"),
     ("post", "/api/v1/teams"),
+    ("patch", "/api/v1/users/{username}"),
+    ("put", "/api/v1/teams/{team}/members/{username}"),
+    ("delete", "/api/v1/teams/{team}/members/{username}"),
+    ("post", "/api/v1/auth/password"),
     ("get", "/api/v1/api-keys"),
     ("post", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{key_id}"),
     ("post", "/api/v1/projects/{entity}/{project}/views"),
     ("patch", "/api/v1/projects/{entity}/{project}/views/{view_id}"),
     ("post", "/api/v1/sweeps/{entity}/{project}/{sweep_id}/control"),
+    ("delete", "/api/v1/artifacts/{entity}/{project}/{name}/versions/{ver}"),
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 
-NOT_FOUND_WITHOUT_PATH_PARAMS = {("post", "/api/v1/history")}
+NOT_FOUND_WITHOUT_PATH_PARAMS = {("post", "/api/v1/history"), ("post", "/api/v1/uploads")}
 """Routes whose body names things that may not exist."""
 
 

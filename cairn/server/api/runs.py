@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from cairn.errors import NotFoundError
 from cairn.server.api.deps import MAX_OFFSET, Ctx, RunDep, RunWriteDep
+from cairn.server.api.downloads import store_redirect
 from cairn.server.encoding import JSONBytesResponse, json_safe
 from cairn.server.store.records import RunRecord
 from cairn.wire import check_file_path
@@ -184,24 +185,28 @@ def list_files(
 @router.get(
     RUN_PATH + "/files/{path:path}",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        307: {"description": "the bytes are at the store (a presigned URL; S3 stores)"},
+    },
 )
 def download_file(
     run: RunDep, ctx: Ctx, path: Annotated[str, Path(max_length=1024, description="file path")]
-) -> StreamingResponse:
-    """The content of one of a run's files."""
+) -> Response:
+    """The content of one of a run's files (or a redirect to it in an S3 store)."""
     check_file_path(path)
     sha = ctx.meta.file_sha256(run.pk, path)
     if sha is None:
         raise NotFoundError(f"run {run.path} has no file {path!r}")
-    chunks = ctx.blobs.open(sha)
     name = path.rsplit("/", 1)[-1]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    disposition = f'attachment; filename="{safe}"'
+    redirect = store_redirect(ctx, sha, "application/octet-stream", disposition)
+    if redirect is not None:
+        return redirect
+    chunks = ctx.blobs.open(sha)
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",
-        headers={
-            "Content-Disposition": f'attachment; filename="{safe}"',
-            "X-Content-Type-Options": "nosniff",
-        },
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
     )

@@ -96,7 +96,8 @@ class RunsPageOut(BaseModel):
     total: int | None
 
 
-def _combined_filter(filters: dict[str, Any] | None, expression: str | None) -> Any:
+def combined_filter(filters: dict[str, Any] | None, expression: str | None) -> Any:
+    """The tree and the parsed text filter ANDed (None when neither is given)."""
     parts = []
     if filters:
         parts.append(filters)
@@ -126,7 +127,7 @@ def _pick(mapping: dict[str, Any], prefix: str, keys: list[str] | None) -> dict[
 def _run_query(project: ProjectRecord, body: RunsQueryBody, ctx: Ctx) -> JSONBytesResponse:
     result = ctx.meta.query_runs(
         project,
-        _combined_filter(body.filters, body.expression),
+        combined_filter(body.filters, body.expression),
         body.order,
         limit=body.limit,
         cursor=body.cursor,
@@ -191,7 +192,7 @@ def group_runs(project: ProjectDep, body: GroupsQueryBody, ctx: Ctx) -> JSONByte
 
     Each group carries ``filter``: the tree that selects its runs, to AND with the page filter.
     """
-    node = validate(_combined_filter(body.filters, body.expression))
+    node = validate(combined_filter(body.filters, body.expression))
     field = parse_group_field(body.group_by)
     aggregate = [parse_field(name, where="aggregate") for name in dict.fromkeys(body.aggregate)]
     groups, truncated = ctx.meta.group_runs(

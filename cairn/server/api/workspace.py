@@ -53,6 +53,18 @@ class MetricKey(BaseModel):
     runs: int
 
 
+class MetricRuleOut(BaseModel):
+    """A ``define_metric`` rule of the project's newest runs (the newest run's, per name):
+    ``name`` is a metric or a glob (``*`` matches anything)."""
+
+    name: str
+    step_metric: str | None
+    summary: list[str]
+    goal: str | None
+    hidden: bool
+    step_sync: bool
+
+
 class MediaKeyRuns(BaseModel):
     """A media key with one ``_type`` and how many runs logged it so."""
 
@@ -69,6 +81,7 @@ class ProjectKeysOut(BaseModel):
     summary: list[KeyCount]
     metrics: list[MetricKey]
     media: list[MediaKeyRuns]
+    metric_rules: list[MetricRuleOut]
 
 
 def _layout_size_ok(layout: dict[str, Any]) -> None:
@@ -216,7 +229,8 @@ def _cached_keys(ctx: Ctx, project_pk: int) -> tuple[ProjectKeys, list[ProjectMe
 
 @router.get(PROJECT_PATH + "/keys", response_model=ProjectKeysOut)
 def read_project_keys(project: ProjectDep, ctx: Ctx) -> JSONBytesResponse:
-    """Config and summary keys (without prefix, with run counts), metric and media keys."""
+    """Config and summary keys (without prefix, with run counts), metric and media keys, and
+    the metric rules (``define_metric``) of the project's newest runs."""
     keys, media = _cached_keys(ctx, project.pk)
     return JSONBytesResponse(
         {
@@ -224,5 +238,6 @@ def read_project_keys(project: ProjectDep, ctx: Ctx) -> JSONBytesResponse:
             "summary": [{"key": k, "count": n} for k, n in keys.summary],
             "metrics": [{"key": k, "kind": kind, "runs": n} for k, kind, n in keys.metrics],
             "media": [asdict(m) for m in media],
+            "metric_rules": keys.metric_rules,
         }
     )

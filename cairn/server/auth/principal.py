@@ -18,6 +18,8 @@ class Principal:
     username: str | None = None
     is_admin: bool = False
     csrf_token: str | None = None
+    must_change_password: bool = False
+    """An admin reset the password: a session may only change it (or sign out) until then."""
 
     @property
     def is_authenticated(self) -> bool:

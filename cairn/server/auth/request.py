@@ -15,6 +15,10 @@ from cairn.server.context import ServerContext
 SESSION_COOKIE = "cairn_session"
 CSRF_HEADER = "X-CSRF-Token"
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What a session with a temporary password (an admin's reset) may do before changing it.
+_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"/api/v1/auth/me", "/api/v1/auth/logout", "/api/v1/auth/password"}
+)
 
 
 def api_key_from_header(header: str) -> str:
@@ -39,7 +43,8 @@ def authenticate(request: Request, ctx: ServerContext) -> Principal:
     """Who is calling. Bad credentials are an error; no credentials make an anonymous caller.
 
     A cookie session must echo its CSRF token in ``X-CSRF-Token`` on unsafe methods; API keys
-    are not sent by browsers on their own, so they need none.
+    are not sent by browsers on their own, so they need none. A session whose password an admin
+    reset may only read who it is, sign out, or change the password.
     """
     if ctx.settings.auth_open:
         return OPEN_PRINCIPAL
@@ -62,4 +67,9 @@ def authenticate(request: Request, ctx: ServerContext) -> Principal:
             raise PermissionDeniedError(
                 f"missing or wrong {CSRF_HEADER} header for a cookie session"
             )
+    if who.must_change_password and request.url.path not in _BEFORE_PASSWORD_CHANGE:
+        raise PermissionDeniedError(
+            "an admin reset your password: choose a new one first "
+            "(POST /api/v1/auth/password, or the web app's Account page)"
+        )
     return who

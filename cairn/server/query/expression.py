@@ -8,16 +8,20 @@ Grammar (keywords are case-insensitive; a TypeScript twin in ``ui/`` must match 
     unary      := "not" unary | "(" expr ")" | comparison
     comparison := field ("=" | "==" | "!=" | ">" | ">=" | "<" | "<=") value
                 | field ("in" | "notin" | "not" "in") list
+                | field ("~" | "~*" | "!~" | "!~*" | "contains") text
                 | field "exists"
     list       := "[" [value ("," value)*] "]"
     field      := word | string
     value      := string | number | "true" | "false" | "null" | word
     string     := '"' ... '"' | "'" ... "'"       (backslash escapes the next character)
-    word       := a run of characters other than space, quotes, ( ) [ ] , = ! < >
+    text       := string | word                   (a word is taken as it is written)
+    word       := a run of characters other than space, quotes, ( ) [ ] , = ! < > ~
 
 A word that reads as a number (``0.01``, ``-3``, ``1e-4``) is a number; any other word is a
 string (``state = finished``); quote a value to keep it a string (``name = "1e3"``). ``not x
-exists`` means x is missing. Errors say what was expected and the 1-based column.
+exists`` means x is missing. ``~`` is ``$regex``, ``~*`` the same ignoring case, ``!~``/``!~*``
+"present and not matching" (like ``!=``), ``contains`` is ``$contains``. Errors say what was
+expected and the 1-based column.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ from cairn.errors import InvalidInputError
 from cairn.server.query.filters import Node, parse_field, to_json, validate
 
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-_WORD_STOP = set(" \t\r\n\"'()[],=!<>")
+_WORD_STOP = set(" \t\r\n\"'()[],=!<>~")
 _OPS = {"=": "$eq", "==": "$eq", "!=": "$ne", ">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte"}
-_KEYWORDS = {"and", "or", "not", "in", "notin", "exists"}
+# regex operators: (negated, $options)
+_MATCH_OPS = {"~": (False, ""), "~*": (False, "i"), "!~": (True, ""), "!~*": (True, "i")}
+_ALL_OPS = (*_OPS, *_MATCH_OPS)
+_KEYWORDS = {"and", "or", "not", "in", "notin", "exists", "contains"}
+OPERATOR_HELP = "= != > >= < <= ~ ~* !~ !~* in notin contains exists"
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 MAX_LENGTH = 10_000
 
@@ -72,11 +80,10 @@ def tokenize(source: str) -> list[Token]:
         elif char in "()[],":
             tokens.append(Token("punct", char, i + 1))
             i += 1
-        elif char in "=!<>":
-            two = source[i : i + 2]
-            op = two if two in _OPS else char
-            if op not in _OPS:
-                raise _error(f"unknown operator {op!r}; use = != > >= < <=", i + 1)
+        elif char in "=!<>~":
+            op = next((o for o in (source[i : i + 3], source[i : i + 2]) if o in _ALL_OPS), char)
+            if op not in _ALL_OPS:
+                raise _error(f"unknown operator {op!r}; use = != > >= < <= ~ ~* !~ !~*", i + 1)
             tokens.append(Token("op", op, i + 1))
             i += len(op)
         else:
@@ -161,9 +168,21 @@ class _Parser:
             name = parse_field(token.text).name
         except InvalidInputError as err:
             raise _error(err.message.removeprefix("field: "), token.column) from err
+        return self.operation(name)
+
+    def operation(self, name: str) -> dict[str, Any]:
+        """What follows the field ``name`` in a comparison, as the tree of that comparison."""
         if self.peek.kind == "op":
-            op = _OPS[self.next().text]
-            return {name: {op: self.value()}}
+            op = self.next().text
+            if op in _MATCH_OPS:
+                negated, options = _MATCH_OPS[op]
+                regex: dict[str, Any] = {"$regex": self.text()}
+                if options:
+                    regex["$options"] = options
+                return {name: {"$exists": True, "$not": regex} if negated else regex}
+            return {name: {_OPS[op]: self.value()}}
+        if self.keyword("contains"):
+            return {name: {"$contains": self.text()}}
         if self.keyword("in"):
             return {name: {"$in": self.list_()}}
         if self.keyword("notin"):
@@ -174,10 +193,17 @@ class _Parser:
             return {name: {"$nin": self.list_()}}
         if self.keyword("exists"):
             return {name: {"$exists": True}}
-        raise _error(
-            f"expected an operator (= != > >= < <= in notin exists), found {self.describe()}",
-            self.col,
-        )
+        raise _error(f"expected an operator ({OPERATOR_HELP}), found {self.describe()}", self.col)
+
+    def text(self) -> str:
+        """A pattern or substring: a quoted string, or a word taken as it is written."""
+        token = self.peek
+        if token.kind == "word" and token.text.lower() in _KEYWORDS:
+            raise _error(f"expected a value, found keyword {token.text!r}; quote it", self.col)
+        if token.kind not in ("word", "string"):
+            raise _error(f"expected a value, found {self.describe()}", self.col)
+        self.next()
+        return token.text
 
     def list_(self) -> list[Any]:
         if not (self.peek.kind == "punct" and self.peek.text == "["):
@@ -246,8 +272,13 @@ def _format(tree: dict[str, Any], top: bool = False) -> str:
         return text if top else f"({text})"
     if key == "$not":
         return f"not {_format(body)}"
-    ((op, operand),) = body.items()
+    op, operand = next(iter(body.items()))
     field = _format_value(key) if _needs_quotes(key) else key
+    if op == "$regex":
+        symbol = "~*" if body.get("$options") == "i" else "~"
+        return f"{field} {symbol} {_quote(operand)}"
+    if op == "$contains":
+        return f"{field} contains {_quote(operand)}"
     if op == "$exists":
         return f"{field} exists" if operand else f"(not {field} exists)"
     if op in ("$in", "$nin"):
@@ -275,4 +306,8 @@ def _format_value(value: Any) -> str:
     text = str(value)
     if not _needs_quotes(text):
         return text
+    return _quote(text)
+
+
+def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -13,7 +13,9 @@ are ANDed. Semantics (documented for users in ``docs/filter-language.md``):
 - numbers compare with numbers, strings with strings, bools with bools; a comparison across
   types is false, and ``$ne``/``$nin`` are "present and not ``$eq``/``$in``".
 - ``tags`` takes ``$eq``/``$ne`` (has / lacks this tag), ``$in``/``$nin`` (has any / none of
-  these) and ``$exists`` (has at least one tag).
+  these), ``$exists`` (has at least one tag) and ``$regex``/``$contains`` (any tag matches).
+- ``$regex`` (with ``$options: "i"`` for case-insensitive) and ``$contains`` (a case-insensitive
+  substring) test text values only; the portable regex subset is in ``textmatch``.
 - ``null`` is not a comparable value: use ``$exists``. NaN is rejected too.
 """
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cairn.errors import InvalidInputError
+from cairn.server.query.textmatch import check_pattern, check_substring
 
 Scalar = float | int | str | bool
 # "cell": a column of a logged table (design 0010), filtered with the same tree
@@ -57,9 +60,11 @@ ALIASES = {
 KV_PREFIXES = {"config.": "config.", "summary.": "summary.", "summary_metrics.": "summary."}
 COMPARISONS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte")
 LIST_OPS = ("$in", "$nin")
-OPERATORS = (*COMPARISONS, *LIST_OPS, "$exists", "$not")
+TEXT_OPS = ("$regex", "$contains")
+OPERATORS = (*COMPARISONS, *LIST_OPS, *TEXT_OPS, "$exists", "$not")
 LOGICAL = ("$and", "$or", "$not")
-TAG_OPS = ("$eq", "$ne", "$in", "$nin", "$exists")
+TAG_OPS = ("$eq", "$ne", "$in", "$nin", *TEXT_OPS, "$exists")
+REGEX_OPTIONS = ("", "i")
 KEY_MAX = 300
 MAX_DEPTH = 32
 MAX_NODES = 2000
@@ -80,11 +85,15 @@ FieldResolver = Callable[[object, str], Field]
 
 @dataclass(frozen=True)
 class Cond:
-    """One leaf ``field op value``: a tuple for ``$in``/``$nin``, a bool for ``$exists``."""
+    """One leaf ``field op value``: a tuple for ``$in``/``$nin``, a bool for ``$exists``.
+
+    ``options`` is ``$regex``'s ``$options`` ("i": case-insensitive), "" for every other op.
+    """
 
     field: Field
     op: str
     value: Scalar | tuple[Scalar, ...]
+    options: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,9 +197,14 @@ def _field_node(field: Field, spec: object, where: str, depth: int) -> Node:
             f'{{"$eq": ...}} ({", ".join(OPERATORS)})'
         )
     items: list[Node] = []
+    options = _regex_options(spec, where)
     for op, operand in spec.items():
         at = f"{where}.{op}"
-        if op == "$not":
+        if op == "$options":
+            continue
+        if op == "$regex":
+            items.append(_regex_cond(field, operand, options, at))
+        elif op == "$not":
             if depth > MAX_DEPTH:
                 raise InvalidInputError(f"{at}: filter nested deeper than {MAX_DEPTH} levels")
             items.append(Not(_field_node(field, operand, at, depth + 1)))
@@ -203,6 +217,35 @@ def _field_node(field: Field, spec: object, where: str, depth: int) -> Node:
     return items[0] if len(items) == 1 else And(tuple(items))
 
 
+def _regex_options(spec: dict[str, object], where: str) -> str:
+    """``$options`` of a field spec (checked), "" when absent."""
+    if "$options" not in spec:
+        return ""
+    options = spec["$options"]
+    if "$regex" not in spec:
+        raise InvalidInputError(f"{where}.$options: $options goes with $regex")
+    if options not in REGEX_OPTIONS:
+        raise InvalidInputError(
+            f'{where}.$options: takes "i" (case-insensitive) or "" (case-sensitive)'
+        )
+    assert isinstance(options, str)
+    return options
+
+
+def _text_field(field: Field, op: str, where: str) -> None:
+    if field.kind == "number":
+        raise InvalidInputError(f"{where}: {op} matches text; {field.name!r} holds numbers")
+    if field.exists_only:
+        raise InvalidInputError(
+            f"{where}: {field.name!r} holds objects, which only $exists can test"
+        )
+
+
+def _regex_cond(field: Field, pattern: object, options: str, where: str) -> Cond:
+    _text_field(field, "$regex", where)
+    return Cond(field, "$regex", check_pattern(pattern, where, options == "i"), options)
+
+
 def _cond(field: Field, op: str, operand: object, where: str) -> Cond:
     if field.kind == "tags" and op not in TAG_OPS:
         raise InvalidInputError(f"{where}: tags take {', '.join(TAG_OPS)}, not {op}")
@@ -210,6 +253,9 @@ def _cond(field: Field, op: str, operand: object, where: str) -> Cond:
         if not isinstance(operand, bool):
             raise InvalidInputError(f"{where}: $exists takes true or false")
         return Cond(field, op, operand)
+    if op == "$contains":
+        _text_field(field, op, where)
+        return Cond(field, op, check_substring(operand, where))
     if field.exists_only:
         raise InvalidInputError(
             f"{where}: {field.name!r} holds objects, which only $exists can test"
@@ -242,6 +288,8 @@ def to_json(node: Node) -> dict[str, Any]:
     """The canonical JSON tree of a typed tree (``validate(to_json(n)) == n``)."""
     if isinstance(node, Cond):
         value = list(node.value) if isinstance(node.value, tuple) else node.value
+        if node.options:
+            return {node.field.name: {node.op: value, "$options": node.options}}
         return {node.field.name: {node.op: value}}
     if isinstance(node, Not):
         return {"$not": to_json(node.item)}

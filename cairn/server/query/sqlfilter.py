@@ -4,6 +4,12 @@ Every leaf is two-valued (never SQL NULL), so ``$not`` is plain negation: a colu
 ``col IS NOT NULL AND col <op> :v``; a ``config.``/``summary.``/tag leaf is an ``EXISTS`` probe of
 ``run_kv`` on its primary key ``(run_pk, key)``, which also carries ``project_pk`` so a planner
 may instead drive the query from the ``(project_pk, key, ...)`` value indexes.
+
+``$regex``/``$contains`` compile per backend (:mod:`cairn.server.query.textmatch` for the shared
+semantics): PostgreSQL ``~``/``~*``/``ILIKE`` under collation "C" (which the optional pg_trgm index
+on ``runs.name`` serves), SQLite the ``REGEXP`` functions the engine registers and ``LIKE``. A
+case-sensitive regex anchored on a literal prefix (``^resnet``) also bounds ``run_kv`` text and tag
+keys to that prefix's range, which the value index serves.
 """
 
 from __future__ import annotations
@@ -11,11 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, false, literal_column, not_, or_, select, true
+from sqlalchemy import Boolean, and_, false, literal_column, not_, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
-from cairn.server.query.filters import And, Cond, Field, Node, Not, Or, Scalar
-from cairn.server.store.sql.kv import TEXT_MAX, tag_key
+from cairn.server.query.filters import TEXT_OPS, And, Cond, Field, Node, Not, Or, Scalar
+from cairn.server.query.textmatch import (
+    LIKE_ESCAPE,
+    like_contains,
+    literal_prefix,
+    prefix_upper,
+)
+from cairn.server.store.sql.kv import TAG_PREFIX, TEXT_MAX, tag_key
 from cairn.server.store.sql.schema import VTYPE_BOOL, VTYPE_NUMBER, run_kv, runs, sweeps
 
 _OPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
@@ -27,6 +42,8 @@ _OPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     "$lte": lambda a, b: a <= b,
 }
 
+
+TAG_END = TAG_PREFIX[:-1] + ";"  # tag keys are the range ["tags:", "tags;")
 
 # Probes never nest, so sibling EXISTS subqueries may share one alias (and one cache key).
 _KV = run_kv.alias("kv")
@@ -69,11 +86,91 @@ def _matches_kind(field: Field, value: Scalar) -> bool:
     return isinstance(value, str)
 
 
+class _Regex(FunctionElement[bool]):
+    """``value`` matches the regex ``pattern``: ``_Regex(value, pattern)``."""
+
+    name = "cairn_regex"
+    type = Boolean()
+    inherit_cache = True
+
+
+class _IRegex(_Regex):
+    """Case-insensitive :class:`_Regex` (a class of its own, so cached SQL never mixes them)."""
+
+    inherit_cache = True
+
+
+class _Contains(FunctionElement[bool]):
+    """``value`` matches the LIKE ``pattern`` ignoring ASCII case: ``_Contains(value, pattern)``."""
+
+    name = "cairn_contains"
+    type = Boolean()
+    inherit_cache = True
+
+
+def _operands(element: FunctionElement[bool], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+@compiles(_Regex, "sqlite")
+def _regex_sqlite(element: _Regex, compiler: SQLCompiler, **kw: Any) -> str:
+    value, pattern = _operands(element, compiler, **kw)
+    if isinstance(element, _IRegex):
+        return f"cairn_iregexp({pattern}, {value})"
+    return f"({value} REGEXP {pattern})"
+
+
+@compiles(_Regex, "postgresql")
+def _regex_postgresql(element: _Regex, compiler: SQLCompiler, **kw: Any) -> str:
+    value, pattern = _operands(element, compiler, **kw)
+    op = "~*" if isinstance(element, _IRegex) else "~"
+    return f'({value} COLLATE "C" {op} {pattern})'
+
+
+@compiles(_Contains, "sqlite")
+def _contains_sqlite(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    value, pattern = _operands(element, compiler, **kw)
+    return f"({value} LIKE {pattern} ESCAPE '{LIKE_ESCAPE}')"  # ASCII case-insensitive
+
+
+@compiles(_Contains, "postgresql")
+def _contains_postgresql(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    value, pattern = _operands(element, compiler, **kw)
+    return f"({value} COLLATE \"C\" ILIKE {pattern} ESCAPE '{LIKE_ESCAPE}')"
+
+
+def _text_match(cond: Cond, value: Any) -> ColumnElement[bool]:
+    """``value`` (a text column or expression) matches ``cond``'s $regex or $contains."""
+    assert isinstance(cond.value, str)
+    if cond.op == "$contains":
+        return _Contains(value, like_contains(cond.value))
+    if cond.options == "i":
+        return _IRegex(value, cond.value)
+    return _Regex(value, cond.value)
+
+
+def _prefix_range(cond: Cond, value: Any, lead: str = "") -> list[ColumnElement[bool]]:
+    """``value`` within the range of a case-sensitive regex's literal prefix (after ``lead``)."""
+    if cond.op != "$regex" or cond.options:
+        return []
+    assert isinstance(cond.value, str)
+    prefix = literal_prefix(cond.value)
+    if not prefix:
+        return []
+    bounds = [value >= lead + prefix]
+    upper = prefix_upper(prefix)
+    if upper is not None:
+        bounds.append(value < lead + upper)
+    return bounds
+
+
 def _column_cond(cond: Cond, column: Any = None) -> ColumnElement[bool]:
     col = runs.c[cond.field.name] if column is None else column
     present = col.is_not(None)
     if cond.op == "$exists":
         return present if cond.value else col.is_(None)
+    if cond.op in TEXT_OPS:
+        return and_(present, _text_match(cond, col))
     if cond.op in ("$in", "$nin"):
         assert isinstance(cond.value, tuple)
         values = [v for v in cond.value if _matches_kind(cond.field, v)]
@@ -131,6 +228,13 @@ def _kv_cond(cond: Cond, project_pk: int, drive: bool) -> ColumnElement[bool]:
             return _kv_in(project_pk, key, cond.value, drive)
         hit = _kv_in(project_pk, key, cond.value, False)
         return and_(_probe(project_pk, key, drive=drive), not_(hit))
+    if cond.op in TEXT_OPS:
+
+        def matches(kv: Any) -> ColumnElement[bool]:
+            text = kv.c.text
+            return and_(text.is_not(None), *_prefix_range(cond, text), _text_match(cond, text))
+
+        return _probe(project_pk, key, matches, drive)
     assert not isinstance(cond.value, tuple)
     if cond.op == "$ne":
         eq = _probe(project_pk, key, _typed(cond.value, "$eq"))
@@ -170,6 +274,8 @@ def _tag_cond(cond: Cond, project_pk: int, drive: bool) -> ColumnElement[bool]:
             .exists()
         )
         return any_tag if cond.value else not_(any_tag)
+    if cond.op in TEXT_OPS:
+        return _tag_match(cond, project_pk, drive)
     values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     keys = sorted({tag_key(str(v)) for v in values})
     positive = cond.op in ("$eq", "$in")
@@ -185,3 +291,18 @@ def _tag_cond(cond: Cond, project_pk: int, drive: bool) -> ColumnElement[bool]:
         .exists()
     )
     return hit if positive else not_(hit)
+
+
+def _tag_match(cond: Cond, project_pk: int, drive: bool) -> ColumnElement[bool]:
+    """Some tag of the run matches ``cond``'s $regex or $contains."""
+    key = _KV.c.key
+    keys = _prefix_range(cond, key, TAG_PREFIX) or [key >= TAG_PREFIX, key < TAG_END]
+    conds = [_KV.c.project_pk == project_pk, *keys, _text_match(cond, _KV.c.text)]
+    if drive:
+        return runs.c.pk.in_(select(_KV.c.run_pk).where(*conds))
+    return (
+        select(literal_column("1"))
+        .where(_KV.c.run_pk == runs.c.pk, *conds)
+        .correlate(runs)
+        .exists()
+    )

@@ -16,6 +16,7 @@ neither commit nor roll back.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     from sqlalchemy import Connection
+
+_UPLOAD_ID_RE = re.compile(r"[0-9a-f]{32}")
 
 SeriesKind = Literal["history", "system"]
 XAxis = Literal["step", "time"]
@@ -194,12 +197,89 @@ class BlobStore(abc.ABC):
         """Remove the blob; removing an absent blob is not an error."""
 
     @abc.abstractmethod
-    def presigned_url(self, sha256: str, expires_s: int = 3600) -> str | None:
-        """A time-limited URL a client may GET directly, or None when the store has none."""
+    def presigned_url(
+        self,
+        sha256: str,
+        expires_s: int = 3600,
+        *,
+        content_type: str | None = None,
+        content_disposition: str | None = None,
+    ) -> str | None:
+        """A time-limited URL a client may GET directly (ranges included), or None when the
+        store has none. ``content_type``/``content_disposition``: the headers its answer carries.
+        """
 
     @abc.abstractmethod
     def iter_all(self) -> Iterator[BlobInfo]:
         """Every stored blob (for garbage collection and backup checks), in no set order."""
+
+    # Multipart uploads (design 0013): the parts of one blob are staged under an upload id
+    # (32 lowercase hex digits, validated like an address) and joined into a blob once all
+    # arrived. Staged parts are never listed by iter_all nor read as blobs.
+
+    #: The smallest part a store takes (the last part of an upload may be smaller).
+    min_part_bytes: int = 1
+
+    @abc.abstractmethod
+    def begin_upload(self, upload_id: str) -> str | None:
+        """Start staging parts for ``upload_id``; return the store's own handle for it (kept
+        with the session and passed back to every other call), or None when it needs none."""
+
+    @abc.abstractmethod
+    def put_part(
+        self, upload_id: str, handle: str | None, number: int, data: BinaryIO, length: int
+    ) -> None:
+        """Stage part ``number`` (1-based), exactly ``length`` bytes of ``data``.
+
+        Atomic: a part is staged whole or not at all, and sending it again replaces it.
+        InvalidInputError when the stream holds another number of bytes (nothing is staged);
+        NotFoundError when the upload was never begun or was aborted.
+        """
+
+    @abc.abstractmethod
+    def uploaded_parts(self, upload_id: str, handle: str | None) -> dict[int, int]:
+        """The staged parts, number → size (empty when none or when the upload is unknown)."""
+
+    @abc.abstractmethod
+    def part_urls(
+        self, upload_id: str, handle: str | None, numbers: list[int], expires_s: int
+    ) -> dict[int, str] | None:
+        """Presigned URLs a client may PUT each part to directly (bytes bypass the server), or
+        None when the store has none (the parts then go through :meth:`put_part`)."""
+
+    @abc.abstractmethod
+    def complete_upload(
+        self, upload_id: str, handle: str | None, part_sizes: list[int], expected_sha256: str
+    ) -> BlobInfo:
+        """Join parts ``1..len(part_sizes)`` (each of exactly its size) into a blob, hashing
+        every byte once; the result is as atomic as :meth:`put`.
+
+        InvalidInputError naming the parts when some are absent or of another size (nothing
+        changes), or naming both hashes when the joined content hashes otherwise (no blob is
+        kept). May be called again after it succeeded, until :meth:`abort_upload`.
+        """
+
+    @abc.abstractmethod
+    def abort_upload(self, upload_id: str, handle: str | None) -> None:
+        """Drop whatever is staged for the upload; dropping an unknown upload is not an error."""
+
+
+def check_upload_id(upload_id: object) -> str:
+    """Return ``upload_id`` if it is 32 lowercase hex digits, else raise InvalidInputError."""
+    if not isinstance(upload_id, str) or not _UPLOAD_ID_RE.fullmatch(upload_id):
+        raise InvalidInputError(f"{upload_id!r} is not an upload id: use 32 lowercase hex digits")
+    return upload_id
+
+
+def missing_parts_error(wanted: list[int], staged: dict[int, int]) -> InvalidInputError:
+    """The error for completing an upload whose parts are not all staged with their sizes."""
+    absent = [n for n, size in enumerate(wanted, 1) if staged.get(n) != size]
+    shown = ", ".join(map(str, absent[:20])) + (" ..." if len(absent) > 20 else "")
+    return InvalidInputError(
+        f"parts {shown} of the upload are missing or of the wrong size: send them, then "
+        "complete the upload again",
+        missing_parts=absent,
+    )
 
 
 def check_range(start: int, end: int) -> None:

@@ -18,8 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from cairn.server.store.admin import AdminStore
+from cairn.server.store.alerts import AlertReads
+from cairn.server.store.artifacts import ArtifactStore
 from cairn.server.store.media import MediaReads
 from cairn.server.store.sweeps import SweepStore
+from cairn.server.store.uploads import BlobUploads
 from cairn.server.store.value_reads import ValueReads
 
 if TYPE_CHECKING:
@@ -63,8 +67,16 @@ class AccountStore(abc.ABC):
     """Users, sessions, API keys, teams and memberships. Secrets are kept hashed only."""
 
     @abc.abstractmethod
-    def create_user(self, username: str, password: str | None, *, is_admin: bool = False) -> int:
-        """Create a user and its personal entity; return the user's pk.
+    def create_user(
+        self,
+        username: str,
+        password: str | None,
+        *,
+        is_admin: bool = False,
+        must_change: bool = False,
+    ) -> int:
+        """Create a user and its personal entity; return the user's pk. ``must_change``: the
+        password is temporary (their sessions may only change it).
 
         ConflictError when a user or team already has the name; InvalidInputError for a bad
         name or a password shorter than the minimum.
@@ -80,7 +92,8 @@ class AccountStore(abc.ABC):
 
     @abc.abstractmethod
     def check_password(self, username: str, password: str) -> Principal | None:
-        """The user when the password matches, else None (unknown users too, same timing)."""
+        """The user when the password matches, else None (unknown users too, same timing);
+        PermissionDeniedError when it matches but an admin disabled the account."""
 
     @abc.abstractmethod
     def open_session(self, user_pk: int) -> tuple[str, str]:
@@ -88,7 +101,8 @@ class AccountStore(abc.ABC):
 
     @abc.abstractmethod
     def session_principal(self, token: str) -> Principal | None:
-        """The user of an unexpired session token, with its CSRF token; None otherwise."""
+        """The user of an unexpired session token, with its CSRF token; None otherwise (and for
+        a disabled user)."""
 
     @abc.abstractmethod
     def close_session(self, token: str) -> None:
@@ -108,7 +122,8 @@ class AccountStore(abc.ABC):
 
     @abc.abstractmethod
     def api_key_principal(self, key: str) -> Principal | None:
-        """The owner of an API key (noting its use at most once a minute); None if unknown."""
+        """The owner of an API key (noting its use at most once a minute); None if unknown or
+        its owner is disabled."""
 
     @abc.abstractmethod
     def create_team(self, name: str, admin_user_pk: int | None) -> None:
@@ -116,7 +131,8 @@ class AccountStore(abc.ABC):
 
     @abc.abstractmethod
     def set_team_member(self, team: str, username: str, role: str) -> None:
-        """Add a user to a team or change their role; NotFoundError for an unknown team/user."""
+        """Add a user to a team or change their role; NotFoundError for an unknown team/user,
+        ConflictError when that would leave the team without an admin."""
 
     @abc.abstractmethod
     def set_project_member(self, project_pk: int, username: str, role: str) -> None:
@@ -398,7 +414,8 @@ class IngestStore(abc.ABC):
 
     @abc.abstractmethod
     def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
-        """Mark running runs silent for longer than ``timeout_s`` as crashed; return how many."""
+        """Mark running runs silent for longer than ``timeout_s`` as crashed (those whose meta
+        says ``preempting``: killed, with ``meta.stop_reason = "preempted"``); return how many."""
 
     @abc.abstractmethod
     def try_acquire_lease(self, name: str, holder: str, ttl_s: float) -> bool:
@@ -459,6 +476,7 @@ class StoreTelemetry(abc.ABC):
 class MetadataStore(
     StoreTelemetry,
     AccountStore,
+    AdminStore,
     AccessStore,
     ProjectStore,
     RunStore,
@@ -467,8 +485,11 @@ class MetadataStore(
     SeriesReads,
     IngestStore,
     BlobBookkeeping,
+    BlobUploads,
     ValueReads,
+    AlertReads,
     SweepStore,
+    ArtifactStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

@@ -67,6 +67,7 @@ class IngestResult:
     stop: bool = False  # the run has a stop request (design 0012)
     stop_reason: str | None = None  # why: user, early_terminate, sweep
     sweep_pk: int | None = None  # the run is a trial of this sweep
+    artifacts: list[dict[str, str]] = field(default_factory=list)  # applied artifact records
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,8 @@ class ProjectKeys:
     config: list[tuple[str, int]]
     summary: list[tuple[str, int]]
     metrics: list[tuple[str, str, int]]
+    metric_rules: list[dict[str, Any]] = field(default_factory=list)
+    """``define_metric`` rules of the project's newest runs (see ``cairn.server.metric_rules``)."""
 
 
 @dataclass(frozen=True, slots=True)

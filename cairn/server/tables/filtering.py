@@ -10,11 +10,14 @@ is its twin for columns, with the same operators, limits and semantics:
 - numbers compare with number columns, strings with text columns, bools with bool columns; a
   comparison across types is false, and ``$ne``/``$nin`` are "present and not ``$eq``/``$in``".
 - media and json columns take ``$exists`` only (their cells are objects), else a 400.
+- ``$regex``/``$contains`` match text cells with the runs semantics (``query.textmatch``: ASCII
+  case folding, ``.`` matches a newline); other cells never match them.
 - an unknown column is a 400 naming it and listing the table's columns.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +29,7 @@ from cairn.server.query import filters
 from cairn.server.query.filters import (
     COMPARISONS,
     LIST_OPS,
+    TEXT_OPS,
     And,
     Cond,
     Field,
@@ -34,6 +38,7 @@ from cairn.server.query.filters import (
     Or,
     Scalar,
 )
+from cairn.server.query.textmatch import compiled
 
 __all__ = ["And", "Cond", "Node", "Not", "Or", "mask", "parse_expression", "validate"]
 
@@ -88,26 +93,7 @@ class _ColumnParser(runs_expression._Parser):
                 f"expected a column name, found {self.describe()}", self.col
             )
         self.next()
-        name = token.text
-        if self.peek.kind == "op":
-            return {name: {runs_expression._OPS[self.next().text]: self.value()}}
-        if self.keyword("in"):
-            return {name: {"$in": self.list_()}}
-        if self.keyword("notin") or (self.keyword("not") and self._expect_in()):
-            return {name: {"$nin": self.list_()}}
-        if self.keyword("exists"):
-            return {name: {"$exists": True}}
-        raise runs_expression._error(
-            f"expected an operator (= != > >= < <= in notin exists), found {self.describe()}",
-            self.col,
-        )
-
-    def _expect_in(self) -> bool:
-        if not self.keyword("in"):
-            raise runs_expression._error(
-                f"expected 'in' after 'not', found {self.describe()}", self.col
-            )
-        return True
+        return self.operation(token.text)
 
 
 # --- evaluation ---------------------------------------------------------------------------
@@ -150,6 +136,8 @@ def _cond_mask(cond: Cond, column: pa.ChunkedArray, kind: str) -> pa.ChunkedArra
     present = pc.is_valid(column)
     if cond.op == "$exists":
         return present if cond.value else pc.invert(present)
+    if cond.op in TEXT_OPS:
+        return _text_mask(cond, column, kind, present)
     if cond.op in LIST_OPS:
         assert isinstance(cond.value, tuple)
         same = [v for v in cond.value if _matches_type(v, kind)]
@@ -173,6 +161,21 @@ def _cond_mask(cond: Cond, column: pa.ChunkedArray, kind: str) -> pa.ChunkedArra
     assert cond.op in COMPARISONS
     result = pc.fill_null(compare(column, _scalar_of(cond.value, column.type, kind)), False)
     return pc.and_(present, pc.invert(result)) if cond.op == "$ne" else result
+
+
+def _text_mask(
+    cond: Cond, column: pa.ChunkedArray, kind: str, present: pa.ChunkedArray
+) -> pa.ChunkedArray | pa.Array:
+    """Python's ``re`` with the runs filter's flags, so tables and runs match alike."""
+    if kind != "text":
+        return _none(present)
+    assert isinstance(cond.value, str)
+    if cond.op == "$contains":
+        search = compiled(re.escape(cond.value), True).search
+    else:
+        search = compiled(cond.value, cond.options == "i").search
+    hits = [value is not None and search(value) is not None for value in column.to_pylist()]
+    return pa.array(hits, pa.bool_())
 
 
 def _scalar_of(value: Scalar, arrow_type: pa.DataType, kind: str) -> pa.Scalar:

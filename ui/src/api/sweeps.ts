@@ -1,6 +1,6 @@
 /** Sweeps: the project's list, one sweep, its runs, its controls; and a run's stop request. */
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getJson, seg, sendJson } from "./client";
 import { invalidateProjectRuns } from "./housekeeping";
 import { runApiPath, runKey } from "./runDetails";
@@ -43,12 +43,23 @@ export const sweepKey = (entity: string, project: string, id: string) => ["sweep
 export const sweepLive = (sweep: Pick<Sweep, "state"> | undefined): boolean =>
   sweep !== undefined && sweep.state !== "finished" && sweep.state !== "cancelled";
 
-/** The project's sweeps, newest first (the first page of 100). */
+export const SWEEPS_PAGE_SIZE = 100;
+
+/**
+ * The project's sweeps, newest first, `SWEEPS_PAGE_SIZE` at a time ("load more" fetches the next
+ * page after the last sweep shown); the loaded pages are polled every 10 s.
+ */
 export function useSweeps(entity: string, project: string) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ["sweeps", entity, project],
-    queryFn: ({ signal }) =>
-      getJson<{ sweeps: Sweep[]; next_after: string | null }>(`/projects/${seg(entity)}/${seg(project)}/sweeps`, { limit: 100 }, signal),
+    queryFn: ({ pageParam, signal }) =>
+      getJson<{ sweeps: Sweep[]; next_after: string | null }>(
+        `/projects/${seg(entity)}/${seg(project)}/sweeps`,
+        { limit: SWEEPS_PAGE_SIZE, after: pageParam },
+        signal,
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_after ?? undefined,
     refetchInterval: 10_000,
   });
 }

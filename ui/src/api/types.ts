@@ -12,6 +12,8 @@ export interface Viewer {
   auth: "open" | "session" | "api_key" | "anonymous";
   csrf_token: string | null;
   auth_required: boolean;
+  /** an admin reset the password: the session may only change it */
+  must_change_password: boolean;
 }
 
 export interface Project {
@@ -133,6 +135,48 @@ export interface CreatedApiKey extends ApiKey {
   key: string;
 }
 
+export type Role = "viewer" | "member" | "admin";
+
+/** A user as admins see them (`GET /users`). */
+export interface AdminUser {
+  username: string;
+  is_admin: boolean;
+  disabled: boolean;
+  must_change_password: boolean;
+  created_at: number;
+  last_login_at: number | null;
+  failed_logins: number;
+  /** set while sign-ins are refused */
+  locked_until: number | null;
+}
+
+/** A user's role in a team or on a project. */
+export interface Member {
+  username: string;
+  role: Role;
+}
+
+export interface Team {
+  name: string;
+  created_at: number;
+  members: Member[];
+}
+
+/** An account or client address whose sign-ins are refused until `locked_until`. */
+export interface LoginLock {
+  kind: "account" | "address";
+  name: string;
+  failures: number;
+  locked_until: number;
+}
+
+/** `POST /users/{u}/password`: the new password, shown once. */
+export interface PasswordReset {
+  username: string;
+  password: string;
+  must_change_password: boolean;
+}
+
 /** A media key of a project (`GET /projects/{e}/{p}/keys`, `media`; design 0010). */
 export interface ProjectMediaKey {
   key: string;
@@ -156,10 +200,54 @@ export interface ProjectKeys {
   summary: { key: string; count: number }[];
   metrics: { key: string; kind: "history" | "system"; runs: number }[];
   media?: ProjectMediaKey[];
+  /** the `define_metric` rules of the project's newest runs (absent on older servers) */
+  metric_rules?: unknown;
 }
 
-/** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010. */
+/** A key of a run's plain (non-media, non-numeric) values: strings and JSON. `type` is the latest
+ * value's JSON type: string, boolean, number, null, array or object. */
+export interface RunValueKey {
+  key: string;
+  type: string;
+  count: number;
+  step_min: number;
+  step_max: number;
+}
+
+/** `GET /runs/{e}/{p}/{run}/keys`; `media` is absent on servers older than design 0010, `values`
+ * on servers before alerts and value keys. */
 export interface RunKeys {
   keys: SeriesKey[];
   media?: RunMediaKey[];
+  values?: RunValueKey[];
+}
+
+/** One logged non-numeric value (`GET /runs/{e}/{p}/{run}/values`). */
+export interface LoggedValue {
+  step: number;
+  time: number;
+  value: unknown;
+}
+
+/** A page of one key's values; `next_after` is the cursor of the next page. */
+export interface LoggedValuesPage {
+  key: string;
+  values: LoggedValue[];
+  next_after: number | null;
+}
+
+/** An alert a run raised with `run.alert()`. */
+export interface RunAlert {
+  seq: number;
+  time: number;
+  title: string;
+  text: string;
+  level: "INFO" | "WARN" | "ERROR";
+  wait_s: number | null;
+}
+
+/** `GET /runs/{e}/{p}/{run}/alerts`. */
+export interface AlertsPage {
+  alerts: RunAlert[];
+  next_after: number | null;
 }

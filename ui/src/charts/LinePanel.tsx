@@ -201,6 +201,11 @@ export function LinePanel(props: Props) {
         onDrawn={onDrawn}
       />
       <div className="panel-foot">
+        {params.x_key !== null ? (
+          <span className="panel-x" data-x-key={params.x_key} title="the x axis: this metric's values at the same steps">
+            x: {params.x_key}
+          </span>
+        ) : null}
         {zoom ? <ResetZoom onReset={setZoom} /> : null}
         {query.isFetching ? <span className="panel-fetching">updating…</span> : null}
         <span className="panel-mode" title="what the server answered for this window">

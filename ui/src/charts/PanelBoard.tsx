@@ -102,6 +102,7 @@ export function PanelBoard(props: BoardProps) {
     () => ({
       metricKinds: new Map((metrics ?? []).map((m) => [m.key, m.kind])),
       xKeys: (metrics ?? []).filter((m) => m.kind === "history").map((m) => m.key),
+      stepMetrics: new Map((metrics ?? []).flatMap((m) => (m.stepMetric ? [[m.key, m.stepMetric]] : []))),
       grouped,
     }),
     [metrics, grouped],

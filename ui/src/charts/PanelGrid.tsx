@@ -9,6 +9,7 @@ import type { ProjectKeys } from "../api/types";
 import { useWorkspaceLayout } from "../api/workspace";
 import type { PanelsProps } from "./chartRun";
 import { parseLayout, type MetricKey } from "./layout";
+import { parseMetricRules, withRules } from "./metricRules";
 import { PanelBoard } from "./PanelBoard";
 
 export function PanelGrid(props: PanelsProps) {
@@ -22,8 +23,14 @@ export function PanelGrid(props: PanelsProps) {
   });
   const { layout, update, error } = useWorkspaceLayout(entity, project);
   const panels = useMemo(() => parseLayout(layout?.panels), [layout]);
+  // the runs' define_metric rules: default x axes (step_metric) and hidden keys
   const metrics = useMemo<MetricKey[] | undefined>(
-    () => keys.data?.metrics.map((m) => ({ key: m.key, kind: m.kind })),
+    () =>
+      keys.data &&
+      withRules(
+        keys.data.metrics.map((m) => ({ key: m.key, kind: m.kind })),
+        parseMetricRules(keys.data.metric_rules),
+      ),
     [keys.data],
   );
   const media = keys.data?.media;

@@ -6,6 +6,7 @@ import { getJson, seg } from "../api/client";
 import type { RunKeys } from "../api/types";
 import type { ChartRun } from "./chartRun";
 import type { MetricKey } from "./layout";
+import { parseMetricRules, withRules } from "./metricRules";
 import { useLocalLayout } from "./localLayout";
 import { PanelBoard } from "./PanelBoard";
 
@@ -14,6 +15,8 @@ interface Props {
   kind: "history" | "system";
   entity: string;
   project: string;
+  /** the run's define_metric rules as recorded (`meta.metrics`): default x axes, hidden keys */
+  metricRules?: unknown;
 }
 
 /** The run's metric and media keys (shared by the run page's Charts, System and Media tabs). */
@@ -27,13 +30,19 @@ export function useRunKeys(entity: string, project: string, run: ChartRun) {
   });
 }
 
-export function RunCharts({ run, kind, entity, project }: Props) {
+export function RunCharts({ run, kind, entity, project, metricRules }: Props) {
+  const rules = useMemo(() => parseMetricRules(metricRules), [metricRules]);
   const keys = useRunKeys(entity, project, run);
   // the run page's layout (sizes, settings) is kept in this browser, per tab kind
   const [layout, setLayout] = useLocalLayout(`cairn-run-charts-${kind}`);
   const metrics = useMemo<MetricKey[] | undefined>(
-    () => keys.data?.keys.filter((k) => k.kind === kind).map((k) => ({ key: k.key, kind: k.kind })),
-    [keys.data, kind],
+    () =>
+      keys.data &&
+      withRules(
+        keys.data.keys.filter((k) => k.kind === kind).map((k) => ({ key: k.key, kind: k.kind })),
+        rules,
+      ),
+    [keys.data, kind, rules],
   );
   const runs = useMemo(() => [run], [run]);
   return (

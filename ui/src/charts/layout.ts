@@ -79,6 +79,10 @@ export const X_AXES: readonly XAxis[] = ["step", "time", "relative"];
 export interface MetricKey {
   key: string;
   kind: "history" | "system";
+  /** its default x axis (`define_metric(step_metric=)`), when the runs define one */
+  stepMetric?: string;
+  /** `define_metric(hidden=True)`: no generated panel (one can still be added) */
+  hidden?: boolean;
 }
 
 /** The type of the panels generated for metric keys. */
@@ -105,9 +109,15 @@ export function sectionOf(panel: PanelConfig): string {
   return slash > 0 ? panel.key.slice(0, slash) : "Charts";
 }
 
-export function settingsOf(panel: PanelConfig, kind: "history" | "system" | undefined): LineSettings {
-  const base = kind === "system" ? { ...DEFAULT_SETTINGS, xAxis: "relative" } : DEFAULT_SETTINGS;
-  return { ...base, ...(panel.settings ?? {}) };
+/** A line panel's settings: its saved ones over the defaults of its key, whose x axis is the
+ * key's step metric when it has one (system metrics: relative time). */
+export function settingsOf(
+  panel: PanelConfig,
+  kind: "history" | "system" | undefined,
+  stepMetric?: string,
+): LineSettings {
+  const xAxis = kind === "system" ? "relative" : (stepMetric ?? DEFAULT_SETTINGS.xAxis);
+  return { ...DEFAULT_SETTINGS, xAxis, ...(panel.settings ?? {}) };
 }
 
 /** Read a saved value defensively: anything malformed gives the empty layout's parts. */
@@ -144,8 +154,9 @@ function sectionRank(name: string): [number, string] {
   return [i < 0 ? 100 : i, name];
 }
 
-/** Saved panels first (in saved order), then a generated panel for each other metric key, then
- * one for each other media key whose `_type` a registered module shows (the first such module). */
+/** Saved panels first (in saved order), then a generated panel for each other metric key that is
+ * not hidden, then one for each other media key whose `_type` a registered module shows (the first
+ * such module). */
 export function buildSections(
   layout: PanelsLayout,
   keys: readonly MetricKey[],
@@ -155,9 +166,9 @@ export function buildSections(
   const removedMedia = new Set(layout.removedMedia);
   const present = new Set(layout.panels.map((p) => p.id));
   const all: PanelConfig[] = [...layout.panels];
-  for (const { key } of keys) {
+  for (const { key, hidden } of keys) {
     const id = lineId(key);
-    if (removed.has(key) || present.has(id)) continue;
+    if (hidden || removed.has(key) || present.has(id)) continue;
     all.push({ id, type: METRIC_PANEL_TYPE, key, size: "M" });
   }
   for (const { key, type } of media) {

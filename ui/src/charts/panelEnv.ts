@@ -9,11 +9,18 @@ export interface PanelEnv {
   metricKinds: ReadonlyMap<string, "history" | "system">;
   /** history metric keys (possible x axes of a line panel) */
   xKeys: readonly string[];
+  /** metric key → its step metric (`define_metric`), the default x axis of its line panel */
+  stepMetrics: ReadonlyMap<string, string>;
   /** the board groups runs (a line panel's band label says so) */
   grouped: boolean;
 }
 
-export const PanelEnvContext = createContext<PanelEnv>({ metricKinds: new Map(), xKeys: [], grouped: false });
+export const PanelEnvContext = createContext<PanelEnv>({
+  metricKinds: new Map(),
+  xKeys: [],
+  stepMetrics: new Map(),
+  grouped: false,
+});
 
 export function usePanelEnv(): PanelEnv {
   return useContext(PanelEnvContext);

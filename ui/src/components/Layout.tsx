@@ -5,6 +5,8 @@ import { setUnauthorizedHandler } from "../api/client";
 import { ThemeToggle } from "./ThemeToggle";
 import { ErrorMessage, Loading } from "./Status";
 
+const ACCOUNT_PAGE = "/settings/account";
+
 /** Top bar and the signed-in guard around every page but the login page. */
 export function Layout() {
   const viewer = useViewer();
@@ -24,6 +26,12 @@ export function Layout() {
   useEffect(() => {
     if (needsLogin) void navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }, [needsLogin, navigate, location.pathname, location.search]);
+  // after an admin's reset the server refuses everything but changing the password
+  const mustChange = viewer.data?.must_change_password === true && viewer.data.auth === "session";
+  useEffect(() => {
+    if (mustChange && location.pathname !== ACCOUNT_PAGE) void navigate(ACCOUNT_PAGE, { replace: true });
+  }, [mustChange, navigate, location.pathname]);
+  const signedIn = viewer.data?.username != null;
 
   return (
     <div className="app">
@@ -33,7 +41,9 @@ export function Layout() {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link to="/">Projects</Link>
-          {viewer.data?.username != null && <Link to="/settings/api-keys">API keys</Link>}
+          {signedIn && <Link to="/settings/api-keys">API keys</Link>}
+          {signedIn && <Link to={ACCOUNT_PAGE}>Account</Link>}
+          {signedIn && viewer.data?.is_admin === true && <Link to="/admin">Admin</Link>}
           <a href="/api/docs">API</a>
         </nav>
         <div className="topbar-right">

@@ -9,6 +9,7 @@ import {
 import type { Project } from "../api/types";
 import { ErrorMessage, Loading } from "../components/Status";
 import { formatDateTime } from "../lib/format";
+import { ProjectMembers } from "./ProjectMembers";
 import { usageRows } from "./projectSettings";
 import "./ProjectSettingsPage.css";
 
@@ -21,7 +22,7 @@ type Visibility = (typeof VISIBILITIES)[number][0];
 
 const isVisibility = (value: string): value is Visibility => VISIBILITIES.some(([v]) => v === value);
 
-/** `/:entity/:project/settings`: disk use, rename, visibility, description, archive, delete. */
+/** `/:entity/:project/settings`: disk use, rename, visibility, description, members, archive, delete. */
 export default function ProjectSettingsPage() {
   const { entity = "", project = "" } = useParams();
   const info = useProject(entity, project);
@@ -56,6 +57,7 @@ export default function ProjectSettingsPage() {
         <legend className="visually-hidden">Change the project</legend>
         <Rename key={`name:${data.name}`} project={data} />
         <Details key={`details:${data.name}`} project={data} />
+        <ProjectMembers key={`members:${data.name}`} entity={entity} project={data.name} canEdit={!readOnly} />
         <Archive project={data} />
         <Delete project={data} />
       </fieldset>

@@ -14,7 +14,7 @@ function LineBody({ panel, runs, grouped, width, height, seen, onState, onPainte
       metric={panel.key}
       runs={runs}
       grouped={grouped}
-      settings={settingsOf(panel, env.metricKinds.get(panel.key))}
+      settings={settingsOf(panel, env.metricKinds.get(panel.key), env.stepMetrics.get(panel.key))}
       width={width}
       height={height}
       seen={seen}
@@ -26,7 +26,9 @@ function LineBody({ panel, runs, grouped, width, height, seen, onState, onPainte
 
 function LineSettingsEditor({ panel, onChange, onClose }: PanelSettingsProps) {
   const env = usePanelEnv();
-  const settings = settingsOf(panel, panel.key ? env.metricKinds.get(panel.key) : undefined);
+  const settings = panel.key
+    ? settingsOf(panel, env.metricKinds.get(panel.key), env.stepMetrics.get(panel.key))
+    : settingsOf(panel, undefined);
   return (
     <PanelSettings
       title={lineModule.title(panel)}

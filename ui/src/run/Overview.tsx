@@ -5,7 +5,14 @@ import type { Run } from "../api/types";
 import { ErrorMessage } from "../components/Status";
 import { formatDateTime, formatDuration, formatValue } from "../lib/format";
 import { flatten } from "../compare/flatten";
+import { parseMetricRules, summaryText } from "../charts/metricRules";
+import { Alerts } from "./Alerts";
 import { commitUrl, repoWebUrl } from "./git";
+
+/** The summary without the SDK's own bookkeeping (`_cairn`: counts that let a resumed run's means continue). */
+function userSummary(summary: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(summary).filter(([key]) => key !== "_cairn"));
+}
 
 function KeyValues({ title, values }: { title: string; values: Record<string, unknown> }) {
   const [search, setSearch] = useState("");
@@ -138,10 +145,45 @@ function Diff({ entity, project, run }: { entity: string; project: string; run: 
   );
 }
 
+/** The run's `define_metric` rules (`meta.metrics`), when it has any. */
+function MetricRules({ value }: { value: unknown }) {
+  const rules = useMemo(() => parseMetricRules(value), [value]);
+  if (rules.length === 0) return null;
+  return (
+    <section className="run-card" aria-label="Metric definitions">
+      <h2>Metric definitions</h2>
+      <table className="kv-table metric-rules">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col">X axis</th>
+            <th scope="col">Summary</th>
+            <th scope="col">Charts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((rule) => (
+            <tr key={rule.name}>
+              <th scope="row" className="mono">{rule.name}</th>
+              <td className="mono">
+                {rule.step_metric ?? "step"}
+                {rule.step_metric && !rule.step_sync ? <span className="muted"> (not synced)</span> : null}
+              </td>
+              <td>{summaryText(rule)}</td>
+              <td>{rule.hidden ? "hidden" : "shown"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 const STOP_REASONS: Record<string, string> = {
   user: "stopped from the web app",
   early_terminate: "stopped early by the sweep's hyperband",
   sweep: "stopped: its sweep was cancelled",
+  preempted: "preempted (SIGTERM); resume it with init(id=..., resume=\"allow\")",
 };
 
 /** The state badge, with why a killed run was stopped (`meta.stop_reason`) or that a stop was
@@ -189,6 +231,7 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
   ];
   return (
     <div className="overview">
+      <Alerts entity={entity} project={project} runId={run.id} live={run.state === "running"} />
       <div className="overview-grid">
         <section className="run-card" aria-label="Run">
           <h2>Run</h2>
@@ -231,8 +274,9 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
       </div>
       <div className="overview-grid">
         <KeyValues title="Config" values={run.config} />
-        <KeyValues title="Summary" values={run.summary} />
+        <KeyValues title="Summary" values={userSummary(run.summary)} />
       </div>
+      <MetricRules value={meta.metrics} />
     </div>
   );
 }

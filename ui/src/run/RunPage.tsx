@@ -11,6 +11,7 @@ import { Files } from "./Files";
 import { Logs } from "./Logs";
 import { Media } from "./Media";
 import { Overview } from "./Overview";
+import { Values } from "./Values";
 import "./run.css";
 
 const TABS = [
@@ -18,6 +19,7 @@ const TABS = [
   ["charts", "Charts"],
   ["system", "System"],
   ["media", "Media"],
+  ["values", "Values"],
   ["logs", "Logs"],
   ["files", "Files"],
 ] as const;
@@ -27,7 +29,8 @@ function isTab(value: string | null): value is Tab {
   return TABS.some(([id]) => id === value);
 }
 
-/** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, media, logs, files. */
+/** `/:entity/:project/runs/:runId?tab=`: one run's overview, charts, system metrics, media, other
+ * logged values, logs, files. */
 export default function RunPage() {
   const { entity = "", project = "", runId = "" } = useParams();
   const [params, setParams] = useSearchParams();
@@ -100,10 +103,14 @@ export default function RunPage() {
             kind={tab === "charts" ? "history" : "system"}
             entity={entity}
             project={project}
+            metricRules={data.meta?.metrics}
           />
         )}
         {tab === "media" && (
           <Media run={toChartRun(data, colorFor(data.id), null)} entity={entity} project={project} />
+        )}
+        {tab === "values" && (
+          <Values run={toChartRun(data, colorFor(data.id), null)} entity={entity} project={project} />
         )}
         {tab === "logs" && <Logs entity={entity} project={project} runId={data.id} running={running} />}
         {tab === "files" && <Files entity={entity} project={project} runId={data.id} running={running} />}

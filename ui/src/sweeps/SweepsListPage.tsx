@@ -10,6 +10,7 @@ import "./sweeps.css";
 export default function SweepsListPage() {
   const { entity = "", project = "" } = useParams();
   const sweeps = useSweeps(entity, project);
+  const shown = sweeps.data?.pages.flatMap((page) => page.sweeps);
   const base = `/${encodeURIComponent(entity)}/${encodeURIComponent(project)}`;
   return (
     <div className="page sweeps-page">
@@ -19,12 +20,13 @@ export default function SweepsListPage() {
       <h1>Sweeps</h1>
       {sweeps.isPending ? <Loading what="the sweeps" /> : null}
       {sweeps.isError ? <ErrorMessage error={sweeps.error} what="the sweeps" /> : null}
-      {sweeps.data && sweeps.data.sweeps.length === 0 ? (
+      {shown && shown.length === 0 ? (
         <Empty>
           No sweeps in this project yet. Create one with <code>cairn sweep sweep.yaml --project {project}</code>.
         </Empty>
       ) : null}
-      {sweeps.data && sweeps.data.sweeps.length > 0 ? (
+      {shown && shown.length > 0 ? (
+        <>
         <table className="sweep-runs sweeps-list">
           <thead>
             <tr>
@@ -38,7 +40,7 @@ export default function SweepsListPage() {
             </tr>
           </thead>
           <tbody>
-            {sweeps.data.sweeps.map((s) => (
+            {shown.map((s) => (
               <tr key={s.id} data-sweep={s.id}>
                 <td>
                   <Link to={`${base}/sweeps/${encodeURIComponent(s.id)}`}>{s.name ?? s.id}</Link> <code className="sweep-id">{s.id}</code>
@@ -53,6 +55,24 @@ export default function SweepsListPage() {
             ))}
           </tbody>
         </table>
+        <div className="sweeps-foot">
+          <span className="sweeps-count">
+            {shown.length.toLocaleString()} sweep{shown.length === 1 ? "" : "s"}
+            {sweeps.hasNextPage ? " shown" : ""}
+          </span>
+          {sweeps.hasNextPage && (
+            <button
+              type="button"
+              disabled={sweeps.isFetchingNextPage}
+              onClick={() => {
+                void sweeps.fetchNextPage();
+              }}
+            >
+              {sweeps.isFetchingNextPage ? "Loading…" : "Load more"}
+            </button>
+          )}
+        </div>
+        </>
       ) : null}
     </div>
   );

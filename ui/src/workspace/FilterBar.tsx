@@ -11,9 +11,24 @@ interface Props {
   serverError: string | null;
 }
 
-const OPS = ["=", "!=", ">", ">=", "<", "<=", "in", "notin", "exists"] as const;
+const OPS = ["=", "!=", ">", ">=", "<", "<=", "contains", "~", "~*", "!~", "!~*", "in", "notin", "exists"] as const;
 type Op = (typeof OPS)[number];
-const TREE_OPS: Record<string, Op> = { $eq: "=", $ne: "!=", $gt: ">", $gte: ">=", $lt: "<", $lte: "<=", $in: "in", $nin: "notin", $exists: "exists" };
+const TREE_OPS: Record<string, Op> = {
+  $eq: "=", $ne: "!=", $gt: ">", $gte: ">=", $lt: "<", $lte: "<=", $in: "in", $nin: "notin", $exists: "exists", $contains: "contains",
+};
+
+/** The regex operator of a leaf's body (`{$regex, $options?}` or `!~`'s `{$exists, $not: {...}}`), or null. */
+function regexOp(body: Record<string, unknown>): [Op, string] | null {
+  const keys = Object.keys(body).sort().join(",");
+  if (keys === "$exists,$not" && body.$exists === true && body.$not !== null && typeof body.$not === "object") {
+    const inner = regexOp(body.$not as Record<string, unknown>);
+    return inner && (inner[0] === "~" || inner[0] === "~*") ? [inner[0] === "~" ? "!~" : "!~*", inner[1]] : null;
+  }
+  if (typeof body.$regex !== "string") return null;
+  if (keys === "$regex") return ["~", body.$regex];
+  if (keys === "$options,$regex" && body.$options === "i") return ["~*", body.$regex];
+  return null;
+}
 
 interface Row {
   field: string;
@@ -30,6 +45,11 @@ export function rowsOf(tree: FilterTree): Row[] | null {
     if (entries.length !== 1) return null;
     const [field, body] = entries[0] as [string, unknown];
     if (field.startsWith("$") || body === null || typeof body !== "object") return null;
+    const regex = regexOp(body as Record<string, unknown>);
+    if (regex) {
+      rows.push({ field, op: regex[0], value: formatValue(regex[1]) });
+      continue;
+    }
     const ops = Object.entries(body as Record<string, unknown>);
     if (ops.length !== 1) return null;
     const [op, operand] = ops[0] as [string, unknown];

@@ -8,6 +8,8 @@ import { PALETTE, colorFor } from "../lib/colors";
 import { toChartRun, type ChartRun } from "../charts/chartRun";
 import { useChartRuns, useProjectKeys, valueAt, type RunsSelection } from "./api";
 import { ColumnPicker } from "./ColumnPicker";
+import { ExportCsvButton } from "./ExportCsv";
+import { RunSearch } from "./RunSearch";
 import { columnFor, defaultColumns, nextOrder } from "./columns";
 import { FilterBar } from "./FilterBar";
 import { parseExpression, type FilterTree } from "./filter/expression";
@@ -74,6 +76,14 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
     [chosen, table.pinned],
   );
   const columns = useMemo(() => ordered.map((id) => columnFor(id, table.widths)), [ordered, table.widths]);
+  const exportColumns = useMemo(() => ["name", "state", ...ordered], [ordered]);
+  const applyExpression = useCallback(
+    (expression: string) => {
+      setServerError(null);
+      setUrl({ expression });
+    },
+    [setUrl],
+  );
   const serverKeys = useMemo(() => {
     const wanted = ordered.filter((c) => c.startsWith("config.") || c.startsWith("summary."));
     if (url.groupBy.startsWith("config.") || url.groupBy.startsWith("summary.")) wanted.push(url.groupBy);
@@ -213,12 +223,10 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
           expression={url.expression}
           fields={fields}
           serverError={serverError}
-          onApply={(expression) => {
-            setServerError(null);
-            setUrl({ expression });
-          }}
+          onApply={applyExpression}
         />
         <div className="workspace-toolbar" role="toolbar" aria-label="Runs">
+          <RunSearch expression={url.expression} onChange={applyExpression} />
           <span className="run-count" aria-live="polite">
             {loaded.total === null ? "" : `${loaded.total.toLocaleString()} ${loaded.total === 1 ? "run" : "runs"}`}
           </span>
@@ -260,6 +268,7 @@ export function WorkspaceView({ entity, project }: { entity: string; project: st
           >
             Compare{selected.length >= 2 ? ` (${selected.length})` : ""}
           </button>
+          <ExportCsvButton selection={selection} columns={exportColumns} />
           <button type="button" aria-label={tableWidth === 0 ? "Show the runs table" : "Hide the runs table"}
             onClick={() => { saveTable({ tableWidth: tableWidth === 0 ? 620 : 0 }); }}>
             {tableWidth === 0 ? "Show table" : "Hide table"}

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.store.base import BlobInfo, BlobStore, check_range
+from cairn.server.store.base import (
+    BlobInfo,
+    BlobStore,
+    check_range,
+    check_upload_id,
+    missing_parts_error,
+)
 
 CHUNK_BYTES = 1024 * 1024
 TEMP_PREFIX = ".tmp-"
+UPLOADS_DIR = ".uploads"
+MAX_PARTS = 10_000
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -109,7 +120,14 @@ class LocalBlobStore(BlobStore):
     def delete(self, sha256: str) -> None:
         self.path_of(sha256).unlink(missing_ok=True)
 
-    def presigned_url(self, sha256: str, expires_s: int = 3600) -> str | None:
+    def presigned_url(
+        self,
+        sha256: str,
+        expires_s: int = 3600,
+        *,
+        content_type: str | None = None,
+        content_disposition: str | None = None,
+    ) -> str | None:
         check_sha256(sha256)
         return None
 
@@ -122,6 +140,78 @@ class LocalBlobStore(BlobStore):
                 yield BlobInfo(name, path.stat().st_size)
             except FileNotFoundError:  # deleted while we walked
                 continue
+
+    # Multipart uploads: parts are files ``root/.uploads/<id>/<n>``, each written to a temp file
+    # beside it and renamed, so a part file is always whole.
+
+    def _staging(self, upload_id: str) -> Path:
+        return self.root / UPLOADS_DIR / check_upload_id(upload_id)
+
+    def begin_upload(self, upload_id: str) -> str | None:
+        self._staging(upload_id).mkdir(parents=True, exist_ok=True)
+        return None
+
+    def put_part(
+        self, upload_id: str, handle: str | None, number: int, data: BinaryIO, length: int
+    ) -> None:
+        staging = self._staging(upload_id)
+        _check_part_number(number)
+        try:
+            fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=staging)
+        except FileNotFoundError:
+            raise NotFoundError(f"upload {upload_id} was not begun or is gone") from None
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                got = 0
+                while got <= length and (chunk := data.read(CHUNK_BYTES)):
+                    out.write(chunk)
+                    got += len(chunk)
+                if got != length:
+                    raise InvalidInputError(
+                        f"part {number} holds {'more than ' if got > length else ''}{got} "
+                        f"bytes, not {length}: send the part's exact bytes",
+                        expected_size=length,
+                    )
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, staging / str(number))
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def uploaded_parts(self, upload_id: str, handle: str | None) -> dict[int, int]:
+        staging = self._staging(upload_id)
+        parts: dict[int, int] = {}
+        try:
+            entries = list(os.scandir(staging))
+        except FileNotFoundError:
+            return parts
+        for entry in entries:
+            if entry.name.isdigit() and entry.name == str(int(entry.name)):
+                with contextlib.suppress(FileNotFoundError):
+                    parts[int(entry.name)] = entry.stat().st_size
+        return dict(sorted(parts.items()))
+
+    def part_urls(
+        self, upload_id: str, handle: str | None, numbers: list[int], expires_s: int
+    ) -> dict[int, str] | None:
+        check_upload_id(upload_id)
+        return None
+
+    def complete_upload(
+        self, upload_id: str, handle: str | None, part_sizes: list[int], expected_sha256: str
+    ) -> BlobInfo:
+        check_sha256(expected_sha256)
+        staging = self._staging(upload_id)
+        staged = self.uploaded_parts(upload_id, handle)
+        if any(staged.get(n) != size for n, size in enumerate(part_sizes, 1)):
+            raise missing_parts_error(part_sizes, staged)
+        paths = [staging / str(n) for n in range(1, len(part_sizes) + 1)]
+        with _JoinedFiles(paths) as joined:
+            return self.put(cast(BinaryIO, joined), expected_sha256)
+
+    def abort_upload(self, upload_id: str, handle: str | None) -> None:
+        shutil.rmtree(self._staging(upload_id), ignore_errors=True)
 
     def clean_temp(self, older_than_s: float) -> int:
         """Remove temp files of uploads interrupted by a crash; return how many were removed.
@@ -139,6 +229,41 @@ class LocalBlobStore(BlobStore):
             except FileNotFoundError:  # finished or cleaned by someone else meanwhile
                 continue
         return removed
+
+
+def _check_part_number(number: int) -> None:
+    if not 1 <= number <= MAX_PARTS:
+        raise InvalidInputError(f"part {number} is out of range: parts are 1 to {MAX_PARTS}")
+
+
+class _JoinedFiles(io.RawIOBase):
+    """Files read one after the other as one stream, one chunk at a time."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = list(reversed(paths))
+        self._handle: BinaryIO | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK_BYTES if size < 0 else size
+        while True:
+            if self._handle is None:
+                if not self._paths:
+                    return b""
+                self._handle = self._paths.pop().open("rb")
+            chunk = self._handle.read(want)
+            if chunk:
+                return chunk
+            self._handle.close()
+            self._handle = None
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        super().close()
 
 
 def _read_chunks(handle: BinaryIO, limit: int | None = None) -> Iterator[bytes]:

@@ -9,8 +9,14 @@ from collections.abc import Iterator
 from typing import IO, Any, BinaryIO
 
 from cairn.errors import InvalidInputError, NotFoundError
-from cairn.server.store.base import BlobInfo, BlobStore, check_range
-from cairn.server.store.blobs.local import CHUNK_BYTES, check_sha256, mismatch_error
+from cairn.server.store.base import (
+    BlobInfo,
+    BlobStore,
+    check_range,
+    check_upload_id,
+    missing_parts_error,
+)
+from cairn.server.store.blobs.local import CHUNK_BYTES, UPLOADS_DIR, check_sha256, mismatch_error
 
 # Blobs up to this size are spooled in memory while hashed; larger ones go to a temp file.
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -44,6 +50,7 @@ class S3BlobStore(BlobStore):
     #: Larger blobs go up in parts of ``part_bytes`` (S3: 5 MiB at least, 10,000 parts at most).
     single_put_bytes = 64 * MIB
     part_bytes = 16 * MIB
+    min_part_bytes = 5 * MIB
 
     def __init__(
         self,
@@ -173,13 +180,168 @@ class S3BlobStore(BlobStore):
     def delete(self, sha256: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.key_of(sha256))
 
-    def presigned_url(self, sha256: str, expires_s: int = 3600) -> str | None:
+    def presigned_url(
+        self,
+        sha256: str,
+        expires_s: int = 3600,
+        *,
+        content_type: str | None = None,
+        content_disposition: str | None = None,
+    ) -> str | None:
+        params = {"Bucket": self.bucket, "Key": self.key_of(sha256)}
+        if content_type is not None:
+            params["ResponseContentType"] = content_type
+        if content_disposition is not None:
+            params["ResponseContentDisposition"] = content_disposition
         url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": self.key_of(sha256)},
-            ExpiresIn=expires_s,
+            "get_object", Params=params, ExpiresIn=expires_s
         )
         return url
+
+    # Multipart uploads: a native multipart upload into the staging key ``prefix/.uploads/<id>``
+    # (never a blob key: iter_all skips it), completed there, read back once to hash, then
+    # copied to the blob's address. The handle is S3's UploadId.
+
+    def staging_key(self, upload_id: str) -> str:
+        """The object key an upload is staged under (validated first, so it stays under the
+        prefix)."""
+        name = f"{UPLOADS_DIR}/{check_upload_id(upload_id)}"
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def begin_upload(self, upload_id: str) -> str | None:
+        response = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=self.staging_key(upload_id)
+        )
+        return str(response["UploadId"])
+
+    def put_part(
+        self, upload_id: str, handle: str | None, number: int, data: BinaryIO, length: int
+    ) -> None:
+        key = self.staging_key(upload_id)
+        _check_part_number(number)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            got = 0
+            while got <= length and (chunk := data.read(CHUNK_BYTES)):
+                spool.write(chunk)
+                got += len(chunk)
+            if got != length:
+                raise InvalidInputError(
+                    f"part {number} holds {'more than ' if got > length else ''}{got} bytes, "
+                    f"not {length}: send the part's exact bytes",
+                    expected_size=length,
+                )
+            spool.seek(0)
+            try:
+                self.client.upload_part(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=_handle(handle),
+                    PartNumber=number,
+                    Body=spool,
+                    ContentLength=length,
+                )
+            except Exception as exc:
+                if _error_code(exc) == "NoSuchUpload":
+                    raise NotFoundError(f"upload {upload_id} was not begun or is gone") from None
+                raise
+
+    def uploaded_parts(self, upload_id: str, handle: str | None) -> dict[int, int]:
+        return {n: size for n, (size, _) in self._parts(upload_id, handle).items()}
+
+    def _parts(self, upload_id: str, handle: str | None) -> dict[int, tuple[int, str]]:
+        """number → (size, ETag) of the staged parts; empty for an unknown upload."""
+        key = self.staging_key(upload_id)
+        if handle is None:
+            return {}
+        parts: dict[int, tuple[int, str]] = {}
+        marker = 0
+        while True:
+            try:
+                page = self.client.list_parts(
+                    Bucket=self.bucket, Key=key, UploadId=handle, PartNumberMarker=marker
+                )
+            except Exception as exc:
+                if _error_code(exc) == "NoSuchUpload":
+                    return {}
+                raise
+            for part in page.get("Parts", []):
+                parts[int(part["PartNumber"])] = (int(part["Size"]), str(part["ETag"]))
+            if not page.get("IsTruncated"):
+                return dict(sorted(parts.items()))
+            marker = int(page["NextPartNumberMarker"])
+
+    def part_urls(
+        self, upload_id: str, handle: str | None, numbers: list[int], expires_s: int
+    ) -> dict[int, str] | None:
+        key = self.staging_key(upload_id)
+        upload = _handle(handle)
+        urls: dict[int, str] = {}
+        for number in numbers:
+            _check_part_number(number)
+            urls[number] = self.client.generate_presigned_url(
+                "upload_part",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "UploadId": upload,
+                    "PartNumber": number,
+                },
+                ExpiresIn=expires_s,
+            )
+        return urls
+
+    def complete_upload(
+        self, upload_id: str, handle: str | None, part_sizes: list[int], expected_sha256: str
+    ) -> BlobInfo:
+        check_sha256(expected_sha256)
+        key = self.staging_key(upload_id)
+        if not self._object_exists(key):  # a second call finds it completed already
+            parts = self._parts(upload_id, handle)
+            if any(parts.get(n, (None,))[0] != size for n, size in enumerate(part_sizes, 1)):
+                raise missing_parts_error(part_sizes, {n: s for n, (s, _) in parts.items()})
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=_handle(handle),
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": n, "ETag": parts[n][1]}
+                        for n in range(1, len(part_sizes) + 1)
+                    ]
+                },
+            )
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in _stream(self.client.get_object(Bucket=self.bucket, Key=key)["Body"]):
+            digest.update(chunk)
+            size += len(chunk)
+        sha = digest.hexdigest()
+        if sha != expected_sha256:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+            raise mismatch_error(sha, expected_sha256)
+        if not self.exists(sha):
+            # A managed copy: server-side, in parts past 5 GiB (CopyObject's limit).
+            self.client.copy({"Bucket": self.bucket, "Key": key}, self.bucket, self.key_of(sha))
+        return BlobInfo(sha, size)
+
+    def abort_upload(self, upload_id: str, handle: str | None) -> None:
+        key = self.staging_key(upload_id)
+        if handle is not None:
+            try:
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=handle)
+            except Exception as exc:
+                if _error_code(exc) not in ("NoSuchUpload", *_MISSING_CODES):
+                    raise
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def _object_exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:
+            if _is_missing(exc):
+                return False
+            raise
+        return True
 
     def iter_all(self) -> Iterator[BlobInfo]:
         paginator = self.client.get_paginator("list_objects_v2")
@@ -204,6 +366,18 @@ class S3BlobStore(BlobStore):
                 raise NotFoundError(f"blob {sha256} is not stored") from None
             raise
         return head
+
+
+def _check_part_number(number: int) -> None:
+    if not 1 <= number <= _MAX_PARTS:
+        raise InvalidInputError(f"part {number} is out of range: parts are 1 to {_MAX_PARTS}")
+
+
+def _handle(handle: str | None) -> str:
+    """The UploadId kept with a session (a session made by another store has none)."""
+    if not handle:
+        raise NotFoundError("this upload was not begun in the S3 store: start it again")
+    return handle
 
 
 def _error_code(exc: Exception) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from cairn.errors import ConflictError, InvalidInputError, NotFoundError
+from cairn.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from cairn.server.auth.principal import Principal
 from cairn.server.auth.secrets import (
     SESSION_TTL_S,
@@ -34,12 +34,17 @@ _KEY_TOUCH_INTERVAL_S = 60.0
 
 
 def create_user(
-    conn: Connection, username: str, password: str | None, *, is_admin: bool = False
+    conn: Connection,
+    username: str,
+    password: str | None,
+    *,
+    is_admin: bool = False,
+    must_change: bool = False,
 ) -> int:
     """Create a user and its personal entity; ConflictError when the name is taken."""
     check_name(username, "username")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None:
+        check_password_length(password)
     if conn.scalar(select(entities.c.pk).where(entities.c.name == username)) is not None:
         raise ConflictError(f"the name {username!r} is already taken by a user or team")
     now = time.time()
@@ -54,6 +59,7 @@ def create_user(
                 username=username,
                 password_hash=hash_password(password) if password else None,
                 is_admin=is_admin,
+                must_change_password=must_change,
                 created_at=now,
             )
             .returning(users.c.pk)
@@ -61,22 +67,44 @@ def create_user(
     )
 
 
-def set_password(conn: Connection, username: str, password: str) -> None:
-    """Replace a user's password (and end their sessions)."""
+def check_password_length(password: str) -> None:
+    """InvalidInputError unless ``password`` is long enough."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    user_pk = conn.scalar(select(users.c.pk).where(users.c.username == username))
-    if user_pk is None:
-        raise NotFoundError(f"user {username!r} does not exist")
+
+
+def set_password(
+    conn: Connection,
+    username: str,
+    password: str,
+    *,
+    must_change: bool = False,
+    keep_session: str | None = None,
+) -> int:
+    """Replace a user's password and end their sessions but ``keep_session`` (a token).
+
+    ``must_change`` marks it temporary (an admin's reset). Returns the user's pk.
+    """
+    check_password_length(password)
+    pk = user_pk(conn, username)
     conn.execute(
-        update(users).where(users.c.pk == user_pk).values(password_hash=hash_password(password))
+        update(users)
+        .where(users.c.pk == pk)
+        .values(password_hash=hash_password(password), must_change_password=must_change)
     )
-    conn.execute(delete(sessions).where(sessions.c.user_pk == user_pk))
+    ended = delete(sessions).where(sessions.c.user_pk == pk)
+    if keep_session is not None:
+        ended = ended.where(sessions.c.token_hash != token_hash(keep_session))
+    conn.execute(ended)
+    return pk
 
 
-def count_admins(conn: Connection) -> int:
-    """How many admin users exist."""
-    return int(conn.scalar(select(func.count()).where(users.c.is_admin.is_(True))) or 0)
+def count_admins(conn: Connection, *, enabled_only: bool = False) -> int:
+    """How many admin users exist (only those not disabled, with ``enabled_only``)."""
+    query = select(func.count()).where(users.c.is_admin.is_(True))
+    if enabled_only:
+        query = query.where(users.c.disabled_at.is_(None))
+    return int(conn.scalar(query) or 0)
 
 
 def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
@@ -86,16 +114,26 @@ def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
         username=row.username,
         is_admin=bool(row.is_admin),
         csrf_token=csrf,
+        must_change_password=bool(row.must_change_password),
     )
 
 
 def check_password(conn: Connection, username: str, password: str) -> Principal | None:
-    """The user if ``password`` is theirs, else None (same answer for unknown users)."""
+    """The user if ``password`` is theirs, else None (same answer for unknown users).
+
+    PermissionDeniedError when the password is right but an admin disabled the account.
+    """
     row = conn.execute(select(users).where(users.c.username == username)).one_or_none()
     if row is None:
         verify_password(None, password)
         return None
-    return _principal(row, "session") if verify_password(row.password_hash, password) else None
+    if not verify_password(row.password_hash, password):
+        return None
+    if row.disabled_at is not None:
+        raise PermissionDeniedError(
+            f"the account {username!r} is disabled: ask an admin of this server to enable it"
+        )
+    return _principal(row, "session")
 
 
 def open_session(conn: Connection, user_pk: int) -> tuple[str, str]:
@@ -120,7 +158,11 @@ def session_principal(conn: Connection, token: str) -> Principal | None:
     row = conn.execute(
         select(users, sessions.c.csrf_token)
         .join(sessions, sessions.c.user_pk == users.c.pk)
-        .where(sessions.c.token_hash == token_hash(token), sessions.c.expires_at > time.time())
+        .where(
+            sessions.c.token_hash == token_hash(token),
+            sessions.c.expires_at > time.time(),
+            users.c.disabled_at.is_(None),
+        )
     ).one_or_none()
     return None if row is None else _principal(row, "session", row.csrf_token)
 
@@ -187,7 +229,7 @@ def api_key_principal(conn: Connection, key: str) -> Principal | None:
     row = conn.execute(
         select(users, api_keys.c.pk.label("key_pk"), api_keys.c.last_used_at)
         .join(api_keys, api_keys.c.user_pk == users.c.pk)
-        .where(api_keys.c.key_hash == token_hash(key))
+        .where(api_keys.c.key_hash == token_hash(key), users.c.disabled_at.is_(None))
     ).one_or_none()
     if row is None:
         return None
@@ -227,10 +269,25 @@ def set_team_member(conn: Connection, team: str, username: str, role: str) -> No
     )
     if team_pk is None:
         raise NotFoundError(f"team {team!r} does not exist")
+    member_pk = user_pk(conn, username)
+    if role != "admin":
+        admins = (
+            conn.execute(
+                select(memberships.c.user_pk).where(
+                    memberships.c.entity_pk == team_pk, memberships.c.role == "admin"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if list(admins) == [member_pk]:
+            raise ConflictError(
+                f"{username!r} is the last admin of team {team!r}: make another member admin first"
+            )
     upsert(
         conn,
         memberships,
-        {"entity_pk": team_pk, "user_pk": user_pk(conn, username), "role": role},
+        {"entity_pk": team_pk, "user_pk": member_pk, "role": role},
         ("entity_pk", "user_pk"),
     )
 

@@ -9,6 +9,7 @@ column blocks of a few thousand rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,15 @@ from sqlalchemy import Connection, insert, select, update
 
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
+from cairn.server.store.artifacts import AppliedArtifact
 from cairn.server.store.base import SeriesKind, SeriesStore
-from cairn.server.store.sql import kv, media
+from cairn.server.store.sql import alerts, kv, media
+from cairn.server.store.sql.artifacts_apply import apply_artifact
 from cairn.server.store.sql.schema import (
     blobs,
     console_chunks,
     run_files,
+    run_value_keys,
     run_values,
     runs,
     series,
@@ -30,6 +34,7 @@ from cairn.server.store.sql.upsert import upsert
 from cairn.wire import decode_column_block
 
 _MAX_VALUE_JSON = 1 << 20
+_ENDING_META = ("stop_reason", "preempting")  # meta a resumed run no longer carries
 _KIND_NAMES: dict[int, SeriesKind] = {0: "history", 1: "system"}
 _KEYS_PER_LOOKUP = 500
 
@@ -49,9 +54,19 @@ class RunApplier:
     """Applies one run's records; call :meth:`flush` once after the last record."""
 
     def __init__(
-        self, conn: Connection, series: SeriesStore, run_pk: int, project_pk: int, now: float
+        self,
+        conn: Connection,
+        series: SeriesStore,
+        run_pk: int,
+        project_pk: int,
+        now: float,
+        *,
+        step_shift: int | None = None,
     ) -> None:
         self._conn = conn
+        self.step_shift = step_shift
+        """Added to the steps of this stream's history and values (design 0014); a resumed run
+        record with ``relative_steps`` sets it, and the caller stores it with the offset."""
         self._series = series
         self._run_pk = run_pk
         self._project_pk = project_pk
@@ -65,10 +80,13 @@ class RunApplier:
         self._console_lines: int | None = None
         self._kinds: dict[str, SeriesKind] = {}
         self._points: dict[tuple[str, SeriesKind], list[_Part]] = {}
-        self._media = media.MediaKeyTally()
+        self._media = media.KeyTally()
+        self._resumed = False
+        self._value_keys = media.KeyTally(run_value_keys, "value_type")
         self.stop_requested: str | None = None  # set by flush: the run's stop request, if any
         self.sweep_pk: int | None = None  # set by flush: the sweep the run is a trial of
         self.had_history = False  # history or a state change: hyperband and sweep state may move
+        self.artifacts: list[AppliedArtifact] = []  # artifact records applied, in order
 
     def apply(self, kind: str, body: dict[str, Any]) -> None:
         """Apply one validated record; InvalidInputError leaves nothing of it applied."""
@@ -83,16 +101,29 @@ class RunApplier:
         for field in ("name", "tags", "group", "job_type", "notes", "host", "created_at"):
             if field in body:
                 self._fields[field] = body[field]
+        if "meta" in stored and isinstance(self._fields.get("meta"), dict):
+            stored["meta"] = {**self._fields["meta"], **stored["meta"]}  # merges, as in flush
         self._fields.update(stored)
         if body.get("name") is not None and not body["name"].strip():
             del self._fields["name"]
         self._config.update(config)
         if body.get("resumed"):
             self._fields.update(state="running", finished_at=None, exit_code=None)
+            self._resumed = True
+        if body.get("relative_steps") and self.step_shift is None:
+            self.step_shift = self._run_last_step() + 1
+
+    def _run_last_step(self) -> int:
+        """The run's last step so far, this batch's records included (-1 when it has none)."""
+        stored = self._conn.scalar(select(runs.c.last_step).where(runs.c.pk == self._run_pk))
+        known = [s for s in (stored, self._last_step) if s is not None]
+        return int(max(known)) if known else -1
 
     def _apply_history(self, body: dict[str, Any]) -> None:
         self.had_history = True
         block = decode_column_block(body)
+        if self.step_shift and block.steps is not None:
+            block = replace(block, steps=block.steps + self.step_shift)
         self._check_kinds(list(block.columns), "history")
         for key in block.columns:
             self._points.setdefault((key, "history"), []).append(block.column_points(key))
@@ -145,7 +176,7 @@ class RunApplier:
 
     def _apply_values(self, body: dict[str, Any]) -> None:
         rows = []
-        step = body["step"]
+        step = body["step"] + (self.step_shift or 0)
         for key, value in body["values"].items():
             kind = media.media_type(value)
             rows.append(
@@ -163,9 +194,9 @@ class RunApplier:
         for row in rows:  # only once the insert succeeded: a refused record leaves no count
             if row["media_type"] is not None:
                 self._media.add(row["key"], row["media_type"], step)
-        self._last_step = (
-            body["step"] if self._last_step is None else max(self._last_step, body["step"])
-        )
+            else:
+                self._value_keys.add(row["key"], media.value_type(row["value"]), step)
+        self._last_step = step if self._last_step is None else max(self._last_step, step)
 
     def _apply_summary(self, body: dict[str, Any]) -> None:
         update = body.get("set", {})
@@ -223,6 +254,14 @@ class RunApplier:
             ("run_pk", "path"),
         )
 
+    def _apply_alert(self, body: dict[str, Any]) -> None:
+        alerts.add_alert(self._conn, self._run_pk, body)
+
+    def _apply_artifact(self, body: dict[str, Any]) -> None:
+        self.artifacts.append(
+            apply_artifact(self._conn, self._project_pk, self._run_pk, body, self._now)
+        )
+
     def _apply_heartbeat(self, body: dict[str, Any]) -> None:
         self._heartbeat = float(body["time"])
 
@@ -235,6 +274,7 @@ class RunApplier:
         """Write the accumulated points and run-level changes; keep the key/value index in step."""
         self._append_series()
         self._media.flush(self._conn, self._run_pk, self._project_pk)
+        self._value_keys.flush(self._conn, self._run_pk, self._project_pk)
         values: dict[str, Any] = dict(self._fields)
         values["heartbeat_at"] = max(self._now, self._heartbeat or 0.0)
         values["updated_at"] = self._now
@@ -248,14 +288,20 @@ class RunApplier:
                 runs.c.sweep_pk,
             ).where(runs.c.pk == self._run_pk)
         ).one()
-        stop = (
-            (current.meta or {}).get("stop_requested") if isinstance(current.meta, dict) else None
-        )
         self.stop_requested, self.sweep_pk = stop_reason_of(current.meta), current.sweep_pk
         self.had_history = self.had_history or "state" in values
-        if stop and isinstance(values.get("meta"), dict):
-            # A run record's meta replaces the stored one; a stop request must outlive it.
-            values["meta"] = {"stop_requested": stop, **values["meta"]}
+        if self._resumed and isinstance(current.meta, dict):
+            # A run resumed after preemption is running again: why it stopped is history
+            # (unless this very batch says it stopped again).
+            ending = {k: None for k in _ENDING_META if k in current.meta}
+            if ending:
+                sent = values.get("meta")
+                values["meta"] = {**ending, **(sent if isinstance(sent, dict) else {})}
+        if isinstance(values.get("meta"), dict):
+            # meta merges key by key (a key sent as null is removed), so what the server set
+            # there (a stop request, the sweep agent) outlives what the SDK sends later
+            merged = {**(current.meta if isinstance(current.meta, dict) else {}), **values["meta"]}
+            values["meta"] = {k: v for k, v in merged.items() if v is not None}
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
             values["state"] = "running"

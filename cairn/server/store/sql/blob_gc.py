@@ -10,15 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Connection, delete, exists, select, update
+from sqlalchemy import ColumnElement, Connection, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cairn.server.store.sql.schema import blobs, run_files
+from cairn.server.store.sql.schema import (
+    artifact_collections,
+    artifact_entries,
+    artifact_versions,
+    blob_uploaders,
+    blobs,
+    run_files,
+    runs,
+)
 
 
 def referenced(sha256: ColumnElement[str]) -> ColumnElement[bool]:
     """Whether anything still points at the blob: every table that references blobs is here."""
-    return exists().where(run_files.c.sha256 == sha256)
+    return or_(
+        exists().where(run_files.c.sha256 == sha256),
+        exists().where(artifact_entries.c.sha256 == sha256),
+    )
+
+
+def referenced_in_project(sha256: ColumnElement[str], project_pk: int) -> ColumnElement[bool]:
+    """Whether anything in the project points at the blob (run files, media, artifact
+    entries): every table that references blobs is here too, scoped to one project."""
+    return or_(
+        exists().where(
+            run_files.c.sha256 == sha256,
+            run_files.c.run_pk == runs.c.pk,
+            runs.c.project_pk == project_pk,
+        ),
+        exists().where(
+            artifact_entries.c.sha256 == sha256,
+            artifact_entries.c.version_pk == artifact_versions.c.pk,
+            artifact_versions.c.collection_pk == artifact_collections.c.pk,
+            artifact_collections.c.project_pk == project_pk,
+        ),
+    )
 
 
 def touch(
@@ -74,4 +103,5 @@ def collect_one(
         return None
     delete_bytes(sha256)
     conn.execute(delete(blobs).where(blobs.c.sha256 == sha256))
+    conn.execute(delete(blob_uploaders).where(blob_uploaders.c.sha256 == sha256))
     return int(size)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from cairn.errors import InvalidInputError
+from cairn.server.query import textmatch
 
 
 def open_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0) -> Engine:
@@ -48,6 +49,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         # (16 MiB made 1M-point coarse reads 4x slower); it bounds the server's RSS growth.
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
+        # `x REGEXP p` and $regex/$options "i" of the runs filter (PostgreSQL has ~ and ~*).
+        dbapi_conn.create_function("regexp", 2, textmatch.regexp, deterministic=True)
+        dbapi_conn.create_function("cairn_iregexp", 2, textmatch.iregexp, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -37,12 +37,17 @@ _NEW_STREAM = {
     "postgresql": postgresql.insert(stream_offsets).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(stream_offsets).on_conflict_do_nothing(),
 }
-_STREAM_OFFSET = select(stream_offsets.c.next_offset).where(*_THIS_STREAM)
+_STREAM_OFFSET = select(stream_offsets.c.next_offset, stream_offsets.c.step_shift).where(
+    *_THIS_STREAM
+)
 _STREAM_OFFSET_LOCKED = _STREAM_OFFSET.with_for_update()
 _ADVANCE_STREAM = (
     update(stream_offsets)
     .where(*_THIS_STREAM)
     .values(next_offset=bindparam("b_next_offset"), updated_at=bindparam("b_now"))
+)
+_SET_STEP_SHIFT = (
+    update(stream_offsets).where(*_THIS_STREAM).values(step_shift=bindparam("b_step_shift"))
 )
 
 
@@ -58,7 +63,7 @@ def apply_batch(
         authorize(conn, batch.entity, batch.project)
         project_pk = ensure_project(conn, batch.entity, batch.project)
         run_pk, _ = ensure_run(conn, project_pk, batch.run_id, now)
-        next_offset = _lock_offset(conn, run_pk, batch.stream, now)
+        next_offset, step_shift = _lock_offset(conn, run_pk, batch.stream, now)
         if batch.first_offset > next_offset:
             raise OffsetGapError(
                 f"batch starts at offset {batch.first_offset} but the server has acknowledged "
@@ -86,17 +91,22 @@ def apply_batch(
                 stop=(reason := _stop_requested(conn, run_pk)) is not None,
                 stop_reason=reason,
             )
-        applier = RunApplier(conn, series, run_pk, project_pk, now)
+        applier = RunApplier(conn, series, run_pk, project_pk, now, step_shift=step_shift)
         rejected: list[dict[str, Any]] = []
         for index in range(skip, len(batch.records)):
             raw = batch.records[index]
             try:
-                kind, body = validate_record(raw)
+                kind, body = validate_record(raw, batch.version)
                 applier.apply(kind, body)
             except InvalidInputError as exc:
                 rejected.append(_rejection(batch.first_offset + index, raw, exc))
         applier.flush()
         end = batch.end_offset
+        if applier.step_shift != step_shift:
+            conn.execute(
+                _SET_STEP_SHIFT,
+                {"b_run_pk": run_pk, "b_stream": batch.stream, "b_step_shift": applier.step_shift},
+            )
         conn.execute(
             _ADVANCE_STREAM,
             {"b_run_pk": run_pk, "b_stream": batch.stream, "b_next_offset": end, "b_now": now},
@@ -117,6 +127,10 @@ def apply_batch(
         stop=applier.stop_requested is not None,
         stop_reason=applier.stop_requested,
         sweep_pk=applier.sweep_pk if applier.had_history else None,
+        artifacts=[
+            {"id": a.id, "name": a.name, "version": a.version, "digest": a.digest}
+            for a in applier.artifacts
+        ],
     )
 
 
@@ -125,14 +139,18 @@ def _stop_requested(conn: Connection, run_pk: int) -> str | None:
     return stop_reason_of(meta)
 
 
-def _lock_offset(conn: Connection, run_pk: int, stream: bytes, now: float) -> int:
+def _lock_offset(
+    conn: Connection, run_pk: int, stream: bytes, now: float
+) -> tuple[int, int | None]:
+    """(next offset, step shift) of the stream, its row locked for this transaction."""
     postgres = conn.dialect.name == "postgresql"
     conn.execute(
         _NEW_STREAM["postgresql" if postgres else "sqlite"],
         {"run_pk": run_pk, "stream": stream, "next_offset": 0, "updated_at": now},
     )
     query = _STREAM_OFFSET_LOCKED if postgres else _STREAM_OFFSET
-    return int(conn.execute(query, {"b_run_pk": run_pk, "b_stream": stream}).scalar_one())
+    row = conn.execute(query, {"b_run_pk": run_pk, "b_stream": stream}).one()
+    return int(row.next_offset), None if row.step_shift is None else int(row.step_shift)
 
 
 def _rejection(offset: int, raw: Any, exc: InvalidInputError) -> dict[str, Any]:

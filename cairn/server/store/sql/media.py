@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cairn.server.store.media import MAX_PROJECT_MEDIA_KEYS, MediaKey, ProjectMediaKey
@@ -29,14 +29,30 @@ def media_type(value: Any) -> str | None:
     return None
 
 
-class MediaKeyTally:
-    """Media values of one batch, summed per key, written once per key by :meth:`flush`."""
+def value_type(value: Any) -> str:
+    """The JSON type of a plain (non-media) value, as the value-key index names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list | tuple) else "object"
 
-    def __init__(self) -> None:
+
+class KeyTally:
+    """Values of one batch, summed per key, written once per key by :meth:`flush` into a key
+    index table (``run_media_keys``, ``run_value_keys``): the latest type, count, step range."""
+
+    def __init__(self, table: Table = run_media_keys, type_column: str = "media_type") -> None:
+        self._table = table
+        self._type_column = type_column
         self._keys: dict[str, list[Any]] = {}  # key -> [type, count, step_min, step_max]
 
     def add(self, key: str, kind: str, step: int) -> None:
-        """Count one media value (records arrive in order: the latest ``_type`` wins)."""
+        """Count one value (records arrive in order: the latest type wins)."""
         entry = self._keys.get(key)
         if entry is None:
             self._keys[key] = [kind, 1, step, step]
@@ -55,34 +71,28 @@ class MediaKeyTally:
         """
         if not self._keys:
             return
+        table, type_column = self._table, self._type_column
+        with_project = "project_pk" in table.c
         postgres = conn.dialect.name == "postgresql"
-        insert = (postgresql if postgres else sqlite).insert(run_media_keys)
+        insert = (postgresql if postgres else sqlite).insert(table)
         lower = func.least if postgres else func.min  # SQLite's two-argument min/max are scalar
         upper = func.greatest if postgres else func.max
-        stmt = insert.on_conflict_do_update(
-            index_elements=["run_pk", "key"],
-            set_={
-                "project_pk": insert.excluded.project_pk,
-                "media_type": insert.excluded.media_type,
-                "count": run_media_keys.c.count + insert.excluded.count,
-                "step_min": lower(run_media_keys.c.step_min, insert.excluded.step_min),
-                "step_max": upper(run_media_keys.c.step_max, insert.excluded.step_max),
-            },
-        )
+        changes: dict[str, Any] = {
+            type_column: insert.excluded[type_column],
+            "count": table.c.count + insert.excluded.count,
+            "step_min": lower(table.c.step_min, insert.excluded.step_min),
+            "step_max": upper(table.c.step_max, insert.excluded.step_max),
+        }
+        if with_project:
+            changes["project_pk"] = insert.excluded.project_pk
+        stmt = insert.on_conflict_do_update(index_elements=["run_pk", "key"], set_=changes)
         for key in sorted(self._keys):
             kind, count, lo, hi = self._keys[key]
-            conn.execute(
-                stmt,
-                {
-                    "run_pk": run_pk,
-                    "key": key,
-                    "project_pk": project_pk,
-                    "media_type": kind,
-                    "count": count,
-                    "step_min": lo,
-                    "step_max": hi,
-                },
-            )
+            row = {"run_pk": run_pk, "key": key, type_column: kind, "count": count,
+                   "step_min": lo, "step_max": hi}  # fmt: skip
+            if with_project:
+                row["project_pk"] = project_pk
+            conn.execute(stmt, row)
         self._keys.clear()
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
+from cairn.server.metric_rules import merge_rules
 from cairn.server.store.records import ProjectKeys
 from cairn.server.store.sql.schema import run_kv, runs, series
 
 MAX_KEYS = 5000
+RULE_RUNS = 200
+"""How many of a project's newest runs its metric rules are read from."""
 SERIES_KINDS = {0: "history", 1: "system"}
 
 
@@ -25,7 +28,8 @@ def _kv_keys(conn: Connection, project_pk: int, prefix: str) -> list[tuple[str, 
 
 
 def project_keys(conn: Connection, project_pk: int) -> ProjectKeys:
-    """Config and summary keys (without their prefix) and metric series keys of a project."""
+    """Config and summary keys (without their prefix), metric series keys and the metric rules
+    of a project."""
     metric_rows = conn.execute(
         select(series.c.key, series.c.kind, func.count())
         .select_from(series.join(runs, runs.c.pk == series.c.run_pk))
@@ -34,10 +38,19 @@ def project_keys(conn: Connection, project_pk: int) -> ProjectKeys:
         .order_by(series.c.key)
         .limit(MAX_KEYS)
     ).all()
+    # Only the rules are read out of each run's meta (the rest, e.g. its package list, can be
+    # large), and only from the newest runs: an index range on (project_pk, pk).
+    rule_rows = conn.execute(
+        select(runs.c.meta["metrics"])
+        .where(runs.c.project_pk == project_pk)
+        .order_by(runs.c.pk.desc())
+        .limit(RULE_RUNS)
+    ).scalars()
     return ProjectKeys(
         config=_kv_keys(conn, project_pk, "config."),
         summary=_kv_keys(conn, project_pk, "summary."),
         metrics=[
             (str(k), SERIES_KINDS.get(int(kind), "history"), int(n)) for k, kind, n in metric_rows
         ],
+        metric_rules=merge_rules(rule_rows),
     )

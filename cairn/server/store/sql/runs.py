@@ -184,13 +184,25 @@ def delete_run(conn: Connection, run_pk: int) -> None:
 
 
 def mark_crashed_runs(conn: Connection, timeout_s: float, now: float) -> int:
-    """Mark running runs whose last heartbeat is older than ``timeout_s`` as crashed."""
-    result = conn.execute(
-        update(runs)
-        .where(runs.c.state == "running", runs.c.heartbeat_at < now - timeout_s)
-        .values(state="crashed", updated_at=now)
-    )
-    return int(result.rowcount or 0)
+    """Mark running runs whose last heartbeat is older than ``timeout_s`` as crashed; those
+    marked preempting (``meta.preempting``, ``run.mark_preempting()``) end ``killed`` with
+    ``meta.stop_reason = "preempted"`` instead."""
+    silent = (runs.c.state == "running", runs.c.heartbeat_at < now - timeout_s)
+    ended = 0
+    for pk, meta in conn.execute(select(runs.c.pk, runs.c.meta).where(*silent)).all():
+        if isinstance(meta, dict) and meta.get("preempting"):
+            ended += (
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.pk == pk, *silent)
+                    .values(
+                        state="killed", meta={**meta, "stop_reason": "preempted"}, updated_at=now
+                    )
+                ).rowcount
+                or 0
+            )
+    result = conn.execute(update(runs).where(*silent).values(state="crashed", updated_at=now))
+    return ended + int(result.rowcount or 0)
 
 
 def count_runs_by_state(conn: Connection) -> dict[str, int]:

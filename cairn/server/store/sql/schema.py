@@ -53,6 +53,10 @@ users = Table(
     Column("password_hash", String(256)),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),  # set while an admin has disabled the account
+    # set by an admin's password reset: the user's sessions may only change the password
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    Column("last_login_at", Float),
 )
 
 memberships = Table(
@@ -83,6 +87,19 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
+)
+
+# Failed sign-ins per account and per client address, in the database so that every server
+# process sees the same counts (cairn.server.auth.throttle has the policy).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # "account" | "address"
+    Column("name", String(128), primary_key=True),  # username as typed, or client address
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", Float, nullable=False),
+    Column("locked_until", Float),
+    Index("ix_login_throttle_last_failure", "last_failure_at"),
 )
 
 projects = Table(
@@ -241,6 +258,9 @@ stream_offsets = Table(
     Column("stream", LargeBinary(16), primary_key=True),
     Column("next_offset", BigInteger, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # Added to every step the stream sends: set once, by a resumed run record with
+    # relative_steps (design 0014); NULL for a stream that sends steps as they are.
+    Column("step_shift", BigInteger),
 )
 
 series = Table(
@@ -322,6 +342,33 @@ run_media_keys = Table(
     Index("ix_run_media_keys_project_key", "project_pk", "key"),
 )
 
+# Keys of a run's plain (non-media) values, kept up to date as values arrive like
+# run_media_keys, so the run page lists logged strings and JSON values without scanning them.
+run_value_keys = Table(
+    "run_value_keys",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(256), primary_key=True),
+    Column("value_type", String(16), nullable=False),  # the latest value's JSON type
+    Column("count", BigInteger, nullable=False),
+    Column("step_min", BigInteger, nullable=False),
+    Column("step_max", BigInteger, nullable=False),
+)
+
+# Alerts a run raised (``run.alert``), in arrival order.
+run_alerts = Table(
+    "run_alerts",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("title", String(256), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("level", String(8), nullable=False),  # INFO | WARN | ERROR
+    Column("wait_s", Float),
+    Index("ix_run_alerts_run_pk", "run_pk", "pk"),
+)
+
 console_chunks = Table(
     "console_chunks",
     metadata,
@@ -353,6 +400,121 @@ blobs = Table(
     # Last upload or existence check: collection waits a grace period after it (design 0007).
     Column("touched_at", Float, nullable=False),
     Index("ix_blobs_touched", "touched_at"),
+)
+
+# Artifacts (design 0013): collections of immutable versions, each a manifest of entries.
+artifact_collections = Table(
+    "artifact_collections",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(128), nullable=False),
+    Column("description", Text),
+    # vN of the next version: never reused after a delete (W&B does the same).
+    Column("next_index", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("project_pk", "name", name="uq_artifact_collections_project_name"),
+    Index("ix_artifact_collections_project_type", "project_pk", "type"),
+)
+
+artifact_versions = Table(
+    "artifact_versions",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("version_index", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("description", Text),
+    Column("metadata", Json, nullable=False),
+    Column("file_count", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),  # sum of the entries' sizes
+    Column("created_by_run_pk", ForeignKey("runs.pk", ondelete="SET NULL")),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),  # TTL: housekeeping deletes the version after it
+    UniqueConstraint("collection_pk", "version_index", name="uq_artifact_versions_index"),
+    UniqueConstraint("collection_pk", "digest", name="uq_artifact_versions_digest"),
+    Index("ix_artifact_versions_expires", "expires_at"),
+    Index("ix_artifact_versions_run", "created_by_run_pk"),
+)
+
+artifact_entries = Table(
+    "artifact_entries",
+    metadata,
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
+    # byte order on both backends: files are paged by path
+    Column("path", _code_point_string(1024), primary_key=True),
+    Column("sha256", String(64)),  # a stored file's blob; None for a reference
+    Column("size", BigInteger),
+    Column("md5", String(64)),
+    Column("ref", Text),
+    Column("checksum", Text),
+    Column("extra", Json),
+    Index("ix_artifact_entries_sha256", "sha256"),  # garbage collection's reference check
+)
+
+artifact_aliases = Table(
+    "artifact_aliases",
+    metadata,
+    Column(
+        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("alias", String(128), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
+    Index("ix_artifact_aliases_version", "version_pk"),
+)
+
+# Lineage: "out" = the run logged the version, "in" = the run used it.
+artifact_links = Table(
+    "artifact_links",
+    metadata,
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("at", Float, nullable=False),
+    Index("ix_artifact_links_version", "version_pk", "direction"),
+)
+
+# Client ids of applied artifact records: a record applied twice changes nothing the 2nd time.
+artifact_log_ids = Table(
+    "artifact_log_ids",
+    metadata,
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(32), primary_key=True),
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
+    Index("ix_artifact_log_ids_version", "version_pk"),
+)
+
+# Who uploaded a blob and when: a caller may skip re-sending bytes it sent itself within the
+# collection grace period, even before anything references them (design 0013, "Blobs at scale").
+blob_uploaders = Table(
+    "blob_uploaders",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("uploader", BigInteger, primary_key=True),  # the user's pk; 0 = an open server's user
+    Column("uploaded_at", Float, nullable=False),
+    Index("ix_blob_uploaders_uploaded", "uploaded_at"),
+)
+
+# Resumable multipart uploads: one per (uploader, sha256), staged in the blob store until
+# completed or expired (design 0013).
+blob_uploads = Table(
+    "blob_uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("uploader", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("part_size", BigInteger, nullable=False),
+    Column("project", String(257), nullable=False),
+    Column("handle", String(1024)),  # the store's own id of the staging (S3: the UploadId)
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    UniqueConstraint("uploader", "sha256", name="uq_blob_uploads_uploader_sha256"),
+    Index("ix_blob_uploads_expires", "expires_at"),
 )
 
 rejected_records = Table(

@@ -20,6 +20,7 @@ from cairn.server.auth.principal import Principal
 from cairn.server.query.filters import Field, Node
 from cairn.server.query.groups import Group, run_groups
 from cairn.server.query.runs import RunsQuery
+from cairn.server.query.textmatch import regex_errors
 from cairn.server.series.cache import WindowCache
 from cairn.server.store.base import SeriesInfo, SeriesPoints, SeriesStore, SeriesWindow, XAxis
 from cairn.server.store.media import MediaKey, ProjectMediaKey
@@ -51,6 +52,10 @@ from cairn.server.store.sql import (
     usage,
     workspaces,
 )
+from cairn.server.store.sql.admin import SqlAdmin
+from cairn.server.store.sql.alerts import SqlAlerts
+from cairn.server.store.sql.artifacts import SqlArtifacts
+from cairn.server.store.sql.blob_uploads import SqlBlobUploads
 from cairn.server.store.sql.engine import open_engine, read_only
 from cairn.server.store.sql.ingest import apply_batch
 from cairn.server.store.sql.migrate import upgrade
@@ -82,7 +87,9 @@ def _busy_as_too_busy() -> Iterator[None]:
         ) from None
 
 
-class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
+class SqlMetadataStore(
+    SqlValueReads, SqlAlerts, SqlSweeps, SqlAdmin, SqlArtifacts, SqlBlobUploads, MetadataStore
+):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
 
     def __init__(self, engine: Engine, series: SeriesStore) -> None:
@@ -125,9 +132,18 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
 
     # accounts
 
-    def create_user(self, username: str, password: str | None, *, is_admin: bool = False) -> int:
+    def create_user(
+        self,
+        username: str,
+        password: str | None,
+        *,
+        is_admin: bool = False,
+        must_change: bool = False,
+    ) -> int:
         with self._write() as conn:
-            return accounts.create_user(conn, username, password, is_admin=is_admin)
+            return accounts.create_user(
+                conn, username, password, is_admin=is_admin, must_change=must_change
+            )
 
     def set_password(self, username: str, password: str) -> None:
         with self._write() as conn:
@@ -337,7 +353,7 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
                 "pass either cursor (keyset pages) or offset (windows), not both"
             )
         query = RunsQuery(project.pk, filters, order, runs.RUN_COLUMNS, archived=archived)
-        with self._read() as conn:
+        with regex_errors(), self._read() as conn:
             if offset is not None:
                 window = query.window(conn, offset=offset, limit=limit)
                 records = [runs.to_record(r, project.entity, project.name) for r in window.rows]
@@ -355,7 +371,7 @@ class SqlMetadataStore(SqlValueReads, SqlSweeps, MetadataStore):
         limit: int,
         archived: Archived = "exclude",
     ) -> tuple[list[Group], bool]:
-        with self._read() as conn:
+        with regex_errors(), self._read() as conn:
             return run_groups(conn, project_pk, node, group_by, aggregate, limit, archived)
 
     def update_run(

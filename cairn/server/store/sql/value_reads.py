@@ -1,4 +1,4 @@
-"""One logged value by key and step, in SQL."""
+"""A run's non-numeric values in SQL: one by key and step, and the index of plain value keys."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection, select
 
 from cairn.server.store.records import RunValue
-from cairn.server.store.sql.schema import run_values
-from cairn.server.store.value_reads import ValueReads
+from cairn.server.store.sql.schema import run_value_keys, run_values
+from cairn.server.store.value_reads import ValueKey, ValueReads
 
 
 def latest_value(conn: Connection, run_pk: int, key: str, step: int | None) -> RunValue | None:
@@ -25,6 +25,20 @@ def latest_value(conn: Connection, run_pk: int, key: str, step: int | None) -> R
     return None if row is None else RunValue(row.step, row.time, row.value)
 
 
+def value_keys_of(conn: Connection, run_pk: int) -> list[ValueKey]:
+    """The run's plain value keys sorted by key."""
+    c = run_value_keys.c
+    rows = conn.execute(
+        select(c.key, c.value_type, c.count, c.step_min, c.step_max)
+        .where(c.run_pk == run_pk)
+        .order_by(c.key)
+    ).all()
+    return [
+        ValueKey(str(key), str(kind), int(count), int(lo), int(hi))
+        for key, kind, count, lo, hi in rows
+    ]
+
+
 class SqlValueReads(ValueReads):
     """The SQL implementation, mixed into the SQL metadata store (which provides ``_read``)."""
 
@@ -35,5 +49,9 @@ class SqlValueReads(ValueReads):
         with self._read() as conn:
             return latest_value(conn, run_pk, key, step)
 
+    def run_value_keys(self, run_pk: int) -> list[ValueKey]:
+        with self._read() as conn:
+            return value_keys_of(conn, run_pk)
 
-__all__ = ["SqlValueReads", "latest_value"]
+
+__all__ = ["SqlValueReads", "latest_value", "value_keys_of"]

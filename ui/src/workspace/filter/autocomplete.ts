@@ -10,7 +10,7 @@ export interface Completion {
   to: number;
 }
 
-const OPERATORS = ["=", "!=", ">", ">=", "<", "<=", "in", "notin", "exists"];
+const OPERATORS = ["=", "!=", ">", ">=", "<", "<=", "~", "~*", "!~", "!~*", "contains", "in", "notin", "exists"];
 
 /**
  * Completions at `cursor` (0-based) in `source`, given the project's fields (e.g.
@@ -19,14 +19,14 @@ const OPERATORS = ["=", "!=", ">", ">=", "<", "<=", "in", "notin", "exists"];
  */
 export function completions(source: string, cursor: number, fields: readonly string[], limit = 12): Completion[] {
   const before = source.slice(0, cursor);
-  const match = /[^\s"'()[\],=!<>]*$/.exec(before);
+  const match = /[^\s"'()[\],=!<>~]*$/.exec(before);
   const word = match ? match[0] : "";
   const from = cursor - word.length;
   const previous = before.slice(0, from).trimEnd();
-  const lastWord = /([^\s"'()[\],=!<>]+)$/.exec(previous)?.[1]?.toLowerCase() ?? "";
+  const lastWord = /([^\s"'()[\],=!<>~]+)$/.exec(previous)?.[1]?.toLowerCase() ?? "";
   const fieldPosition =
     previous === "" || previous.endsWith("(") || ["and", "or", "not"].includes(lastWord);
-  const to = cursor + (/^[^\s"'()[\],=!<>]*/.exec(source.slice(cursor))?.[0].length ?? 0);
+  const to = cursor + (/^[^\s"'()[\],=!<>~]*/.exec(source.slice(cursor))?.[0].length ?? 0);
   if (fieldPosition) {
     const all = [...fields, ...COLUMNS, "tags"];
     const needle = word.toLowerCase();

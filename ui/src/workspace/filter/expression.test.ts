@@ -40,7 +40,11 @@ describe("parseExpression", () => {
     ["config.lr >", "expected a value, found the end at column 12"],
     ["config.lr > 1 state = x", "expected 'and', 'or' or the end, found 'state' at column 15"],
     ["(config.lr > 1", "expected ')', found the end at column 15"],
-    ["config.lr ~ 1", "expected an operator (= != > >= < <= in notin exists), found '~' at column 11"],
+    ["config.lr ? 1", "expected an operator (= != > >= < <= ~ ~* !~ !~* in notin contains exists), found '?' at column 11"],
+    ["name ~", "expected a value, found the end at column 7"],
+    ["name contains and", "expected a value, found keyword 'and'; quote it at column 15"],
+    ["name ~ [a]", "expected a value, found '[' at column 8"],
+    ["state ! 1", "unknown operator '!'; use = != > >= < <= ~ ~* !~ !~* at column 7"],
     ["config.lr => 1", "expected a value, found '>' at column 12"],
     ["lr > 1", "unknown field 'lr'; use one of id, name, state, group, job_type, host, notes, created_at, updated_at, heartbeat_at, sweep, tags, config.<key> or summary.<key> at column 1"],
     ['name = "open', "unterminated string (missing closing \") at column 8"],
@@ -52,6 +56,22 @@ describe("parseExpression", () => {
     ["config.x not 3", "expected 'in' after 'not', found '3' at column 14"],
   ])("explains %j", (source, message) => {
     expect(() => parseExpression(source)).toThrow(new ExpressionError(message.replace(/ at column \d+$/, ""), Number(/(\d+)$/.exec(message)?.[1])));
+  });
+
+  it("matches text with ~, ~*, !~, !~* and contains (the server's trees)", () => {
+    expect(parseExpression('name ~ "^res.et"')).toEqual({ name: { $regex: "^res.et" } });
+    expect(parseExpression("name ~* ^res")).toEqual({ name: { $regex: "^res", $options: "i" } });
+    expect(parseExpression('name !~ "x"')).toEqual({ name: { $exists: true, $not: { $regex: "x" } } });
+    expect(parseExpression("group !~* x")).toEqual({ group: { $exists: true, $not: { $regex: "x", $options: "i" } } });
+    expect(parseExpression("name contains resnet")).toEqual({ name: { $contains: "resnet" } });
+    expect(parseExpression("name CONTAINS 1e3")).toEqual({ name: { $contains: "1e3" } });
+    expect(parseExpression("tags ~ true")).toEqual({ tags: { $regex: "true" } });
+    expect(parseExpression('config.arch~"net$"')).toEqual({ "config.arch": { $regex: "net$" } });
+    expect(parseExpression("not name contains x")).toEqual({ $not: { name: { $contains: "x" } } });
+    // inside quotes a backslash escapes the next character: double it for a regex escape
+    expect(parseExpression('name contains "100%" and tags ~ "^a\\\\.b" and name ~ ^x\\.y')).toEqual({
+      $and: [{ name: { $contains: "100%" } }, { tags: { $regex: "^a\\.b" } }, { name: { $regex: "^x\\.y" } }],
+    });
   });
 
   it("reports the column of the problem", () => {

@@ -8,6 +8,10 @@
  *     or := and ("or" and)* ; and := unary ("and" unary)*
  *     unary := "not" unary | "(" or ")" | comparison
  *     comparison := field (= == != > >= < <=) value | field (in | notin | not in) list | field exists
+ *                 | field (~ | ~* | !~ | !~* | contains) text
+ *
+ * `~` is `$regex` (`~*` ignoring case), `!~`/`!~*` "present and not matching", `contains` a
+ * case-insensitive substring; their operand is text, a bare word taken as written.
  */
 
 export type FilterTree = Record<string, unknown>;
@@ -32,9 +36,13 @@ export class ExpressionError extends Error {
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const INTEGER = /^[-+]?\d+$/;
-const WORD_STOP = new Set([" ", "\t", "\r", "\n", '"', "'", "(", ")", "[", "]", ",", "=", "!", "<", ">"]);
+const WORD_STOP = new Set([" ", "\t", "\r", "\n", '"', "'", "(", ")", "[", "]", ",", "=", "!", "<", ">", "~"]);
 const OPS: Record<string, string> = { "=": "$eq", "==": "$eq", "!=": "$ne", ">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte" };
-export const KEYWORDS = new Set(["and", "or", "not", "in", "notin", "exists"]);
+/** regex operators: [negated, $options] */
+const MATCH_OPS: Record<string, [boolean, string]> = { "~": [false, ""], "~*": [false, "i"], "!~": [true, ""], "!~*": [true, "i"] };
+const isOp = (text: string): boolean => text in OPS || text in MATCH_OPS;
+export const KEYWORDS = new Set(["and", "or", "not", "in", "notin", "exists", "contains"]);
+export const OPERATOR_HELP = "= != > >= < <= ~ ~* !~ !~* in notin contains exists";
 export const MAX_LENGTH = 10_000;
 
 /** Run columns the filter accepts, and the spellings W&B users bring along. */
@@ -96,10 +104,9 @@ export function tokenize(source: string): Token[] {
     } else if ("()[],".includes(char)) {
       tokens.push({ kind: "punct", text: char, column: i + 1 });
       i += 1;
-    } else if ("=!<>".includes(char)) {
-      const two = source.slice(i, i + 2);
-      const op = two in OPS ? two : char;
-      if (!(op in OPS)) throw new ExpressionError(`unknown operator '${op}'; use = != > >= < <=`, i + 1);
+    } else if ("=!<>~".includes(char)) {
+      const op = [source.slice(i, i + 3), source.slice(i, i + 2)].find(isOp) ?? char;
+      if (!isOp(op)) throw new ExpressionError(`unknown operator '${op}'; use = != > >= < <= ~ ~* !~ !~*`, i + 1);
       tokens.push({ kind: "op", text: op, column: i + 1 });
       i += op.length;
     } else {
@@ -193,9 +200,16 @@ class Parser {
     this.next();
     const name = parseField(token.text, token.column);
     if (this.peek.kind === "op") {
-      const op = OPS[this.next().text] ?? "$eq";
-      return { [name]: { [op]: this.value() } };
+      const text = this.next().text;
+      const match = MATCH_OPS[text];
+      if (match) {
+        const [negated, options] = match;
+        const regex: FilterTree = options ? { $regex: this.text(), $options: options } : { $regex: this.text() };
+        return { [name]: negated ? { $exists: true, $not: regex } : regex };
+      }
+      return { [name]: { [OPS[text] ?? "$eq"]: this.value() } };
     }
+    if (this.keyword("contains")) return { [name]: { $contains: this.text() } };
     if (this.keyword("in")) return { [name]: { $in: this.list() } };
     if (this.keyword("notin")) return { [name]: { $nin: this.list() } };
     if (this.keyword("not")) {
@@ -203,10 +217,20 @@ class Parser {
       return { [name]: { $nin: this.list() } };
     }
     if (this.keyword("exists")) return { [name]: { $exists: true } };
-    throw new ExpressionError(
-      `expected an operator (= != > >= < <= in notin exists), found ${this.describe()}`,
-      this.peek.column,
-    );
+    throw new ExpressionError(`expected an operator (${OPERATOR_HELP}), found ${this.describe()}`, this.peek.column);
+  }
+
+  /** A pattern or substring: a quoted string, or a word taken as it is written. */
+  private text(): string {
+    const token = this.peek;
+    if (token.kind === "word" && KEYWORDS.has(token.text.toLowerCase())) {
+      throw new ExpressionError(`expected a value, found keyword '${token.text}'; quote it`, token.column);
+    }
+    if (token.kind !== "word" && token.kind !== "string") {
+      throw new ExpressionError(`expected a value, found ${this.describe()}`, token.column);
+    }
+    this.next();
+    return token.text;
   }
 
   private list(): Scalar[] {
@@ -266,7 +290,12 @@ function needsQuotes(text: string): boolean {
 export function formatValue(value: Scalar): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return String(value);
-  return needsQuotes(value) ? `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : value;
+  return needsQuotes(value) ? quote(value) : value;
+}
+
+/** A string in double quotes, backslashes and quotes escaped. */
+export function quote(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
 /** A field as the expression writes it. */

@@ -1,0 +1,259 @@
+"""Putting a run's blobs on the server: one batched existence check, then parallel uploads
+streamed from disk, in parts past the server's part size (design 0013, "Blobs at scale").
+
+A multipart upload resumes where it stopped: asking the server for the blob's session again
+(same caller, same sha256) answers the parts it already holds, and only the others are sent.
+Against a server without ``/blobs/missing`` (404/405) each blob is checked with ``HEAD`` and
+sent whole with ``PUT``, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from cairn.sdk.net import Client, NetError, Response
+
+log = logging.getLogger("cairn.sender")
+
+THREADS = 4
+MAX_CHECK = 10_000
+"""Addresses per existence check (the server's limit)."""
+DEFAULT_PART_SIZE = 64 * 1024 * 1024
+COMPLETE_BYTES_PER_S = 20 * 1024 * 1024
+"""A pessimistic rate at which the server reads an upload back to hash it (for a timeout)."""
+BlobOutcomeKind = Literal["ok", "retry", "too_large", "fatal"]
+_WORST: tuple[BlobOutcomeKind, ...] = ("ok", "retry", "too_large", "fatal")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalBlob:
+    """A file on disk to store on the server under the sha256 of its ``size`` bytes."""
+
+    sha256: str
+    size: int
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class BlobOutcome:
+    """What became of an upload (the sender turns it into a PostResult)."""
+
+    outcome: BlobOutcomeKind
+    detail: str = ""
+    retry_after_s: float | None = None
+
+
+OK = BlobOutcome("ok")
+
+
+@dataclass
+class _Multipart:
+    blob: LocalBlob
+    id: str
+    part_size: int
+    todo: list[int]
+    urls: dict[int, str]
+
+
+Classify = Callable[[Response], BlobOutcome]
+
+
+class BlobUploader:
+    """Uploads blobs over one server client; thread-safe (the client is)."""
+
+    def __init__(
+        self, client: Client, classify: Classify, headers: dict[str, str], threads: int = THREADS
+    ) -> None:
+        self._client = client
+        self._classify = classify
+        self._headers = headers
+        self._threads = threads
+        self._direct: dict[str, Client] = {}
+        self._lock = threading.Lock()
+
+    def upload(self, project: str, blobs: Sequence[LocalBlob]) -> BlobOutcome:
+        """Make every blob stored on the server; the worst outcome of all (``ok`` when all
+        went up or were there already)."""
+        # The first file of each content: a run's later copy under the same name may have
+        # been overwritten since (a "live" save), an earlier one of another name not.
+        first: dict[str, LocalBlob] = {}
+        for blob in blobs:
+            first.setdefault(blob.sha256, blob)
+        unique = list(first.values())
+        missing: list[LocalBlob] = []
+        part_size = DEFAULT_PART_SIZE
+        legacy = False
+        for start in range(0, len(unique), MAX_CHECK):
+            batch = unique[start : start + MAX_CHECK]
+            try:
+                answer = self._client.request(
+                    "POST",
+                    "/api/v1/blobs/missing",
+                    json_body={"project": project, "blobs": [b.sha256 for b in batch]},
+                )
+            except NetError as exc:
+                return BlobOutcome("retry", str(exc))
+            if answer.status in (404, 405):  # a server from before /blobs/missing
+                legacy = True
+                missing = unique
+                break
+            if answer.status != 200:
+                return self._classify(answer)
+            body = _json(answer)
+            wanted = set(body.get("missing") or ())
+            missing += [b for b in batch if b.sha256 in wanted]
+            part_size = int(body.get("part_size") or part_size)
+        if not missing:
+            return OK
+        with ThreadPoolExecutor(min(self._threads, len(missing))) as pool:
+            if legacy:
+                return _worst(pool.map(self._head_then_put, missing))
+            small = [b for b in missing if b.size <= part_size]
+            large = [b for b in missing if b.size > part_size]
+            outcomes = list(pool.map(self._put, small))
+            opened = list(pool.map(lambda b: self._open(project, b), large))
+            sessions = [s for s in opened if isinstance(s, _Multipart)]
+            outcomes += [s for s in opened if isinstance(s, BlobOutcome)]
+            parts = [(s, n) for s in sessions for n in s.todo]
+            sent = list(pool.map(lambda job: self._send_part(*job), parts))
+            failed = {id(s) for (s, _), outcome in zip(parts, sent, strict=True) if outcome != OK}
+            outcomes += sent
+            ready = [s for s in sessions if id(s) not in failed]
+            outcomes += pool.map(self._complete, ready)
+        return _worst(outcomes)
+
+    def _put(self, blob: LocalBlob) -> BlobOutcome:
+        try:
+            answer = self._client.request(
+                "PUT",
+                f"/api/v1/blobs/{blob.sha256}",
+                file_path=blob.path,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        except NetError as exc:
+            return BlobOutcome("retry", str(exc))
+        except OSError as exc:
+            return BlobOutcome("fatal", f"cannot read {blob.path}: {exc}")
+        return OK if answer.status == 200 else self._failed(blob, answer)
+
+    def _head_then_put(self, blob: LocalBlob) -> BlobOutcome:
+        try:
+            if self._client.request("HEAD", f"/api/v1/blobs/{blob.sha256}").status == 200:
+                return OK
+        except NetError as exc:
+            return BlobOutcome("retry", str(exc))
+        return self._put(blob)
+
+    def _open(self, project: str, blob: LocalBlob) -> _Multipart | BlobOutcome:
+        body = {"sha256": blob.sha256, "size": blob.size, "project": project}
+        try:
+            answer = self._client.request("POST", "/api/v1/uploads", json_body=body)
+        except NetError as exc:
+            return BlobOutcome("retry", str(exc))
+        if answer.status in (404, 405):  # a server without multipart uploads: send it whole
+            return self._put(blob)
+        if answer.status != 200:
+            return self._classify(answer)
+        session = _json(answer)
+        part_size = int(session["part_size"])
+        count = -(-blob.size // part_size)
+        done = set(session.get("parts_done") or ())
+        if done:
+            log.info(
+                "resuming the upload of %s: %d of %d parts are on the server",
+                blob.path,
+                len(done),
+                count,
+            )
+        urls = {int(n): str(url) for n, url in (session.get("urls") or {}).items()}
+        todo = [n for n in range(1, count + 1) if n not in done]
+        return _Multipart(blob, str(session["id"]), part_size, todo, urls)
+
+    def _send_part(self, session: _Multipart, number: int) -> BlobOutcome:
+        offset = (number - 1) * session.part_size
+        length = min(session.part_size, session.blob.size - offset)
+        span = (offset, length)
+        url = session.urls.get(number)
+        try:
+            if url is not None:
+                client, path, query = self._direct_target(url)
+                answer = client.request(
+                    "PUT", path, raw_query=query, file_path=session.blob.path, file_range=span
+                )
+            else:
+                answer = self._client.request(
+                    "PUT",
+                    f"/api/v1/uploads/{session.id}/parts/{number}",
+                    file_path=session.blob.path,
+                    file_range=span,
+                    headers={"Content-Type": "application/octet-stream"},
+                )
+        except NetError as exc:
+            return BlobOutcome("retry", str(exc))
+        except OSError as exc:
+            return BlobOutcome("fatal", f"cannot read {session.blob.path}: {exc}")
+        if 200 <= answer.status < 300:
+            return OK
+        if url is not None:  # the store refused (an expired URL...): ask the server again
+            return BlobOutcome("retry", f"the store answered HTTP {answer.status} to part {number}")
+        return self._failed(session.blob, answer)
+
+    def _complete(self, session: _Multipart) -> BlobOutcome:
+        timeout = 60.0 + session.blob.size / COMPLETE_BYTES_PER_S
+        try:
+            answer = self._client.request(
+                "POST", f"/api/v1/uploads/{session.id}/complete", timeout_s=timeout
+            )
+        except NetError as exc:
+            return BlobOutcome("retry", str(exc))
+        if answer.status == 200:
+            return OK
+        if answer.status == 409 and "missing_parts" in _json(answer):
+            return BlobOutcome("retry", f"the server misses parts of {session.blob.path}")
+        return self._failed(session.blob, answer)
+
+    def _failed(self, blob: LocalBlob, answer: Response) -> BlobOutcome:
+        outcome = self._classify(answer)
+        if answer.status == 409:  # the content hashes otherwise: the file changed after hashing
+            return BlobOutcome("fatal", f"{blob.path} changed after it was saved: {outcome.detail}")
+        return outcome
+
+    def _direct_target(self, url: str) -> tuple[Client, str, str]:
+        """A client without our credentials for a presigned URL's origin, its path and query."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            client = self._direct.get(origin)
+            if client is None:
+                client = self._direct[origin] = Client(origin, headers=self._headers)
+        return client, parts.path, parts.query
+
+    def close(self) -> None:
+        """Close the connections to stores."""
+        with self._lock:
+            clients, self._direct = list(self._direct.values()), {}
+        for client in clients:
+            client.close()
+
+
+def _json(answer: Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _worst(outcomes: Any) -> BlobOutcome:
+    worst = OK
+    for outcome in outcomes:
+        if _WORST.index(outcome.outcome) > _WORST.index(worst.outcome):
+            worst = outcome
+    return worst
