@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from cairn.artifacts import refs, remote, staging
-from cairn.artifacts._digest_tmp import check_artifact_path
 from cairn.artifacts.entries import Entry, Manifest
 from cairn.artifacts.names import LATEST, ArtifactRef, check_alias, check_name
 from cairn.errors import CairnError, InvalidInputError
+from cairn.wire import check_artifact_path
 
 if TYPE_CHECKING:
     from cairn.sdk.api.client import ApiClient

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Final
 
 from cairn.artifacts import refs, remote
-from cairn.artifacts._digest_tmp import check_artifact_path
 from cairn.artifacts.cache import ArtifactCache
 from cairn.artifacts.entries import Entry
 from cairn.artifacts.names import ArtifactRef
 from cairn.artifacts.staging import in_parallel, sha256_of
 from cairn.errors import CairnError
 from cairn.sdk.api.client import ApiClient, raise_for_status
+from cairn.wire import check_artifact_path
 
 RANGE_BYTES: Final = 8 * 1024 * 1024
 """Bytes per ranged request: what one download thread holds in memory at a time."""

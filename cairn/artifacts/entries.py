@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cairn.artifacts._digest_tmp import check_artifact_path, manifest_digest
 from cairn.errors import InvalidInputError
+from cairn.wire import check_artifact_path
+from cairn.wire.artifacts import manifest_digest
 
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 

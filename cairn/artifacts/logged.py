@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cairn.artifacts import staging
-from cairn.artifacts._digest_tmp import ARTIFACT
 from cairn.artifacts.artifact import Artifact
 from cairn.artifacts.entries import Entry, Source
 from cairn.artifacts.names import check_name, clean_aliases
 from cairn.errors import InvalidInputError
+from cairn.wire.records import ARTIFACT, artifact_record
 
 if TYPE_CHECKING:
     from cairn.sdk.run import Run
@@ -53,18 +53,17 @@ def build_record(art: Artifact, record_id: str, aliases: list[str]) -> dict[str,
         json.dumps(art.metadata, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"artifact metadata must be JSON-like: {exc}") from None
-    return {
-        "id": record_id,
-        "name": art.name,
-        "type": art.type,
-        "description": art.description,
-        "metadata": art.metadata,
-        "aliases": aliases,
-        "digest": art.manifest.digest,
-        "ttl_s": art._ttl_s,
-        "time": time.time(),
-        "entries": art.manifest.to_wire(),
-    }
+    return artifact_record(
+        record_id,
+        art.name,
+        art.type,
+        art.manifest.to_wire(),
+        time.time(),
+        description=art.description,
+        metadata=art.metadata,
+        aliases=aliases,
+        ttl_s=art._ttl_s,
+    )[1]
 
 
 def _settle_sources(run: Run, art: Artifact, record_id: str) -> None:

@@ -1,38 +1,19 @@
-"""Artifact names, types, aliases and references (``e/p/name:ver``), as design 0013 fixes them."""
+"""Artifact references (``e/p/name:ver``) and the aliases a run logs with (design 0013).
+
+The rules for names, types, aliases and versions are the wire's (:mod:`cairn.wire.artifacts`),
+so the SDK refuses exactly what the server would.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Final
 
 from cairn.errors import InvalidInputError
 from cairn.wire import check_name as check_entity_or_project
+from cairn.wire.artifacts import LATEST, check_alias, check_artifact_name, check_version_ref
 
-NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-VERSION_RE: Final = re.compile(r"^v[0-9]+$")
-LATEST: Final = "latest"
-
-
-def check_name(value: object, what: str = "artifact name") -> str:
-    """``value`` if it is a valid artifact name or type, else InvalidInputError saying why."""
-    if not isinstance(value, str) or not NAME_RE.match(value) or ".." in value:
-        raise InvalidInputError(
-            f"{what} {value!r} is not valid: use 1-128 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit (no '/', ':' or '..')"
-        )
-    return value
-
-
-def check_alias(value: object) -> str:
-    """``value`` if a client may set it as an alias (not ``vN``, not ``latest``)."""
-    alias = check_name(value, "alias")
-    if VERSION_RE.match(alias):
-        raise InvalidInputError(f"alias {alias!r} looks like a version (vN): pick another name")
-    if alias == LATEST:
-        raise InvalidInputError("'latest' is moved by the server to the newest version; "
-                                "it cannot be set or removed")  # fmt: skip
-    return alias
+check_name = check_artifact_name
+"""``value`` if it is a valid artifact name or type (the wire's rule), else InvalidInputError."""
 
 
 def clean_aliases(aliases: object) -> list[str]:
@@ -96,6 +77,17 @@ def parse_ref(text: str, entity: str | None = None, project: str | None = None) 
     check_name(name)
     check_entity_or_project(entity, "entity")
     check_entity_or_project(project, "project")
-    if not version or not (VERSION_RE.match(version) or NAME_RE.match(version)):
-        raise InvalidInputError(f"{version!r} is not a version (vN), an alias or a digest")
+    if not version:
+        raise InvalidInputError(f"{text!r} names no version after ':' (vN, an alias or a digest)")
+    check_version_ref(version)
     return ArtifactRef(entity, project, name, version)
+
+
+__all__ = [
+    "LATEST",
+    "ArtifactRef",
+    "check_alias",
+    "check_name",
+    "clean_aliases",
+    "parse_ref",
+]

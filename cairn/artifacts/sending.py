@@ -19,12 +19,11 @@ from typing import Any, Final
 import msgpack
 
 from cairn.artifacts import staging
-from cairn.artifacts._blobs_tmp import LocalBlob, upload_blobs
-from cairn.artifacts._digest_tmp import ARTIFACT
 from cairn.artifacts.entries import Source
+from cairn.sdk.sender.blobs import LocalBlob
 from cairn.sdk.sender.transport import PostResult, Transport
 from cairn.wire import encode_record
-from cairn.wire.records import console_record
+from cairn.wire.records import ARTIFACT, console_record
 
 log = logging.getLogger("cairn")
 
@@ -62,7 +61,7 @@ class ArtifactUploads:
                 if record.problem is None:
                     record.problem = self._locate(record)
             blobs = {b.sha256: b for r in records if r.problem is None for b in r.blobs}
-            result = upload_blobs(self._transport, self._project, list(blobs.values()))
+            result = self._transport.upload_blobs(self._project, list(blobs.values()))
             if result.outcome == "ok" or attempt == 1 or result.outcome != "fatal":
                 break
             # a file may have changed between our check and its upload: look again, by content

@@ -12,13 +12,13 @@ import pytest
 
 import cairn
 from cairn.artifacts import logged
-from cairn.artifacts._digest_tmp import ARTIFACT
 from cairn.artifacts.sending import SET_ASIDE_DIR, ArtifactUploads
 from cairn.artifacts.staging import STAGING_DIR
 from cairn.sdk.run import Run
 from cairn.sdk.sender.transport import Transport
 from cairn.server.store.blobs import LocalBlobStore
 from cairn.wire import encode_records
+from cairn.wire.records import ARTIFACT
 from tests.serverproc import ServerProcess
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 import cairn
-from cairn.artifacts._digest_tmp import check_artifact_path, manifest_digest
 from cairn.artifacts.names import check_alias, clean_aliases, parse_ref
 from cairn.artifacts.staging import STAGING_DIR
 from cairn.errors import InvalidInputError
+from cairn.wire import check_artifact_path
+from cairn.wire.artifacts import manifest_digest
 
 
 @pytest.fixture
