@@ -66,7 +66,8 @@ class ArtifactCache:
         if stat.st_size != size:
             return None
         with contextlib.suppress(OSError):  # a read-only cache still serves
-            os.utime(path, (time.time(), stat.st_mtime))
+            # in nanoseconds: a float mtime would round, and hard links share it
+            os.utime(path, ns=(time.time_ns(), stat.st_mtime_ns))
         return path
 
     def partial_for(self, sha256: str) -> Path:

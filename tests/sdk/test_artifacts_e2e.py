@@ -5,9 +5,12 @@ deleted, and the ``cairn artifact`` CLI."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 import cairn
 from cairn.artifacts.cache import ArtifactCache
@@ -16,13 +19,17 @@ from cairn.errors import CairnError, ConflictError, NotFoundError
 from cairn.sdk.settings import load_settings
 from cairn.sdk.sync import sync_log
 from cairn.server.store.blobs import LocalBlobStore
-from cairn.wire import records
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, start_server
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(records, "ARTIFACT"),
-    reason="needs the server side of artifacts (wire v2 artifact records); runs once merged",
-)
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real server on SQLite or PostgreSQL (the SDK suite's default is SQLite only)."""
+    proc = start_server(tmp_path / "server", db_url=db_url)
+    try:
+        yield proc
+    finally:
+        proc.stop()
 
 
 @pytest.fixture
@@ -38,6 +45,21 @@ def env(
         (data / "images" / f"{i}.png").write_bytes(f"png {i}".encode() * 100)
     (data / "labels.csv").write_text("id,label\n0,cat\n")
     return server
+
+
+def _blob_puts(server: ServerProcess) -> float:
+    """Blob uploads the server has answered so far: whole PUTs and multipart parts (/metrics)."""
+    answer = httpx.get(f"{server.base_url}/metrics", timeout=30)
+    answer.raise_for_status()
+    routes = ("/api/v1/blobs/{sha256}", "/api/v1/uploads/{upload_id}/parts/{number}")
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+        if sample.name == "cairn_http_requests_total"
+        and sample.labels.get("method") == "PUT"
+        and sample.labels.get("route") in routes
+    )
 
 
 def _init(project: str = "vision", **kwargs: object) -> cairn.Run:
@@ -195,3 +217,116 @@ def test_cli_put_get_ls_rm(
     assert main(["artifact", "rm", "tester/cli/cli-ds:v0", "--yes"]) == 1  # holds an alias
     assert main(["artifact", "rm", "tester/cli/cli-ds:v0", "--yes", "--delete-aliases"]) == 0
     assert main(["artifact", "get", "tester/cli/cli-ds:v0"]) == 1
+
+
+def test_logging_the_same_folder_again_makes_no_version_and_uploads_nothing(
+    env: ServerProcess, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    first = _init()
+    before = _blob_puts(env)
+    v0 = first.log_artifact(data, name="frames", type="dataset").wait(timeout=60)
+    first.finish()
+    assert _blob_puts(env) - before == 13  # 12 images and labels.csv, each distinct
+
+    again = _init()
+    before = _blob_puts(env)
+    same = again.log_artifact(data, name="frames", type="dataset").wait(timeout=60)
+    again.finish()
+    assert _blob_puts(env) - before == 0
+    assert (same.version, same.digest) == ("v0", v0.digest)
+    (collection,) = cairn.Api().artifacts("tester/vision")
+    assert collection.version_count == 1
+
+
+def test_a_version_sharing_most_files_uploads_only_the_changed_ones(
+    env: ServerProcess, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    run = _init()
+    run.log_artifact(data, name="frames", type="dataset").wait(timeout=60)
+    (data / "images" / "3.png").write_bytes(b"redrawn")
+    (data / "images" / "new.png").write_bytes(b"a new frame")
+    before = _blob_puts(env)
+    v1 = run.log_artifact(data, name="frames", type="dataset").wait(timeout=60)
+    assert _blob_puts(env) - before == 2
+    run.finish()
+    assert v1.version == "v1"
+    assert v1.file_count == 14
+    root = cairn.Api().artifact("tester/vision/frames:v1").download(tmp_path / "out")
+    assert (root / "images" / "3.png").read_bytes() == b"redrawn"
+    assert (root / "images" / "4.png").read_bytes() == b"png 4" * 100
+
+
+def test_a_corrupted_cache_file_is_caught_by_verify_and_replaced_by_a_download(
+    env: ServerProcess, tmp_path: Path
+) -> None:
+    run = _init()
+    art = run.log_artifact(tmp_path / "data", name="ds", type="dataset").wait(timeout=60)
+    run.finish()
+    root = art.download(tmp_path / "out")
+    art.verify(root)
+    sha = art.manifest.get("images/5.png").sha256 or ""
+    cached = ArtifactCache().path_for(sha)
+    cached.chmod(0o644)
+    cached.write_bytes(b"bit rot" * 71 + b"xxx")  # same size (500 bytes), other content
+    cached.chmod(0o444)
+    with pytest.raises(CairnError, match=r"changed: images/5\.png"):
+        art.verify(root)  # the download shares the cached inode, so it changed too
+    cached.unlink()  # what a user does with a damaged cache file: drop it
+    art.download(root)
+    art.verify(root)
+    assert cached.read_bytes() == b"png 5" * 100
+
+
+def test_cli_cache_cleanup_keeps_the_most_recently_used(
+    env: ServerProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert main(["artifact", "put", str(data), "--name", "ds", "--project", "tester/cli"]) == 0
+    assert main(["artifact", "get", "tester/cli/ds:v0", "--root", str(tmp_path / "o")]) == 0
+    capsys.readouterr()
+    cache = ArtifactCache()
+    assert cache.size() == 10 * 500 + 2 * 600 + len("id,label\n0,cat\n")
+    art = cairn.Api().artifact("tester/cli/ds:v0")
+    art.get_path("images/7.png").download(tmp_path / "again")  # now the most recently used
+    assert main(["artifact", "cache", "cleanup", "--max-size", "510"]) == 0
+    assert "kept in" in capsys.readouterr().out
+    assert cache.size() == 500
+    assert cache.path_for(art.manifest.get("images/7.png").sha256 or "").is_file()
+    assert main(["artifact", "cache", "cleanup", "--max-size", "0"]) == 0
+    assert cache.size() == 0
+    assert main(["artifact", "cache", "cleanup", "--max-size", "lots"]) == 1
+    assert main(["artifact", "get", "tester/cli/ds:v0", "--root", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "images" / "0.png").read_bytes() == b"png 0" * 100
+
+
+def test_lineage_follows_data_from_a_dataset_through_a_training_run_to_a_model(
+    env: ServerProcess, tmp_path: Path
+) -> None:
+    prep = _init(job_type="prep")
+    dataset = prep.log_artifact(tmp_path / "data", name="ds", type="dataset").wait(timeout=60)
+    prep.finish()
+    train = _init(job_type="train")
+    train.use_artifact("ds:v0")
+    model = cairn.Artifact("net", "model")
+    with model.new_file("w.txt") as handle:
+        handle.write("weights")
+    train.log_artifact(model).wait(timeout=60)
+    train.finish()
+
+    api = cairn.Api()
+    stored_ds = api.artifact("tester/vision/ds:v0")
+    stored_model = api.artifact("tester/vision/net:latest")
+    assert [r.id for r in stored_ds.used_by()] == [train.id]
+    assert stored_model.used_by() == []
+    ds_logger, model_logger = stored_ds.logged_by(), stored_model.logged_by()
+    assert ds_logger is not None
+    assert ds_logger.id == prep.id
+    assert model_logger is not None
+    assert model_logger.id == train.id
+    trained = api.run(train.path)
+    assert [a.path for a in trained.used_artifacts()] == [dataset.path]
+    assert [a.path for a in trained.logged_artifacts()] == ["tester/vision/net:v0"]
+    assert [a.path for a in api.run(prep.path).logged_artifacts()] == [dataset.path]
+    assert api.run(prep.path).used_artifacts() == []
