@@ -15,6 +15,7 @@ from cairn.__about__ import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from cairn import plot, registry, sweeps
+    from cairn.artifacts.artifact import Artifact
     from cairn.errors import CairnError
     from cairn.media.audio import Audio
     from cairn.media.histogram import Histogram
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AlertLevel",
     "Api",
+    "Artifact",
     "Audio",
     "CairnError",
     "Histogram",
@@ -65,6 +67,7 @@ __all__ = [
 _HOMES = {
     "AlertLevel": "cairn.sdk.alerts",
     "Api": "cairn.sdk.api.public",
+    "Artifact": "cairn.artifacts.artifact",
     "Audio": "cairn.media.audio",
     "Histogram": "cairn.media.histogram",
     "Html": "cairn.media.html",

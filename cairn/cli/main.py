@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from cairn.__about__ import __version__
 from cairn.cli import (
+    artifact_cmd,
     export_cmd,
     login_cmd,
     manage_cmd,
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     manage_cmd.register(commands)
     sweep_cmd.register(commands)
     registry_cmd.register(commands)
+    artifact_cmd.register(commands)
     return parser
 
 

@@ -32,6 +32,7 @@ from cairn.wire.records import RUN, file_record, finish_record
 if TYPE_CHECKING:
     from datetime import timedelta
 
+    from cairn.artifacts.artifact import Artifact
     from cairn.sdk.alerts import AlertLimiter
     from cairn.sdk.capturing import Capture
 
@@ -256,6 +257,26 @@ class Run:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.enqueue(("file", file_record(name, hashlib.sha256(data).hexdigest(), len(data))))
+
+    def log_artifact(
+        self,
+        artifact: Artifact | str | Path,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> Artifact:
+        """Log a ``cairn.Artifact`` (or a file or folder as one) as a new version; its files go
+        up with the run log. ``artifact.wait()`` returns once the server has it (``vN``)."""
+        from cairn.artifacts.logged import log_artifact
+
+        return log_artifact(self, artifact, name=name, type=type, aliases=aliases)
+
+    def use_artifact(self, artifact: Artifact | str, type: str | None = None) -> Artifact:
+        """Record that this run uses a version (``name:alias``, ``name:vN``,
+        ``entity/project/name:vN`` or an Artifact) and return it; ``download()`` its files."""
+        from cairn.artifacts.using import use_artifact
+
+        return use_artifact(self, artifact, type=type)
 
     # -- recording ------------------------------------------------------------------------
 

@@ -42,7 +42,8 @@ ROWS_PER_BLOCK = 2000
 SUMMARY_INTERVAL_S = 1.0
 
 Item = tuple[Any, ...]
-"""What the run puts on the writer's queue: a tag (``row``, ``config``, ``sync``, ...) and data."""
+"""What the run puts on the writer's queue: a tag (``row``, ``config``, ``sync``, ...) and data;
+``record`` carries a record built elsewhere (an artifact's), written as it is."""
 
 
 class Writer(threading.Thread):

@@ -40,6 +40,32 @@ def test_every_released_run_log_version_still_syncs(
     assert len(rows) == 100
 
 
+def test_the_wire_2_run_log_syncs_its_alert_and_artifact(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """v2 holds v1's records plus an ``alert`` and an ``artifact`` (two staged files and an https
+    reference), the blobs in its ``artifact-staging`` folder as a run leaves them."""
+    copy = tmp_path / "v2"
+    shutil.copytree(ASSETS / "v2", copy)
+    state = sync_log(copy / "run-fixture2.cairn", load_settings(base_url=server.base_url))
+    assert state.pending == 0
+    api = cairn.Api(base_url=server.base_url)
+    art = api.artifact("fixtures/runlog-v2/fixture-ds:golden")
+    assert (art.version, art.type, art.description) == ("v0", "dataset", "a wire-2 fixture")
+    assert art.metadata == {"rows": 2}
+    assert sorted(e.path for e in art.manifest) == [
+        "meta/readme.txt",
+        "remote/big.bin",
+        "train.csv",
+    ]
+    logger = art.logged_by()
+    assert logger is not None
+    assert logger.path == state.run_path
+    root = art.get_path("train.csv").download(tmp_path / "out")
+    assert root.read_bytes() == b"x,y\n1,2\n3,4\n"
+    assert [a["title"] for a in api.run(state.run_path).alerts()] == ["loss plateau"]
+
+
 def _header() -> LogHeader:
     return LogHeader(os.urandom(16), "e", "p", "r1", 1.0, None)
 

@@ -14,7 +14,7 @@ from cairn.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from cairn.sdk.net import Client, NetError
+from cairn.sdk.net import Client, NetError, Response
 
 _ERRORS: dict[int, type[CairnError]] = {
     400: InvalidInputError,
@@ -26,6 +26,19 @@ _ERRORS: dict[int, type[CairnError]] = {
 }
 
 
+def raise_for_status(response: Response) -> None:
+    """The Cairn error for a 4xx/5xx answer, carrying the server's message; nothing otherwise."""
+    if response.status < 400:
+        return
+    try:
+        answer = response.json()
+        detail = answer.get("detail", response.text) if isinstance(answer, dict) else answer
+    except ValueError:
+        detail = response.text
+    error = _ERRORS.get(response.status, CairnError)
+    raise error(f"{detail} (HTTP {response.status})")
+
+
 class ApiClient:
     """Talks to one Cairn server with an optional API key."""
 
@@ -34,6 +47,11 @@ class ApiClient:
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self._client = Client(base_url, headers=headers, timeout_s=timeout_s)
+
+    @property
+    def base_url(self) -> str:
+        """The server's address."""
+        return self._client.base_url
 
     def request(
         self,
@@ -44,23 +62,31 @@ class ApiClient:
         json: Any = None,
     ) -> Any:
         """Send a request; the JSON answer, or a Cairn error carrying the server's message."""
+        response = self.raw(method, path, params=params, json=json)
+        raise_for_status(response)
+        if response.status == 204 or not response.body:
+            return None
+        return response.json()
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send a request; the answer whatever its status (bytes, redirects), or CairnError
+        when none came."""
         try:
-            response = self._client.request(method, path, params=params, json_body=json)
+            return self._client.request(
+                method, path, params=params, json_body=json, headers=headers
+            )
         except NetError as exc:
             raise CairnError(
                 f"cannot reach the Cairn server at {self._client.base_url}: {exc}"
             ) from None
-        if response.status >= 400:
-            try:
-                answer = response.json()
-                detail = answer.get("detail", response.text) if isinstance(answer, dict) else answer
-            except ValueError:
-                detail = response.text
-            error = _ERRORS.get(response.status, CairnError)
-            raise error(f"{detail} (HTTP {response.status})")
-        if response.status == 204 or not response.body:
-            return None
-        return response.json()
 
     def get_run(self, entity: str, project: str, run_id: str) -> dict[str, Any]:
         """One run's metadata."""

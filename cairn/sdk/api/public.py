@@ -12,7 +12,9 @@ from cairn.sdk.api.client import ApiClient
 from cairn.sdk.login import server_and_key
 
 if TYPE_CHECKING:
+    from cairn.artifacts.artifact import Artifact
     from cairn.registry.models import RegisteredModel
+    from cairn.sdk.api.artifacts import ArtifactCollection
 
 _number = history.number
 
@@ -221,6 +223,18 @@ class PublicRun:
         next blob collection)."""
         manage.delete_run(self._client, self.path)
 
+    def logged_artifacts(self) -> list[Artifact]:
+        """The artifact versions this run logged."""
+        from cairn.sdk.api import artifacts
+
+        return artifacts.of_run(self._client, self.path, "logged")
+
+    def used_artifacts(self) -> list[Artifact]:
+        """The artifact versions this run used."""
+        from cairn.sdk.api import artifacts
+
+        return artifacts.of_run(self._client, self.path, "used")
+
     @property
     def archived(self) -> bool:
         """Whether the run is archived (hidden from default listings)."""
@@ -351,6 +365,25 @@ class Api:
             raise InvalidInputError("filters must be a dict (filter tree) or a string expression")
         json.dumps(filters)  # fail here, not on the server, for values JSON cannot carry
         return Runs(self._client, "/".join(parts), filters, order, per_page, archived)
+
+    def artifact(self, path: str, type: str | None = None) -> Artifact:
+        """One artifact version by ``entity/project/name:ver`` (``vN``, an alias or a digest;
+        no version: ``latest``); ``download()`` its files."""
+        from cairn.artifacts.using import fetch_artifact
+
+        return fetch_artifact(self._client, path, type)
+
+    def artifacts(self, project: str, type: str | None = None) -> list[ArtifactCollection]:
+        """The artifact collections of ``entity/project`` (of one ``type``)."""
+        from cairn.sdk.api import artifacts
+
+        return artifacts.collections(self._client, project, type)
+
+    def artifact_types(self, project: str) -> dict[str, int]:
+        """The artifact types of ``entity/project`` and how many collections each has."""
+        from cairn.sdk.api import artifacts
+
+        return artifacts.types(self._client, project)
 
     # changing things (one request each; many runs: one all-or-nothing request per project)
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cairn.artifacts import sending as artifact_sending
 from cairn.errors import InvalidInputError
 from cairn.sdk.runlog.files import Frame, LogReader, Progress, read_progress, write_progress
 from cairn.sdk.sender.blobs import LocalBlob
@@ -60,6 +61,9 @@ class Sender:
         self.public_url: str | None = None
         """The server's public address, once an answer told it."""
         self._warned_rejections = False
+        self._artifacts = artifact_sending.ArtifactUploads(
+            log_path.parent, f"{self.header.entity or 'local'}/{self.header.project}", transport
+        )
         self.stop_reason: str | None = None
         """Set (never cleared) once an answer asked the run to stop: the reason, or ``user``
         when the server gave none."""
@@ -118,6 +122,9 @@ class Sender:
     def _post(self, frames: list[Frame], stop: threading.Event | None) -> bool:
         payloads = [f.payload for f in frames]
         failed = self._upload_files(payloads)
+        if failed is None and artifact_sending.has_artifacts(payloads):
+            # their blobs first: the server applies a version only when it has every file
+            payloads, failed = self._artifacts.prepare(payloads)
         if failed is not None:
             return self._handle_result(failed, frames, stop)
         body = self._batch(frames[0].offset, payloads)
@@ -130,6 +137,7 @@ class Sender:
             self._next_send_at = finished + min(MAX_PACE_S, finished - started)
             if result.public_url:
                 self.public_url = result.public_url
+            artifact_sending.applied(result)
         return self._handle_result(result, frames, stop)
 
     def _batch(self, first_offset: int, payloads: list[bytes]) -> bytes:

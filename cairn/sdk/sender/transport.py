@@ -33,6 +33,9 @@ class PostResult:
     stop_reason: str | None = None
     """For ``ok`` with ``stop``: why, when the server says (``user``, ``early_terminate``,
     ``sweep``)."""
+    artifacts: tuple[dict[str, Any], ...] = ()
+    """For ``ok``: the artifact records the batch applied, ``{"id", "name", "version",
+    "digest"}`` each (wire v2)."""
 
 
 class Transport:
@@ -126,6 +129,7 @@ def classify(response: Response) -> PostResult:
             public_url=public_url if isinstance(public_url, str) else None,
             stop=body.get("stop") is True,
             stop_reason=stop_reason if isinstance(stop_reason, str) and stop_reason else None,
+            artifacts=tuple(a for a in body.get("artifacts") or () if isinstance(a, dict)),
         )
     if status == 409 and isinstance(body.get("expected_offset"), int):
         return PostResult("gap", next_offset=body["expected_offset"], detail=detail)
