@@ -28,6 +28,7 @@ from cairn.errors import CairnError, InvalidInputError
 from cairn.wire import check_artifact_path
 
 if TYPE_CHECKING:
+    from cairn.registry.models import RegistryVersion
     from cairn.sdk.api.client import ApiClient
     from cairn.sdk.api.public import PublicRun
     from cairn.sdk.run import Run
@@ -272,6 +273,23 @@ class Artifact:
         with self._lock:
             self.version = version
         self._applied.set()
+
+    def link(self, target: str, aliases: list[str] | None = None) -> RegistryVersion:
+        """Link this stored version into the registered model ``target`` (``entity/name`` or a
+        name in this artifact's entity), moving ``aliases`` onto it (as W&B's
+        ``artifact.link``); a version just logged is waited for first."""
+        from cairn.registry.linking import link_artifact, run_client
+
+        if self._client is not None:
+            client = self._client
+        elif self._run is not None:
+            client = run_client(self._run)
+        else:
+            raise InvalidInputError(
+                f"artifact {self.name!r} is not on the server: log it with run.log_artifact() "
+                "or read one with run.use_artifact() / cairn.Api().artifact()"
+            )
+        return link_artifact(self, target, aliases, client)
 
     def wait(self, timeout: float | None = None) -> Artifact:
         """Wait until the server has the logged version (``version`` is then ``vN``)."""

@@ -16,9 +16,10 @@ from typing import Any, NoReturn
 from cairn.errors import CairnError, InvalidInputError
 from cairn.naming import new_run_id, new_run_name
 from cairn.sdk.config import DEFAULTS_FILE, Config, load_yaml
+from cairn.sdk.disabled import DisabledRun
 from cairn.sdk.metrics import MetricRule
 from cairn.sdk.resume import auto_run_id, remember_run, resume_point
-from cairn.sdk.run import DisabledRun, Run, exit_code_of
+from cairn.sdk.run import Run, exit_code_of
 from cairn.sdk.settings import RESUME_MODES, Settings, load_settings
 from cairn.sdk.summary import STATE_KEY
 from cairn.wire import check_name, check_run_id, validate_record
