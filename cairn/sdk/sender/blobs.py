@@ -16,10 +16,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from cairn.sdk.net import Client, NetError, Response
@@ -132,15 +131,15 @@ class BlobUploader:
                 results[blob.sha256] = unreadable
         missing = [b for b in missing if b.sha256 not in results]
         if missing:
-            with ThreadPoolExecutor(min(self._threads, len(missing))) as pool:
-                results.update(self._send(pool, project, missing, part_size, legacy))
+            pool = _Pool(min(self._threads, len(missing)))
+            results.update(self._send(pool, project, missing, part_size, legacy))
         refused = {sha: o.detail for sha, o in results.items() if o.outcome == "refused"}
         rest = _worst(o for o in results.values() if o.outcome != "refused")
         return BlobReport(rest, refused)
 
     def _send(
         self,
-        pool: ThreadPoolExecutor,
+        pool: _Pool,
         project: str,
         missing: list[LocalBlob],
         part_size: int,
@@ -284,6 +283,49 @@ class BlobUploader:
             clients, self._direct = list(self._direct.values()), {}
         for client in clients:
             client.close()
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+class _Pool:
+    """``map`` over a few threads started for the call.
+
+    Not concurrent.futures: its first import registers an atexit hook, which fails while the
+    interpreter shuts down, and a run's last upload may run in an atexit ``finish()``.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = max(1, threads)
+
+    def map(self, fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+        """``[fn(item) for item in items]``, computed in parallel; the first error is raised."""
+        results: list[Any] = [None] * len(items)
+        errors: list[BaseException] = []
+        cursor = iter(range(len(items)))
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    index = next(cursor, None)
+                if index is None or errors:
+                    return
+                try:
+                    results[index] = fn(items[index])
+                except BaseException as exc:  # handed to the caller below
+                    errors.append(exc)
+
+        workers = [threading.Thread(target=work, daemon=True) for _ in range(self._threads)]
+        for worker in workers[1:]:
+            worker.start()
+        work()
+        for worker in workers[1:]:
+            worker.join()
+        if errors:
+            raise errors[0]
+        return results
 
 
 def _json(answer: Response) -> dict[str, Any]:
