@@ -62,15 +62,22 @@ class ArtifactUploads:
                     record.problem = self._locate(record)
             blobs = {b.sha256: b for r in records if r.problem is None for b in r.blobs}
             result = self._transport.upload_blobs(self._project, list(blobs.values()))
-            if result.outcome == "ok" or attempt == 1 or result.outcome != "fatal":
+            if result.outcome in ("ok", "refused") or attempt == 1 or result.outcome != "fatal":
                 break
             # a file may have changed between our check and its upload: look again, by content
             if not self._rehash(records):
                 break
+        refused = result.refused_blobs if result.outcome == "refused" else {}
         for record in records:
+            if record.problem is None and refused:
+                # a file the server (or a proxy before it) refuses for good: this version cannot
+                # be complete, so it waits aside instead of holding back the rest of the run
+                why = next((refused[b.sha256] for b in record.blobs if b.sha256 in refused), None)
+                if why is not None:
+                    record.problem = f"the server refused one of its files: {why}"
             if record.problem is not None:
                 out[record.index] = self._set_aside(payloads[record.index], record)
-        return out, None if result.outcome == "ok" else result
+        return out, None if result.outcome in ("ok", "refused") else result
 
     def _records(self, payloads: list[bytes]) -> list[_Record]:
         records = []

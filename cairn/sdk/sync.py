@@ -7,10 +7,15 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cairn.errors import InvalidInputError
+from cairn.sdk.runlog.aside import AsideEntry, read_aside
 from cairn.sdk.runlog.files import LOG_SUFFIX, LogReader, count_records, read_progress
 from cairn.sdk.settings import Settings
+
+if TYPE_CHECKING:
+    from cairn.sdk.sender.retry import RetryResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +26,8 @@ class LogState:
     run_path: str
     records: int
     acked: int
+    aside: tuple[AsideEntry, ...] = ()
+    """Records set aside (refused for good; the rest went on), oldest first."""
 
     @property
     def pending(self) -> int:
@@ -51,6 +58,7 @@ def state_of(log: Path) -> LogState:
         run_path=f"{header.entity}/{header.project}/{header.run_id}",
         records=count_records(log),
         acked=read_progress(log).offset,
+        aside=tuple(entry for _, entry in sorted(read_aside(log).items())),
     )
 
 
@@ -102,10 +110,23 @@ def sync_log(log: Path, settings: Settings, *, on_progress: object = None) -> Lo
     return state_of(log)
 
 
+def retry_aside(log: Path, settings: Settings) -> RetryResult:
+    """Send the log's set-aside records again; those refused again stay set aside."""
+    from cairn.sdk.sender.retry import retry_aside as retry
+    from cairn.sdk.sender.transport import Transport
+
+    transport = Transport(settings.base_url, settings.api_key)
+    try:
+        return retry(log, transport)
+    finally:
+        transport.close()
+
+
 def clean(log: Path) -> bool:
-    """Remove a fully uploaded run's directory; False (and nothing removed) otherwise."""
+    """Remove a fully uploaded run's directory; False (and nothing removed) otherwise, or when
+    records of it are set aside (they exist nowhere else)."""
     state = state_of(log)
-    if state.pending:
+    if state.pending or state.aside:
         return False
     shutil.rmtree(log.parent)
     return True

@@ -136,5 +136,7 @@ def test_upload_blobs_sends_each_missing_blob_once(
         refused = transport.upload_blobs("e/p", [changed])
     finally:
         transport.close()
-    assert refused.outcome == "fatal"
+    # refused for good: that blob's records are set aside, the others still go (design 0015)
+    assert refused.outcome == "refused"
     assert "changed after it was saved" in refused.detail
+    assert list(refused.refused_blobs) == [changed.sha256]

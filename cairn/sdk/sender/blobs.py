@@ -1,6 +1,10 @@
 """Putting a run's blobs on the server: one batched existence check, then parallel uploads
 streamed from disk, in parts past the server's part size (design 0013, "Blobs at scale").
 
+A blob refused for good (its file is gone or changed, the server or a proxy will not take it)
+is reported apart from the others, which still go up: the sender sets aside only the records
+that name it (design 0015).
+
 A multipart upload resumes where it stopped: asking the server for the blob's session again
 (same caller, same sha256) answers the parts it already holds, and only the others are sent.
 Against a server without ``/blobs/missing`` (404/405) each blob is checked with ``HEAD`` and
@@ -12,10 +16,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from cairn.sdk.net import Client, NetError, Response
@@ -28,8 +31,9 @@ MAX_CHECK = 10_000
 DEFAULT_PART_SIZE = 64 * 1024 * 1024
 COMPLETE_BYTES_PER_S = 20 * 1024 * 1024
 """A pessimistic rate at which the server reads an upload back to hash it (for a timeout)."""
-BlobOutcomeKind = Literal["ok", "retry", "too_large", "fatal"]
-_WORST: tuple[BlobOutcomeKind, ...] = ("ok", "retry", "too_large", "fatal")
+BlobOutcomeKind = Literal["ok", "refused", "retry", "fatal"]
+"""``refused``: this blob will never go up as it is; ``fatal``: no blob of this caller will."""
+_WORST: tuple[BlobOutcomeKind, ...] = ("ok", "refused", "retry", "fatal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,16 @@ class BlobOutcome:
 
 
 OK = BlobOutcome("ok")
+
+
+@dataclass(frozen=True, slots=True)
+class BlobReport:
+    """What became of an upload of many blobs."""
+
+    outcome: BlobOutcome
+    """The worst outcome of the blobs not refused (``ok`` when they are all on the server)."""
+    refused: dict[str, str]
+    """sha256 → why, for each blob refused for good."""
 
 
 @dataclass
@@ -78,13 +92,13 @@ class BlobUploader:
         self._direct: dict[str, Client] = {}
         self._lock = threading.Lock()
 
-    def upload(self, project: str, blobs: Sequence[LocalBlob]) -> BlobOutcome:
-        """Make every blob stored on the server; the worst outcome of all (``ok`` when all
-        went up or were there already)."""
-        # The first file of each content: a run's later copy under the same name may have
-        # been overwritten since (a "live" save), an earlier one of another name not.
+    def upload(self, project: str, blobs: Sequence[LocalBlob]) -> BlobReport:
+        """Make every blob stored on the server: each blob refused for good is named in the
+        report; the others went up (or were there already) when its outcome is ``ok``."""
+        # The first file of each content still on disk: a run's later copy under the same name
+        # may have been overwritten since (a "live" save), an earlier one of another name not.
         first: dict[str, LocalBlob] = {}
-        for blob in blobs:
+        for blob in sorted(blobs, key=lambda b: not b.path.is_file()):
             first.setdefault(blob.sha256, blob)
         unique = list(first.values())
         missing: list[LocalBlob] = []
@@ -99,35 +113,59 @@ class BlobUploader:
                     json_body={"project": project, "blobs": [b.sha256 for b in batch]},
                 )
             except NetError as exc:
-                return BlobOutcome("retry", str(exc))
+                return BlobReport(BlobOutcome("retry", str(exc)), {})
             if answer.status in (404, 405):  # a server from before /blobs/missing
                 legacy = True
                 missing = unique
                 break
             if answer.status != 200:
-                return self._classify(answer)
+                return BlobReport(_run_wide(self._classify(answer)), {})
             body = _json(answer)
             wanted = set(body.get("missing") or ())
             missing += [b for b in batch if b.sha256 in wanted]
             part_size = int(body.get("part_size") or part_size)
-        if not missing:
-            return OK
-        with ThreadPoolExecutor(min(self._threads, len(missing))) as pool:
-            if legacy:
-                return _worst(pool.map(self._head_then_put, missing))
-            small = [b for b in missing if b.size <= part_size]
-            large = [b for b in missing if b.size > part_size]
-            outcomes = list(pool.map(self._put, small))
-            opened = list(pool.map(lambda b: self._open(project, b), large))
-            sessions = [s for s in opened if isinstance(s, _Multipart)]
-            outcomes += [s for s in opened if isinstance(s, BlobOutcome)]
-            parts = [(s, n) for s in sessions for n in s.todo]
-            sent = list(pool.map(lambda job: self._send_part(*job), parts))
-            failed = {id(s) for (s, _), outcome in zip(parts, sent, strict=True) if outcome != OK}
-            outcomes += sent
-            ready = [s for s in sessions if id(s) not in failed]
-            outcomes += pool.map(self._complete, ready)
-        return _worst(outcomes)
+        results: dict[str, BlobOutcome] = {}
+        for blob in missing:
+            unreadable = _unreadable(blob)
+            if unreadable is not None:
+                results[blob.sha256] = unreadable
+        missing = [b for b in missing if b.sha256 not in results]
+        if missing:
+            pool = _Pool(min(self._threads, len(missing)))
+            results.update(self._send(pool, project, missing, part_size, legacy))
+        refused = {sha: o.detail for sha, o in results.items() if o.outcome == "refused"}
+        rest = _worst(o for o in results.values() if o.outcome != "refused")
+        return BlobReport(rest, refused)
+
+    def _send(
+        self,
+        pool: _Pool,
+        project: str,
+        missing: list[LocalBlob],
+        part_size: int,
+        legacy: bool,
+    ) -> dict[str, BlobOutcome]:
+        """Upload the blobs the server lacks; each one's outcome by sha256."""
+        if legacy:
+            outcomes = pool.map(self._head_then_put, missing)
+            return dict(zip([b.sha256 for b in missing], outcomes, strict=True))
+        small = [b for b in missing if b.size <= part_size]
+        large = [b for b in missing if b.size > part_size]
+        results = dict(zip([b.sha256 for b in small], pool.map(self._put, small), strict=True))
+        opened = list(pool.map(lambda b: self._open(project, b), large))
+        sessions = [s for s in opened if isinstance(s, _Multipart)]
+        for blob, session in zip(large, opened, strict=True):
+            if isinstance(session, BlobOutcome):
+                results[blob.sha256] = session
+        parts = [(s, n) for s in sessions for n in s.todo]
+        sent = list(pool.map(lambda job: self._send_part(*job), parts))
+        for (session, _), outcome in zip(parts, sent, strict=True):
+            sha = session.blob.sha256
+            results[sha] = _worst([results.get(sha, OK), outcome])
+        ready = [s for s in sessions if results.get(s.blob.sha256, OK) == OK]
+        for session, outcome in zip(ready, pool.map(self._complete, ready), strict=True):
+            results[session.blob.sha256] = outcome
+        return results
 
     def _put(self, blob: LocalBlob) -> BlobOutcome:
         try:
@@ -138,9 +176,7 @@ class BlobUploader:
                 headers={"Content-Type": "application/octet-stream"},
             )
         except NetError as exc:
-            return BlobOutcome("retry", str(exc))
-        except OSError as exc:
-            return BlobOutcome("fatal", f"cannot read {blob.path}: {exc}")
+            return _unreadable(blob) or BlobOutcome("retry", str(exc))
         return OK if answer.status == 200 else self._failed(blob, answer)
 
     def _head_then_put(self, blob: LocalBlob) -> BlobOutcome:
@@ -196,9 +232,7 @@ class BlobUploader:
                     headers={"Content-Type": "application/octet-stream"},
                 )
         except NetError as exc:
-            return BlobOutcome("retry", str(exc))
-        except OSError as exc:
-            return BlobOutcome("fatal", f"cannot read {session.blob.path}: {exc}")
+            return _unreadable(session.blob) or BlobOutcome("retry", str(exc))
         if 200 <= answer.status < 300:
             return OK
         if url is not None:  # the store refused (an expired URL...): ask the server again
@@ -222,7 +256,15 @@ class BlobUploader:
     def _failed(self, blob: LocalBlob, answer: Response) -> BlobOutcome:
         outcome = self._classify(answer)
         if answer.status == 409:  # the content hashes otherwise: the file changed after hashing
-            return BlobOutcome("fatal", f"{blob.path} changed after it was saved: {outcome.detail}")
+            detail = f"{blob.path} changed after it was saved: {outcome.detail}"
+            return BlobOutcome("refused", detail)
+        if answer.status == 413:
+            detail = (
+                f"{blob.path}: the server or a proxy in front of it refused a request of up to "
+                f"the upload part size ({outcome.detail}); a proxy's body limit must be at least "
+                "the server's part size (docs/deployment.md)"
+            )
+            return BlobOutcome("refused", detail)
         return outcome
 
     def _direct_target(self, url: str) -> tuple[Client, str, str]:
@@ -243,12 +285,75 @@ class BlobUploader:
             client.close()
 
 
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+class _Pool:
+    """``map`` over a few threads started for the call.
+
+    Not concurrent.futures: its first import registers an atexit hook, which fails while the
+    interpreter shuts down, and a run's last upload may run in an atexit ``finish()``.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = max(1, threads)
+
+    def map(self, fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+        """``[fn(item) for item in items]``, computed in parallel; the first error is raised."""
+        results: list[Any] = [None] * len(items)
+        errors: list[BaseException] = []
+        cursor = iter(range(len(items)))
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    index = next(cursor, None)
+                if index is None or errors:
+                    return
+                try:
+                    results[index] = fn(items[index])
+                except BaseException as exc:  # handed to the caller below
+                    errors.append(exc)
+
+        workers = [threading.Thread(target=work, daemon=True) for _ in range(self._threads)]
+        for worker in workers[1:]:
+            worker.start()
+        work()
+        for worker in workers[1:]:
+            worker.join()
+        if errors:
+            raise errors[0]
+        return results
+
+
 def _json(answer: Response) -> dict[str, Any]:
     try:
         body = answer.json()
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _unreadable(blob: LocalBlob) -> BlobOutcome | None:
+    """``refused`` when the blob's file is gone or no longer of its size, else None."""
+    try:
+        size = blob.path.stat().st_size
+    except FileNotFoundError:
+        return BlobOutcome("refused", f"{blob.path} is gone from disk")
+    except OSError as exc:
+        return BlobOutcome("refused", f"cannot read {blob.path}: {exc}")
+    if size != blob.size:
+        return BlobOutcome(
+            "refused", f"{blob.path} changed after it was saved ({size} bytes, not {blob.size})"
+        )
+    return None
+
+
+def _run_wide(outcome: BlobOutcome) -> BlobOutcome:
+    """A refusal of a request about all the blobs stops them all."""
+    return BlobOutcome("fatal", outcome.detail) if outcome.outcome == "refused" else outcome
 
 
 def _worst(outcomes: Any) -> BlobOutcome:

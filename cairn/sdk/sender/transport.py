@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cairn.__about__ import __version__
@@ -12,7 +13,9 @@ from cairn.sdk.net import Client, NetError, Response
 from cairn.sdk.sender.blobs import BlobOutcome, BlobUploader, LocalBlob
 from cairn.wire import CONTENT_TYPE
 
-Outcome = Literal["ok", "gap", "retry", "too_large", "fatal"]
+Outcome = Literal["ok", "gap", "retry", "too_large", "refused", "fatal"]
+"""``too_large`` (413) and ``refused`` (400, 415, 422) may be the fault of one record in the
+batch; ``fatal`` (401, 403, 404, ...) is the run's or the caller's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,9 @@ class PostResult:
     artifacts: tuple[dict[str, Any], ...] = ()
     """For ``ok``: the artifact records the batch applied, ``{"id", "name", "version",
     "digest"}`` each (wire v2)."""
+    refused_blobs: Mapping[str, str] = field(default_factory=dict)
+    """For :meth:`Transport.upload_blobs`: sha256 → why, for each blob refused for good (the
+    outcome is then ``refused`` when the others all went up)."""
 
 
 class Transport:
@@ -62,10 +68,21 @@ class Transport:
     def upload_blobs(self, project: str, blobs: Sequence[LocalBlob]) -> PostResult:
         """Make the blobs stored on the server before records of ``project`` (``"e/p"``)
         reference them: one existence check per 10,000, then only the missing ones go up, in
-        parallel, streamed from disk, in resumable parts when large."""
-        outcome = self._blobs.upload(project, blobs)
+        parallel, streamed from disk, in resumable parts when large. A blob refused for good
+        (in ``refused_blobs``) does not keep the others from going up."""
+        report = self._blobs.upload(project, blobs)
+        outcome = report.outcome
+        kind: Outcome = outcome.outcome if outcome.outcome != "refused" else "fatal"
+        if kind == "ok" and report.refused:
+            kind = "refused"
+            detail = next(iter(report.refused.values()))
+        else:
+            detail = outcome.detail
         return PostResult(
-            outcome.outcome, detail=outcome.detail, retry_after_s=outcome.retry_after_s
+            kind,
+            detail=detail,
+            retry_after_s=outcome.retry_after_s,
+            refused_blobs=dict(report.refused),
         )
 
     def close(self) -> None:
@@ -74,6 +91,7 @@ class Transport:
         self._blobs.close()
 
 
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _shared: dict[tuple[str, str | None], Transport] = {}
 _shared_lock = threading.Lock()
 
@@ -91,7 +109,9 @@ def _detail(response: Response) -> tuple[str, dict[str, Any]]:
     try:
         body = response.json()
     except ValueError:
-        return response.text[:500], {}
+        text = response.text
+        title = _TITLE.search(text)  # a proxy's HTML error page: its title says it
+        return (title.group(1).strip() if title else text)[:500], {}
     if not isinstance(body, dict):
         return str(body)[:500], {}
     return str(body.get("detail", ""))[:500], body
@@ -109,10 +129,14 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _blob_outcome(response: Response) -> BlobOutcome:
-    """What a refused blob request means for the sender (as :func:`classify`)."""
+    """What a refused blob request means for the sender (as :func:`classify`): a refusal of
+    one request (413, 400, ...) is that blob's; 401, 403, 404 are every blob's."""
     result = classify(response)
-    kind = "fatal" if result.outcome == "gap" else result.outcome  # no offsets here
-    return BlobOutcome(kind, result.detail, result.retry_after_s)
+    if result.outcome in ("too_large", "refused"):
+        return BlobOutcome("refused", result.detail)
+    if result.outcome in ("ok", "retry"):
+        return BlobOutcome(result.outcome, result.detail, result.retry_after_s)
+    return BlobOutcome("fatal", result.detail)  # no offsets here: a 409 gap is not one
 
 
 def classify(response: Response) -> PostResult:
@@ -134,7 +158,9 @@ def classify(response: Response) -> PostResult:
     if status == 409 and isinstance(body.get("expected_offset"), int):
         return PostResult("gap", next_offset=body["expected_offset"], detail=detail)
     if status == 413:
-        return PostResult("too_large", detail=detail)
+        return PostResult("too_large", detail=f"HTTP 413: {detail}")
+    if status in (400, 415, 422):
+        return PostResult("refused", detail=f"HTTP {status}: {detail}")
     if status in (408, 425, 429) or status >= 500:
         return PostResult(
             "retry",

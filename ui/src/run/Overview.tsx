@@ -7,6 +7,7 @@ import { formatDateTime, formatDuration, formatValue } from "../lib/format";
 import { flatten } from "../compare/flatten";
 import { parseMetricRules, summaryText } from "../charts/metricRules";
 import { Alerts } from "./Alerts";
+import { SyncIssues } from "./SyncIssues";
 import { commitUrl, repoWebUrl } from "./git";
 
 /** The summary without the SDK's own bookkeeping (`_cairn`: counts that let a resumed run's means continue). */
@@ -231,6 +232,7 @@ export function Overview({ run, entity, project }: { run: Run; entity: string; p
   ];
   return (
     <div className="overview">
+      <SyncIssues value={meta.sync_issues} />
       <Alerts entity={entity} project={project} runId={run.id} live={run.state === "running"} />
       <div className="overview-grid">
         <section className="run-card" aria-label="Run">

@@ -43,6 +43,28 @@ _KEYS_PER_LOOKUP = 500
 _Part = tuple[Any, Any, Any]
 
 
+_MERGED_DEEPER = ("sync_issues",)
+"""meta keys whose maps merge key by key too: each writer stream adds its own entries
+(design 0015)."""
+
+
+def merge_meta(stored: object, sent: dict[str, Any], *, final: bool) -> dict[str, Any]:
+    """``sent`` merged into ``stored`` key by key, the keys of :data:`_MERGED_DEEPER` one level
+    deeper. Nulls stay (they remove what they name when the batch is written) unless ``final``:
+    then a null entry of a deeper map is dropped, and a map left empty becomes null."""
+    base = dict(stored) if isinstance(stored, dict) else {}
+    merged = {**base, **sent}
+    for key in _MERGED_DEEPER:
+        old, new = base.get(key), sent.get(key)
+        if not isinstance(new, dict):
+            continue
+        entries = {**old, **new} if isinstance(old, dict) else dict(new)
+        if final:
+            entries = {k: v for k, v in entries.items() if v is not None}
+        merged[key] = entries if entries or not final else None
+    return merged
+
+
 def stop_reason_of(meta: object) -> str | None:
     """The reason of a run's stop request (``meta.stop_requested``), or None without one."""
     stop = meta.get("stop_requested") if isinstance(meta, dict) else None
@@ -103,7 +125,8 @@ class RunApplier:
             if field in body:
                 self._fields[field] = body[field]
         if "meta" in stored and isinstance(self._fields.get("meta"), dict):
-            stored["meta"] = {**self._fields["meta"], **stored["meta"]}  # merges, as in flush
+            # merges, as in flush
+            stored["meta"] = merge_meta(self._fields["meta"], stored["meta"], final=False)
         self._fields.update(stored)
         if body.get("name") is not None and not body["name"].strip():
             del self._fields["name"]
@@ -301,7 +324,7 @@ class RunApplier:
         if isinstance(values.get("meta"), dict):
             # meta merges key by key (a key sent as null is removed), so what the server set
             # there (a stop request, the sweep agent) outlives what the SDK sends later
-            merged = {**(current.meta if isinstance(current.meta, dict) else {}), **values["meta"]}
+            merged = merge_meta(current.meta, values["meta"], final=True)
             values["meta"] = {k: v for k, v in merged.items() if v is not None}
         if "state" not in values and current.state == "crashed":
             # Records arriving from a run marked crashed: it was only silent, not dead.
