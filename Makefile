@@ -52,8 +52,8 @@ run: setup-server ui
 
 ## lint: ruff (lint + format) and mypy strict on cairn/, ESLint and tsc strict on ui/
 lint: setup-dev lint-ui
-	$(VENV)/bin/ruff check cairn tests bench
-	$(VENV)/bin/ruff format --check cairn tests bench
+	$(VENV)/bin/ruff check cairn tests bench examples
+	$(VENV)/bin/ruff format --check cairn tests bench examples
 	$(VENV)/bin/mypy
 
 lint-ui: ui/node_modules/.package-lock.json
