@@ -31,7 +31,9 @@ class SummaryTracker:
     def __init__(self, rules: MetricRules | None = None) -> None:
         self.rules = MetricRules() if rules is None else rules
         self._modes_of: dict[str, tuple[Mode, ...]] = {}
-        self._stats: dict[str, dict[str, list[float]]] = {}  # key -> mode -> [value, count]
+        # key -> mode -> [value, count, sum]: a mean is sum / count, as W&B computes it (a
+        # running mean drifts from that by an ulp or so)
+        self._stats: dict[str, dict[str, list[float]]] = {}
         # a resumed run's summary, per key (a number, or a map of mode -> number), until folded
         self._prior: dict[str, Any] = {}
         self._mean_counts: dict[str, int] = {}
@@ -84,7 +86,7 @@ class SummaryTracker:
                 continue
             modes = self._modes(key)
             if modes is _LAST:  # the default: only the block's last value counts
-                self._stats[key] = {"last": [values[-1], 1.0]}
+                self._stats[key] = {"last": [values[-1], 1.0, values[-1]]}
                 self.changed[key] = values[-1]
                 continue
             changed = False
@@ -111,16 +113,19 @@ class SummaryTracker:
                 continue
             state = stats.get(name)
             if state is None or fold == "last":
-                stats[name] = [value, 1.0]
+                stats[name] = [value, 1.0, value]
             elif math.isnan(value) or fold == "first":
                 continue
             elif fold == "min":
                 state[0] = value if math.isnan(state[0]) else min(state[0], value)
             elif fold == "max":
                 state[0] = value if math.isnan(state[0]) else max(state[0], value)
+            elif math.isnan(state[2]):  # a mean of only NaN so far: NaN is skipped
+                stats[name] = [value, 1.0, value]
             else:  # mean
                 state[1] += 1
-                state[0] += (value - state[0]) / state[1]
+                state[2] += value
+                state[0] = state[2] / state[1]
             if fold == "mean":
                 self._mean_counts[key] = int(stats[name][1])
                 self.changed[STATE_KEY] = {"mean_counts": dict(self._mean_counts)}
@@ -142,9 +147,9 @@ class SummaryTracker:
             if fold == "mean":
                 count = self._mean_counts.get(key)
                 if count:
-                    stats[name] = [float(value), float(count)]
+                    stats[name] = [float(value), float(count), float(value) * count]
             else:
-                stats[name] = [float(value), 1.0]
+                stats[name] = [float(value), 1.0, float(value)]
         return stats
 
     def _value(self, key: str, modes: tuple[Mode, ...]) -> Any:

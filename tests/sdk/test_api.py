@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import stat
 import subprocess
@@ -71,6 +72,20 @@ def test_runs_filters_order_history_and_scan(server: ServerProcess, project: str
         api.run("tester/api/nope")
     with pytest.raises(InvalidInputError, match="entity/project/run_id"):
         api.run("just-one-part")
+
+
+def test_non_finite_values_in_a_summary_map_come_back_as_floats(
+    server: ServerProcess, workdir: Path
+) -> None:
+    settings = {"base_url": server.base_url, "capture_system": False}
+    with cairn.init(project="nan", settings=settings) as run:
+        run.define_metric("loss", summary="first,min,last")
+        for value in (float("nan"), 2.0, float("inf")):
+            run.log({"loss": value})
+    loss = cairn.Api(base_url=server.base_url).run(run.path).summary["loss"]
+    assert isinstance(loss["first"], float)  # "NaN" on the wire
+    assert math.isnan(loss["first"])
+    assert (loss["min"], loss["last"]) == (2.0, float("inf"))
 
 
 def test_history_samples_real_rows_and_buckets_are_named_apart(

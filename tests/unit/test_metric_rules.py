@@ -128,6 +128,19 @@ def test_several_summary_modes_give_a_map_row_or_block() -> None:
     assert by_row.take_changes() == {"acc": {"best": 0.9, "last": 0.1}}
 
 
+def test_a_mean_is_the_sum_over_the_count_and_skips_nan() -> None:
+    # W&B divides the sum by the count; a running mean differs in the last bit for these
+    values = [2.0 / (epoch + 1) - 0.1 * batch for epoch in range(4) for batch in range(3)]
+    tracker = SummaryTracker()
+    tracker.add_rule(make_rule("loss", summary="mean"))
+    tracker.add_rule(make_rule("late", summary="mean"))
+    tracker.observe_columns({"loss": values, "late": [math.nan, 4.0, math.nan, 2.0]})
+    changes = tracker.take_changes()
+    assert changes["loss"] == sum(values) / len(values)
+    assert changes["late"] == 3.0  # a NaN first is skipped as a NaN later is
+    assert changes["_cairn"] == {"mean_counts": {"loss": 12, "late": 2}}
+
+
 def test_a_resumed_run_continues_several_summary_modes_per_key() -> None:
     tracker = SummaryTracker()
     tracker.add_rule(make_rule("loss", summary="min,max,mean,first,last"))

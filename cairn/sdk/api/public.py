@@ -20,10 +20,11 @@ _number = history.number
 
 
 def _numbers(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` with the server's names of non-finite floats turned back into floats."""
-    if not [v for v in values.values() if v.__class__ is str]:
+    """``values`` with the server's names of non-finite floats turned back into floats, in
+    maps too (a summary of several modes, ``{"min": "NaN", "max": 2.0}``)."""
+    if not [v for v in values.values() if v.__class__ is str or v.__class__ is dict]:
         return values  # no text at all (the usual summary): nothing to turn back
-    return {k: _number(v) for k, v in values.items()}
+    return {k: _numbers(v) if v.__class__ is dict else _number(v) for k, v in values.items()}
 
 
 def _dataframe(rows: list[dict[str, Any]]) -> Any:
