@@ -16,6 +16,7 @@ import { VersionOverview } from "./VersionOverview";
 // tabs, cards and facts look as on the run page
 import "../run/run.css";
 import "./artifacts.css";
+import { TabList } from "../components/TabList";
 
 // the graph brings its layout library along: loaded when the tab is opened
 const LineagePanel = lazy(() => import("./LineagePanel"));
@@ -137,31 +138,7 @@ function VersionView({ entity, project, version, versions, canEdit }: {
         <Aliases aliases={version.aliases} />
         {canEdit && <DeleteVersion entity={entity} project={project} version={version} />}
       </header>
-      <div role="tablist" aria-label="Version sections" className="tabs">
-        {TABS.map(([id, label], index) => (
-          <button
-            key={id}
-            type="button"
-            role="tab"
-            id={`tab-${id}`}
-            aria-selected={tab === id}
-            aria-controls={`panel-${id}`}
-            tabIndex={tab === id ? 0 : -1}
-            onClick={() => { select(id); }}
-            onKeyDown={(e) => {
-              const move = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-              if (move === 0) return;
-              const next = TABS[(index + move + TABS.length) % TABS.length];
-              if (next) {
-                select(next[0]);
-                document.getElementById(`tab-${next[0]}`)?.focus();
-              }
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabList tabs={TABS} current={tab} label="Version sections" onSelect={select} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
         {tab === "overview" && (
           <VersionOverview entity={entity} project={project} version={version} versions={versions} canEdit={canEdit} />

@@ -14,6 +14,7 @@ import { Media } from "./Media";
 import { Overview } from "./Overview";
 import { Values } from "./Values";
 import "./run.css";
+import { TabList } from "../components/TabList";
 
 const TABS = [
   ["overview", "Overview"],
@@ -71,31 +72,7 @@ export default function RunPage() {
         <ArchiveRun entity={entity} project={project} runId={data.id} archived={data.archived_at != null} />
         <DeleteRun entity={entity} project={project} runId={data.id} name={data.name} back={base} />
       </header>
-      <div role="tablist" aria-label="Run sections" className="tabs">
-        {TABS.map(([id, label], index) => (
-          <button
-            key={id}
-            type="button"
-            role="tab"
-            id={`tab-${id}`}
-            aria-selected={tab === id}
-            aria-controls={`panel-${id}`}
-            tabIndex={tab === id ? 0 : -1}
-            onClick={() => { select(id); }}
-            onKeyDown={(e) => {
-              const move = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-              if (move === 0) return;
-              const next = TABS[(index + move + TABS.length) % TABS.length];
-              if (next) {
-                select(next[0]);
-                document.getElementById(`tab-${next[0]}`)?.focus();
-              }
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabList tabs={TABS} current={tab} label="Run sections" onSelect={select} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
         {tab === "overview" && <Overview run={data} entity={entity} project={project} />}
         {(tab === "charts" || tab === "system") && (
