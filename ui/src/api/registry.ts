@@ -210,8 +210,8 @@ export function useAutomations(entity: string) {
   });
 }
 
-/** An automation's newest delivery attempts, read again every DELIVERY_POLL_MS while one is
- * pending or waits for a retry. */
+/** An automation's newest delivery attempts, read afresh on every visit (events arrive from
+ * elsewhere) and again every DELIVERY_POLL_MS while one is pending or waits for a retry. */
 export function useDeliveries(entity: string, name: string) {
   return useQuery({
     queryKey: [...automationsKey(entity), "deliveries", name],
@@ -221,6 +221,7 @@ export function useDeliveries(entity: string, name: string) {
         { limit: DELIVERIES_PAGE_SIZE },
         signal,
       ),
+    staleTime: 0,
     refetchInterval: (query) => (query.state.data && deliveriesPending(query.state.data.deliveries) ? DELIVERY_POLL_MS : false),
   });
 }
