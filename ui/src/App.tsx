@@ -18,6 +18,9 @@ const SweepsListPage = lazy(() => import("./sweeps/SweepsListPage"));
 const SweepPage = lazy(() => import("./sweeps/SweepPage"));
 const ArtifactsListPage = lazy(() => import("./artifacts/ArtifactsListPage"));
 const ArtifactPage = lazy(() => import("./artifacts/ArtifactPage"));
+const RegistryListPage = lazy(() => import("./registry/RegistryListPage"));
+const ModelPage = lazy(() => import("./registry/ModelPage"));
+const AutomationsPage = lazy(() => import("./registry/AutomationsPage"));
 
 export function App() {
   return (
@@ -37,7 +40,10 @@ export function App() {
         <Route path="/:entity/:project/artifacts" element={<Lazy><ArtifactsListPage /></Lazy>} />
         <Route path="/:entity/:project/artifacts/:name" element={<Lazy><ArtifactPage /></Lazy>} />
         <Route path="/:entity/:project/artifacts/:name/:ver" element={<Lazy><ArtifactPage /></Lazy>} />
-        {/* the model registry's pages (per entity, design 0013) go next to these */}
+        {/* the model registry is per entity (design 0013) */}
+        <Route path="/registry/:entity" element={<Lazy><RegistryListPage /></Lazy>} />
+        <Route path="/registry/:entity/:model" element={<Lazy><ModelPage /></Lazy>} />
+        <Route path="/automations/:entity" element={<Lazy><AutomationsPage /></Lazy>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

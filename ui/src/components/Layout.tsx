@@ -1,7 +1,8 @@
 import { useEffect } from "react";
-import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { Link, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { useViewer, useLogout } from "../api/auth";
 import { setUnauthorizedHandler } from "../api/client";
+import { registryPagePath } from "../api/registry";
 import { ThemeToggle } from "./ThemeToggle";
 import { ErrorMessage, Loading } from "./Status";
 
@@ -32,6 +33,9 @@ export function Layout() {
     if (mustChange && location.pathname !== ACCOUNT_PAGE) void navigate(ACCOUNT_PAGE, { replace: true });
   }, [mustChange, navigate, location.pathname]);
   const signedIn = viewer.data?.username != null;
+  // the current page's entity (a project's, or the registry's), else the user's own
+  const { entity: pageEntity } = useParams();
+  const registryEntity = pageEntity ?? viewer.data?.username ?? null;
 
   return (
     <div className="app">
@@ -41,6 +45,7 @@ export function Layout() {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link to="/">Projects</Link>
+          {registryEntity !== null && <Link to={registryPagePath(registryEntity)}>Registry</Link>}
           {signedIn && <Link to="/settings/api-keys">API keys</Link>}
           {signedIn && <Link to={ACCOUNT_PAGE}>Account</Link>}
           {signedIn && viewer.data?.is_admin === true && <Link to="/admin">Admin</Link>}
