@@ -73,6 +73,8 @@ CONFLICTS = {
     ("patch", "/api/v1/projects/{entity}/{project}/views/{view_id}"),
     ("post", "/api/v1/sweeps/{entity}/{project}/{sweep_id}/control"),
     ("delete", "/api/v1/artifacts/{entity}/{project}/{name}/versions/{ver}"),
+    ("post", "/api/v1/registry/{entity}"),
+    ("post", "/api/v1/automations/{entity}"),
 }
 """Routes that answer 409: taken names, offset gaps, mismatched uploads, no accounts."""
 
