@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -106,6 +105,11 @@ def in_parallel(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``fn`` over ``items`` on a thread pool (in order); the first error is raised."""
     if len(items) <= 1:
         return [fn(item) for item in items]
+    # imported here, not at module level: the sender thread imports this module, and importing
+    # concurrent.futures registers an atexit hook, which fails once the interpreter is exiting
+    # (a short script's run would then never be sent)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
         return list(pool.map(fn, items))
 
