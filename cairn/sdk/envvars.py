@@ -35,6 +35,10 @@ SDK_VARIABLES: Final[tuple[EnvVar, ...]] = (
            "API key; without it the key `cairn login` stored for the server URL."),
     EnvVar("CAIRN_NETRC", None, "path",
            "Where `cairn login` keeps API keys (default `~/.config/cairn/netrc`)."),
+    EnvVar("CAIRN_CACHE_DIR", None, "path",
+           "Where downloaded artifact files are cached, by content (default "
+           "`$XDG_CACHE_HOME/cairn`, else `~/.cache/cairn`; `cairn artifact cache cleanup "
+           "--max-size` bounds it)."),
     EnvVar("CAIRN_MODE", "mode", "choice", "`init(mode=)`: where runs go.", MODES),
     EnvVar("CAIRN_PROJECT", "project", "text",
            "`init(project=)`, also the project of `cairn sweep`/`cairn agent`."),
