@@ -106,16 +106,19 @@ class Settings:
 
     def default_entity(self) -> str:
         """The entity runs go to when none is given: the setting, else the OS user's name."""
-        if self.entity:
-            return self.entity
-        import getpass
+        return self.entity or os_user_entity()
 
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):
-            user = "local"
-        cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", user).strip("-.") or "local"
-        return cleaned[:128]
+
+def os_user_entity() -> str:
+    """The OS user's name as an entity name (``local`` when there is none)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "local"
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", user).strip("-.") or "local"
+    return cleaned[:128]
 
 
 def _from_env(var: EnvVar, text: str) -> Any:

@@ -40,6 +40,7 @@ from cairn.server.api import (
 from cairn.server.api.openapi import install_openapi
 from cairn.server.automations.secrets import load_secret_box
 from cairn.server.automations.worker import run_deliveries
+from cairn.server.compat.wandb import install as install_wandb_surface
 from cairn.server.context import ServerContext
 from cairn.server.errors import install_error_handlers
 from cairn.server.housekeeping import run_housekeeping
@@ -167,5 +168,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
         automations,
     ):
         app.include_router(module.router)
+    install_wandb_surface(app)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API
     return app

@@ -221,6 +221,9 @@ def _validate_console(body: dict[str, Any]) -> None:
     if not all(isinstance(line, str) for line in lines):
         raise InvalidInputError("console record field 'lines' must be a list of strings")
     _check_time(_require(body, "time", (int, float), CONSOLE), CONSOLE, "time")
+    line = body.get("line")
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 0):
+        raise InvalidInputError("console record field 'line' must be an integer >= 0")
 
 
 _SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
@@ -450,9 +453,14 @@ def summary_record(update: dict[str, Any], remove: list[str] | None = None) -> R
     return SUMMARY, body
 
 
-def console_record(stream: str, lines: list[str], time: float) -> Record:
-    """A ``console`` record: ``lines`` written to ``stream`` (stdout or stderr) at ``time``."""
-    return CONSOLE, {"stream": stream, "lines": lines, "time": time}
+def console_record(stream: str, lines: list[str], time: float, line: int | None = None) -> Record:
+    """A ``console`` record: ``lines`` written to ``stream`` (stdout or stderr) at ``time``;
+    with ``line``, placed from that line index on, overwriting what is there (W&B's
+    ``output.log``), else appended."""
+    body: dict[str, Any] = {"stream": stream, "lines": lines, "time": time}
+    if line is not None:
+        body["line"] = line
+    return CONSOLE, body
 
 
 def file_record(path: str, sha256: str, size: int) -> Record:

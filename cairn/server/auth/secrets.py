@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import string
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,9 +30,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+_KEY_ALPHABET = string.ascii_letters + string.digits
+_KEY_CHARS = 43  # 43 x log2(62) = 256 bits
+
+
 def new_api_key() -> str:
-    """A new API key: ``cairn_`` and 43 URL-safe characters (256 bits)."""
-    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+    """A new API key: ``cairn_`` and 43 characters of ``[A-Za-z0-9]`` (256 bits). No ``-``:
+    the W&B client refuses keys with one after its prefix (design 0016); older keys still work."""
+    return API_KEY_PREFIX + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(_KEY_CHARS))
 
 
 def new_token() -> str:

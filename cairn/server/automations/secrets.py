@@ -32,6 +32,14 @@ class SecretBox:
         """The encrypted token of ``secret``."""
         return self._fernet.encrypt(secret.encode()).decode("ascii")
 
+    def open_recent(self, token: str, max_age_s: int) -> str | None:
+        """The payload of a token sealed at most ``max_age_s`` ago with this key, else None
+        (capability URLs: a forged, altered or expired token opens nothing)."""
+        try:
+            return self._fernet.decrypt(token.encode("ascii"), ttl=max_age_s).decode()
+        except (InvalidToken, ValueError, UnicodeError):
+            return None
+
     def open(self, token: str) -> str:
         """The secret of a token; CairnError when another key sealed it."""
         try:

@@ -415,6 +415,16 @@ class IngestStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def append_batch(self, batch: Batch, who: Principal) -> IngestResult:
+        """Apply ``batch`` after whatever its stream holds (``first_offset`` is ignored), as
+        apply_batch otherwise: for writers whose records are idempotent by their own meaning,
+        such as the W&B surface's run fields, summaries and overwritten console lines."""
+
+    @abc.abstractmethod
+    def stream_offsets(self, run_pk: int, streams: Sequence[bytes]) -> dict[bytes, int]:
+        """The next offset the server expects from each of the run's ``streams`` (0 if unseen)."""
+
+    @abc.abstractmethod
     def mark_crashed_runs(self, timeout_s: float, now: float | None = None) -> int:
         """Mark running runs silent for longer than ``timeout_s`` as crashed (those whose meta
         says ``preempting``: killed, with ``meta.stop_reason = "preempted"``); return how many."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from cairn.errors import InvalidInputError
 from cairn.server.jsonvalues import json_safe
@@ -242,17 +242,58 @@ class RunApplier:
                 self._conn.scalar(select(runs.c.console_lines).where(runs.c.pk == self._run_pk))
                 or 0
             )
+        first = body.get("line", self._console_lines)
+        if first > self._console_lines:
+            raise InvalidInputError(
+                f"console line {first} is past the {self._console_lines} lines stored; "
+                f"send lines from {self._console_lines}"
+            )
+        if first < self._console_lines:
+            self._cut_console(first, first + len(lines))
         self._conn.execute(
             insert(console_chunks).values(
                 run_pk=self._run_pk,
-                first_line=self._console_lines,
+                first_line=first,
                 n_lines=len(lines),
                 stream=body["stream"],
                 time=body["time"],
                 lines=lines,
             )
         )
-        self._console_lines += len(lines)
+        self._console_lines = max(self._console_lines, first + len(lines))
+
+    def _cut_console(self, start: int, end: int) -> None:
+        """Remove lines [start, end) from the stored chunks, keeping the lines around them."""
+        overlapping = self._conn.execute(
+            select(console_chunks).where(
+                console_chunks.c.run_pk == self._run_pk,
+                console_chunks.c.first_line < end,
+                console_chunks.c.first_line + console_chunks.c.n_lines > start,
+            )
+        ).all()
+        for chunk in overlapping:
+            self._conn.execute(
+                delete(console_chunks).where(
+                    console_chunks.c.run_pk == self._run_pk,
+                    console_chunks.c.first_line == chunk.first_line,
+                )
+            )
+            kept = (
+                (chunk.first_line, chunk.lines[: max(start - chunk.first_line, 0)]),
+                (end, chunk.lines[max(end - chunk.first_line, 0) :]),
+            )
+            for first_line, part in kept:
+                if part:
+                    self._conn.execute(
+                        insert(console_chunks).values(
+                            run_pk=self._run_pk,
+                            first_line=first_line,
+                            n_lines=len(part),
+                            stream=chunk.stream,
+                            time=chunk.time,
+                            lines=part,
+                        )
+                    )
 
     def _apply_file(self, body: dict[str, Any]) -> None:
         # Touching the blob's row locks it against a collection running now (design 0007).

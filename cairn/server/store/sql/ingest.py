@@ -10,7 +10,8 @@ back would lose everything after it).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -52,11 +53,18 @@ _SET_STEP_SHIFT = (
 
 
 def apply_batch(
-    engine: Engine, series: SeriesStore, batch: Batch, authorize: Authorizer
+    engine: Engine,
+    series: SeriesStore,
+    batch: Batch,
+    authorize: Authorizer,
+    *,
+    append: bool = False,
 ) -> IngestResult:
     """Apply ``batch`` exactly once; raise OffsetGapError when it starts past the acked offset.
 
     ``authorize(conn, entity, project)`` runs first, in the transaction, and raises to refuse.
+    With ``append`` the batch goes after whatever the stream holds (its ``first_offset`` is
+    ignored): for writers whose records are idempotent by their own meaning (design 0016).
     """
     now = time.time()
     with engine.begin() as conn:
@@ -64,6 +72,8 @@ def apply_batch(
         project_pk = ensure_project(conn, batch.entity, batch.project)
         run_pk, _ = ensure_run(conn, project_pk, batch.run_id, now)
         next_offset, step_shift = _lock_offset(conn, run_pk, batch.stream, now)
+        if append:
+            batch = replace(batch, first_offset=next_offset)
         if batch.first_offset > next_offset:
             raise OffsetGapError(
                 f"batch starts at offset {batch.first_offset} but the server has acknowledged "
@@ -156,6 +166,18 @@ def _lock_offset(
 def _rejection(offset: int, raw: Any, exc: InvalidInputError) -> dict[str, Any]:
     kind = claimed_kind(raw)
     return {"offset": offset, "kind": kind[:32] if kind else None, "error": exc.message}
+
+
+def read_stream_offsets(engine: Engine, run_pk: int, streams: Sequence[bytes]) -> dict[bytes, int]:
+    """The next offset of each of a run's ``streams`` (0 for a stream the server has not seen)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(stream_offsets.c.stream, stream_offsets.c.next_offset).where(
+                stream_offsets.c.run_pk == run_pk, stream_offsets.c.stream.in_(list(streams))
+            )
+        )
+        found = {bytes(stream): int(offset) for stream, offset in rows}
+    return {stream: found.get(stream, 0) for stream in streams}
 
 
 def stream_offset(engine: Engine, run_pk: int, stream: bytes) -> int:

@@ -58,7 +58,7 @@ from cairn.server.store.sql.artifacts import SqlArtifacts
 from cairn.server.store.sql.automations import SqlAutomations
 from cairn.server.store.sql.blob_uploads import SqlBlobUploads
 from cairn.server.store.sql.engine import open_engine, read_only
-from cairn.server.store.sql.ingest import apply_batch
+from cairn.server.store.sql.ingest import apply_batch, read_stream_offsets
 from cairn.server.store.sql.migrate import upgrade
 from cairn.server.store.sql.registry import SqlRegistry
 from cairn.server.store.sql.schema import projects as projects_table
@@ -495,11 +495,20 @@ class SqlMetadataStore(
     # ingest and housekeeping
 
     def apply_batch(self, batch: Batch, who: Principal) -> IngestResult:
+        return self._apply(batch, who, append=False)
+
+    def append_batch(self, batch: Batch, who: Principal) -> IngestResult:
+        return self._apply(batch, who, append=True)
+
+    def _apply(self, batch: Batch, who: Principal, *, append: bool) -> IngestResult:
         def authorize(conn: Connection, entity: str, project: str) -> None:
             access.authorize_write(conn, who, entity, project)
 
         with _busy_as_too_busy():
-            return apply_batch(self.engine, self.series, batch, authorize)
+            return apply_batch(self.engine, self.series, batch, authorize, append=append)
+
+    def stream_offsets(self, run_pk: int, streams: Sequence[bytes]) -> dict[bytes, int]:
+        return read_stream_offsets(self.engine, run_pk, streams)
 
     def touch_blob(self, sha256: str, size: int | None, verify: Callable[[], bool]) -> bool:
         with self._write() as conn:

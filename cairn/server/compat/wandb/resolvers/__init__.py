@@ -1,0 +1,5 @@
+"""Resolver modules; importing this package registers every one of them with the engine."""
+
+from cairn.server.compat.wandb.resolvers import tracking
+
+__all__ = ["tracking"]

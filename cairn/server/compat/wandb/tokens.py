@@ -1,0 +1,75 @@
+"""Capability URLs for run files: the client sends no credentials on them (design 0016).
+
+A token is the server key's Fernet seal of what it grants (which run file, for whom), so it
+cannot be forged or altered, and it expires.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Final
+
+from cairn.errors import AuthenticationError
+from cairn.server.auth.principal import OPEN_PRINCIPAL, Principal
+from cairn.server.automations.secrets import SecretBox
+
+FILE_TOKEN_TTL_S: Final = 24 * 3600
+_PURPOSE: Final = "wandb-run-file"
+
+
+@dataclass(frozen=True, slots=True)
+class FileGrant:
+    """A run file a capability URL may write (``upload``) or read."""
+
+    entity: str
+    project: str
+    run_id: str
+    path: str
+    upload: bool
+    via: str
+    user_pk: int | None
+    username: str | None
+    is_admin: bool
+
+    @classmethod
+    def for_caller(
+        cls, who: Principal, entity: str, project: str, run_id: str, path: str, *, upload: bool
+    ) -> FileGrant:
+        """What ``who`` may do with one file, to be used without credentials."""
+        return cls(
+            entity=entity,
+            project=project,
+            run_id=run_id,
+            path=path,
+            upload=upload,
+            via=who.via,
+            user_pk=who.user_pk,
+            username=who.username,
+            is_admin=who.is_admin,
+        )
+
+    @property
+    def principal(self) -> Principal:
+        """The caller the grant was made for; the store checks its role again on use."""
+        if self.via == "open":
+            return OPEN_PRINCIPAL
+        return Principal(
+            via="api_key", user_pk=self.user_pk, username=self.username, is_admin=self.is_admin
+        )
+
+
+def seal_grant(box: SecretBox, grant: FileGrant) -> str:
+    """The token of ``grant`` (URL-safe)."""
+    return box.seal(json.dumps({"purpose": _PURPOSE, **asdict(grant)}))
+
+
+def open_grant(box: SecretBox, token: str) -> FileGrant:
+    """The grant a token carries; AuthenticationError for a forged, altered or expired one."""
+    text = box.open_recent(token, FILE_TOKEN_TTL_S)
+    payload = json.loads(text) if text else None
+    if not isinstance(payload, dict) or payload.pop("purpose", None) != _PURPOSE:
+        raise AuthenticationError(
+            "this file URL is invalid or expired (they last 24 hours); ask for a new one"
+        )
+    return FileGrant(**payload)
