@@ -236,7 +236,7 @@ def test_stop_from_cairn_ends_the_wandb_process(server: ServerProcess, tmp_path:
     )
     cairn = CairnReader(server.base_url)
     try:
-        _wait_for(lambda: cairn.client.get("/runs/fay/stop/stopme01").status_code == 200)
+        _wait_for(lambda: _last_step(cairn, "fay/stop/stopme01") >= 5)
         response = cairn.client.post("/runs/fay/stop/stopme01/stop")
         assert response.status_code in (200, 202, 204), response.text
         assert proc.wait(timeout=120) != 0
@@ -245,6 +245,12 @@ def test_stop_from_cairn_ends_the_wandb_process(server: ServerProcess, tmp_path:
     run = cairn.run("fay/stop/stopme01")
     assert run["state"] in ("killed", "failed")
     assert run["last_step"] < 599
+
+
+def _last_step(cairn: CairnReader, path: str) -> int:
+    response = cairn.client.get(f"/runs/{path}")
+    step = response.json().get("last_step") if response.status_code == 200 else None
+    return -1 if step is None else int(step)
 
 
 def _wait_for(check: object, timeout: float = 60) -> None:

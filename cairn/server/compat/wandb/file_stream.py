@@ -76,7 +76,9 @@ def apply_file_stream(
 ) -> bool:
     """Apply one request's parts; whether the run is asked to stop."""
     now = time.time()
-    files = body.get("files") or {}
+    files = body.get("files")
+    if files is None:
+        files = {}
     if not isinstance(files, Mapping):
         raise InvalidInputError("file_stream 'files' must be a JSON object")
     run = ctx.meta.resolve_run(who, ref.entity, ref.project, ref.run_id, "member")
