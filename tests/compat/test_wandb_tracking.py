@@ -280,3 +280,38 @@ def test_nan_only_is_not_lost(server: ServerProcess, tmp_path: Path) -> None:
     cairn = CairnReader(server.base_url)
     values = {key: cairn.history(path, key)[0][1] for key in ("a", "b", "c")}
     assert values == {"a": "Infinity", "b": "-Infinity", "c": "NaN"}
+
+
+def test_alerts_and_git_state(server: ServerProcess, tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    git("init", "-q")
+    git("remote", "add", "origin", "https://example.com/team/model.git")
+    (tmp_path / "README").write_text("x")
+    git("add", "README")
+    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "first")
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    result = run_script(
+        """
+        import wandb
+        run = wandb.init(entity="hal", project="alerts")
+        run.alert(title="Low accuracy", text="acc 0.1 < 0.5", level=wandb.AlertLevel.WARN)
+        run.finish()
+        print("RUN", run.id)
+        """,
+        server.base_url,
+        tmp_path,
+    )
+    path = f"hal/alerts/{run_id_of(result)}"
+    cairn = CairnReader(server.base_url)
+    alerts = cairn.client.get(f"/runs/{path}/alerts").json()["alerts"]
+    assert [(a["title"], a["text"], a["level"]) for a in alerts] == [
+        ("Low accuracy", "acc 0.1 < 0.5", "WARN")
+    ]
+    git_state = cairn.run(path)["git"]
+    assert git_state["commit"] == commit
+    assert git_state["remote"] == "https://example.com/team/model.git"
