@@ -468,9 +468,13 @@ def file_record(path: str, sha256: str, size: int) -> Record:
     return FILE, {"path": path, "sha256": sha256, "size": size}
 
 
-def finish_record(time: float, exit_code: int | None) -> Record:
-    """A ``finish`` record: the run ended at ``time`` with ``exit_code``."""
-    return FINISH, {"time": time, "exit_code": exit_code}
+def finish_record(time: float, exit_code: int | None, state: str | None = None) -> Record:
+    """A ``finish`` record: the run ended at ``time`` with ``exit_code`` (``state``, when
+    given, says how: one of :data:`FINAL_STATES`)."""
+    body: dict[str, Any] = {"time": time, "exit_code": exit_code}
+    if state is not None:
+        body["state"] = state
+    return FINISH, body
 
 
 def alert_record(title: str, text: str, level: str, time: float, wait_s: float | None) -> Record:

@@ -405,13 +405,20 @@ class IngestStore(abc.ABC):
     """Writes from senders: batches, blobs, and the housekeeping that watches them."""
 
     @abc.abstractmethod
-    def apply_batch(self, batch: Batch, who: Principal) -> IngestResult:
+    def apply_batch(
+        self, batch: Batch, who: Principal, rebase: Callable[[int], list[Any]] | None = None
+    ) -> IngestResult:
         """Apply ``batch`` exactly once, after checking the caller may write to its project.
 
         Creates the project and run when absent. Records before the stream's acknowledged
         offset are skipped; a batch starting past it raises OffsetGapError (nothing applied).
         A record the store cannot apply is set aside and reported; the others apply. Data and
         the new offset commit in one transaction.
+
+        With ``rebase``, once the batch is known not to start past the acknowledged offset,
+        its records are ``rebase(next_offset)``, applied from that offset: the writer builds
+        only what is new while the offset is locked (the W&B surface packs many history lines
+        into one record this way, design 0016).
         """
 
     @abc.abstractmethod

@@ -26,12 +26,14 @@ from cairn.server.compat.wandb.streams import (
     EVENTS_STREAM,
     HISTORY_STREAM,
     RECORDS_PER_HISTORY_LINE,
+    EventLines,
+    HistoryLines,
     RunRef,
-    events_records,
-    history_records,
 )
 from cairn.server.context import ServerContext
 from cairn.server.store.records import IngestResult
+from cairn.server.store.sql.apply import stop_reason_of
+from cairn.wire import Batch
 from cairn.wire.records import (
     Record,
     console_record,
@@ -83,19 +85,16 @@ def apply_file_stream(
         raise InvalidInputError("file_stream 'files' must be a JSON object")
     run = ctx.meta.resolve_run(who, ref.entity, ref.project, ref.run_id, "member")
     results: list[IngestResult] = []
+    parts: list[tuple[str, bytes, HistoryLines | EventLines]] = []
     history = _part(files, HISTORY_FILE)
     if history is not None:
-        offset, lines = history
-        batch = ref.batch(
-            HISTORY_STREAM, offset * RECORDS_PER_HISTORY_LINE, history_records(offset, lines, now)
-        )
-        results.append(_ordered(ctx, who, batch, HISTORY_FILE))
+        parts.append((HISTORY_FILE, HISTORY_STREAM, HistoryLines(*history, now=now)))
     events = _part(files, EVENTS_FILE)
     if events is not None:
-        offset, lines = events
-        batch = ref.batch(EVENTS_STREAM, offset, events_records(lines, now))
-        results.append(_ordered(ctx, who, batch, EVENTS_FILE))
-    control = _control_records(files, body, run.summary, now)
+        parts.append((EVENTS_FILE, EVENTS_STREAM, EventLines(*events, now=now)))
+    for name, stream, lines in parts:
+        results.append(_ordered(ctx, who, ref.batch(stream, lines.first_offset, []), lines, name))
+    control = _control_records(files, body, run.summary, stop_reason_of(run.meta), now)
     result = ctx.meta.append_batch(ref.batch(CONTROL_STREAM, 0, control), who)
     if result.rejected:
         raise InvalidInputError(f"file_stream: {result.rejected[0]['error']}")
@@ -103,9 +102,11 @@ def apply_file_stream(
     return any(r.stop for r in results)
 
 
-def _ordered(ctx: ServerContext, who: Principal, batch: Any, name: str) -> IngestResult:
+def _ordered(
+    ctx: ServerContext, who: Principal, batch: Batch, lines: HistoryLines | EventLines, name: str
+) -> IngestResult:
     try:
-        return ctx.meta.apply_batch(batch, who)
+        return ctx.meta.apply_batch(batch, who, rebase=lines.records_from)
     except OffsetGapError as exc:
         per_line = RECORDS_PER_HISTORY_LINE if name == HISTORY_FILE else 1
         held = exc.expected_offset // per_line
@@ -135,7 +136,11 @@ def _part(files: Mapping[str, Any], name: str) -> tuple[int, list[Any]] | None:
 
 
 def _control_records(
-    files: Mapping[str, Any], body: Mapping[str, Any], stored_summary: dict[str, Any], now: float
+    files: Mapping[str, Any],
+    body: Mapping[str, Any],
+    stored_summary: dict[str, Any],
+    stop_reason: str | None,
+    now: float,
 ) -> list[Record]:
     records: list[Record] = []
     summary = _part(files, SUMMARY_FILE)
@@ -155,7 +160,12 @@ def _control_records(
             not isinstance(exit_code, int) or isinstance(exit_code, bool)
         ):
             raise InvalidInputError("file_stream 'exitcode' must be an integer")
-        records.append(finish_record(now, exit_code))
+        if exit_code and stop_reason is not None:
+            # the process ended because Cairn asked it to stop: killed, as Cairn's SDK says
+            records.append(run_record({"meta": {"stop_reason": stop_reason}}))
+            records.append(finish_record(now, exit_code, "killed"))
+        else:
+            records.append(finish_record(now, exit_code))
     return records
 
 

@@ -52,6 +52,10 @@ _SET_STEP_SHIFT = (
 )
 
 
+Rebase = Callable[[int], list[Any]]
+"""Given the stream's next offset (locked), the records to apply from there."""
+
+
 def apply_batch(
     engine: Engine,
     series: SeriesStore,
@@ -59,12 +63,16 @@ def apply_batch(
     authorize: Authorizer,
     *,
     append: bool = False,
+    rebase: Rebase | None = None,
 ) -> IngestResult:
     """Apply ``batch`` exactly once; raise OffsetGapError when it starts past the acked offset.
 
     ``authorize(conn, entity, project)`` runs first, in the transaction, and raises to refuse.
     With ``append`` the batch goes after whatever the stream holds (its ``first_offset`` is
     ignored): for writers whose records are idempotent by their own meaning (design 0016).
+    With ``rebase`` the batch's records are replaced by ``rebase(next_offset)``, built while the
+    offset is locked, once ``first_offset`` is known not to start past it: a writer whose
+    records pack many of its own units (W&B history lines) builds only what is new.
     """
     now = time.time()
     with engine.begin() as conn:
@@ -80,6 +88,8 @@ def apply_batch(
                 f"this stream up to {next_offset}; resend from {next_offset}",
                 expected_offset=next_offset,
             )
+        if rebase is not None:
+            batch = replace(batch, first_offset=next_offset, records=rebase(next_offset))
         if not batch.records:
             # An empty batch is a heartbeat from a sender with nothing new to say.
             heartbeat = RunApplier(conn, series, run_pk, project_pk, now)

@@ -494,18 +494,29 @@ class SqlMetadataStore(
 
     # ingest and housekeeping
 
-    def apply_batch(self, batch: Batch, who: Principal) -> IngestResult:
-        return self._apply(batch, who, append=False)
+    def apply_batch(
+        self, batch: Batch, who: Principal, rebase: Callable[[int], list[Any]] | None = None
+    ) -> IngestResult:
+        return self._apply(batch, who, append=False, rebase=rebase)
 
     def append_batch(self, batch: Batch, who: Principal) -> IngestResult:
         return self._apply(batch, who, append=True)
 
-    def _apply(self, batch: Batch, who: Principal, *, append: bool) -> IngestResult:
+    def _apply(
+        self,
+        batch: Batch,
+        who: Principal,
+        *,
+        append: bool,
+        rebase: Callable[[int], list[Any]] | None = None,
+    ) -> IngestResult:
         def authorize(conn: Connection, entity: str, project: str) -> None:
             access.authorize_write(conn, who, entity, project)
 
         with _busy_as_too_busy():
-            return apply_batch(self.engine, self.series, batch, authorize, append=append)
+            return apply_batch(
+                self.engine, self.series, batch, authorize, append=append, rebase=rebase
+            )
 
     def stream_offsets(self, run_pk: int, streams: Sequence[bytes]) -> dict[bytes, int]:
         return read_stream_offsets(self.engine, run_pk, streams)
