@@ -7,8 +7,9 @@ first chunk, 3 a middle one, 4 its last; a block's tail too short for a chunk he
 A record is one ``wandb_internal_pb2.Record``, parsed with the ``wandb`` package's own
 protobufs (the ``compat`` extra; wandb 0.31 no longer ships a Python reader of the log).
 
-A damaged chunk loses the rest of its block (its length cannot be trusted), as LevelDB's
-reader does; a record cut short by a crash is lost; everything else is read.
+A damaged chunk loses its record; reading goes on at the next intact chunk (found by its CRC,
+since a damaged length cannot be trusted). A record cut short by a crash is lost. Everything
+else is read.
 """
 
 from __future__ import annotations
@@ -76,51 +77,80 @@ def payloads(handle: BinaryIO, damage: Damage, name: str = "the file") -> Iterat
     if len(header) < HEADER_BYTES or header[:4] != MAGIC:
         raise InvalidInputError(f"{name} is not a W&B run log (.wandb): it does not start :W&B")
     pending: bytearray | None = None
-    lost = False  # inside a record whose start was lost: count it once
+    lost = False  # in a damaged stretch: what is left of its records is not counted again
     start = HEADER_BYTES
     while block := handle.read(BLOCK - start):
         pos = 0
         while len(block) - pos >= _CHUNK.size:
-            crc, length, kind = _CHUNK.unpack_from(block, pos)
-            end = pos + _CHUNK.size + length
-            if kind == 0 and length == 0:  # zero padding up to the block's end
-                break
-            data = block[pos + _CHUNK.size : end]
-            if (
-                end > len(block)
-                or kind not in (1, 2, 3, 4)
-                or zlib.crc32(bytes([kind]) + data) != crc
-            ):
-                damage.records += 1
-                damage.skipped_bytes += len(block) - pos
-                pending, lost = None, False
-                pos = len(block)
-                break
-            pos = end
+            chunk = _chunk_at(block, pos)
+            if chunk is None:
+                if not block[pos:].strip(b"\0"):  # zero padding up to the block's end
+                    break
+                resume = _next_chunk(block, pos + 1)
+                damage.records += _records_in(block, pos, resume, pending is not None, lost)
+                damage.skipped_bytes += resume - pos
+                pending, lost = None, True
+                pos = resume
+                continue
+            kind, data = chunk
+            pos += _CHUNK.size + len(data)
             if kind in (_FULL, _FIRST):
                 if pending is not None:  # a record that never got its last chunk
                     damage.records += 1
                 lost = False
+                pending = None if kind == _FULL else bytearray(data)
                 if kind == _FULL:
-                    pending = None
                     yield data
-                else:
-                    pending = bytearray(data)
             elif pending is None:  # the rest of a record whose start was lost
-                if not lost:
-                    damage.records += 1
+                damage.records += 0 if lost else 1
                 lost = kind == _MIDDLE
-            elif kind == _MIDDLE:
-                pending += data
             else:
                 pending += data
-                yield bytes(pending)
-                pending = None
+                if kind == _LAST:
+                    yield bytes(pending)
+                    pending = None
         tail = block[pos:]
         if len(block) < BLOCK - start and tail.strip(b"\0"):  # a chunk header cut short
-            damage.records += 1
+            damage.records += 0 if lost else 1
             damage.skipped_bytes += len(tail)
         start = 0
     if pending is not None:  # the last record was cut short (the run was still writing)
         damage.records += 1
         damage.skipped_bytes += len(pending)
+
+
+def _chunk_at(block: bytes, pos: int) -> tuple[int, bytes] | None:
+    """(type, data) of the intact chunk at ``pos``, or None when there is none."""
+    crc, length, kind = _CHUNK.unpack_from(block, pos)
+    end = pos + _CHUNK.size + length
+    if not _FULL <= kind <= _LAST or end > len(block):
+        return None
+    data = block[pos + _CHUNK.size : end]
+    return (kind, data) if zlib.crc32(bytes([kind]) + data) == crc else None
+
+
+def _records_in(block: bytes, pos: int, resume: int, in_record: bool, lost: bool) -> int:
+    """How many records the damaged stretch ``pos:resume`` held: counted by the chunk headers
+    in it when they lead exactly to ``resume`` (only data was damaged), else at least one."""
+    records, at = 0, pos
+    while at < resume and len(block) - at >= _CHUNK.size:
+        _, length, kind = _CHUNK.unpack_from(block, at)
+        if not _FULL <= kind <= _LAST:
+            break
+        if kind in (_FULL, _FIRST):
+            records += 1 + (in_record and at == pos)  # and the record it cut short
+        elif at == pos:
+            records += 0 if lost else 1  # the rest of a record begun earlier
+        at += _CHUNK.size + length
+    if at != resume:
+        return 0 if lost else 1
+    return records
+
+
+def _next_chunk(block: bytes, start: int) -> int:
+    """Where the next intact chunk after a damaged one starts (its CRC says it is one), or
+    the block's end: more of a damaged block is read than LevelDB's reader reads."""
+    for pos in range(start, len(block) - _CHUNK.size + 1):
+        if _FULL <= block[pos + 6] <= _LAST and _chunk_at(block, pos) is not None:
+            return pos
+    return len(block)
