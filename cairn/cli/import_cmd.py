@@ -43,6 +43,8 @@ def run_import(args: argparse.Namespace) -> int:
     protos()  # without wandb, say what to install before anything else
     logs = [log for folder in args.dirs for log in find_logs(folder)]
     settings = load_settings(base_url=args.base_url)
+    if not args.dry_run:
+        _check_reachable(settings.base_url)
     failed = 0
     for wandb_log in dict.fromkeys(logs):
         try:
@@ -106,6 +108,24 @@ def _import_one(wandb_log: Path, args: argparse.Namespace, settings: Any) -> int
               f"`cairn sync --list {prepared.log.parent}`", file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def _check_reachable(base_url: str) -> None:
+    """Fail at once, saying so, when nothing answers at ``base_url`` (the sender would retry
+    for as long as it takes, silently)."""
+    from cairn.errors import InvalidInputError
+    from cairn.sdk.net import Client, NetError
+
+    client = Client(base_url, timeout_s=10.0)
+    try:
+        client.request("GET", "/api/health")
+    except NetError as exc:
+        raise InvalidInputError(
+            f"no Cairn server answers at {base_url} ({exc}): start it, or name yours with "
+            "--base-url or CAIRN_BASE_URL"
+        ) from None
+    finally:
+        client.close()
 
 
 def _progress() -> Any:

@@ -243,7 +243,13 @@ def test_damaged_log_imports_what_is_readable(
 
 def test_bad_input_says_what_to_do(recorded: WandbRun, tmp_path: Path) -> None:
     offline = "http://127.0.0.1:9"  # never contacted: dry runs and refusals
-    refused = _import(offline, tmp_path, str(_run_dir(recorded)), "--project", "not valid!")
+    unreachable = _import(offline, tmp_path, str(_run_dir(recorded)))
+    assert unreachable.returncode == 1
+    assert f"no Cairn server answers at {offline}" in unreachable.stderr
+
+    refused = _import(
+        offline, tmp_path, str(_run_dir(recorded)), "--project", "not valid!", "--dry-run"
+    )
     assert refused.returncode == 1
     assert "project 'not valid!' is not valid" in refused.stderr
     assert "pass --project" in refused.stderr
