@@ -22,7 +22,7 @@ _GOALS: Final = {1: "minimize", 2: "maximize"}  # MetricRecord.MetricGoal
 
 def item_path(item: Any) -> list[str]:
     """An item's key as a path: ``key``, else its ``nested_key`` parts."""
-    return [str(item.key)] if item.key else [str(part) for part in item.nested_key]
+    return [item.key] if item.key else list(item.nested_key)
 
 
 def item_value(item: Any) -> Any:
@@ -56,15 +56,34 @@ def remove_path(target: dict[str, Any], path: list[str]) -> None:
 def apply_items(target: dict[str, Any], updates: Iterable[Any], removes: Iterable[Any]) -> int:
     """Apply a config or summary record's updates and removes; returns how many items were
     unreadable (not JSON) and so skipped."""
-    bad = 0
-    for item in updates:
-        try:
-            set_path(target, item_path(item), item_value(item))
-        except ValueError:
-            bad += 1
+    items = list(updates)
+    values = _values(items)
+    for item, value in zip(items, values, strict=True):
+        if value is not _UNREADABLE:
+            set_path(target, item_path(item), value)
     for item in removes:
         remove_path(target, item_path(item))
-    return bad
+    return sum(value is _UNREADABLE for value in values)
+
+
+_UNREADABLE: Final = object()
+
+
+def _values(items: list[Any]) -> list[Any]:
+    """Each item's value; one JSON parse for the lot (a row's items are many small values)."""
+    try:
+        values = json.loads("[" + ",".join(item.value_json for item in items) + "]")
+    except ValueError:
+        values = None
+    if isinstance(values, list) and len(values) == len(items):
+        return values
+    out = []
+    for item in items:
+        try:
+            out.append(item_value(item))
+        except ValueError:
+            out.append(_UNREADABLE)
+    return out
 
 
 def nested(items: Iterable[Any]) -> tuple[dict[str, Any], int]:
