@@ -107,27 +107,37 @@ def git_of(message: Any) -> dict[str, Any]:
 
 def environment_meta(env: Any) -> dict[str, Any]:
     """An ``environment`` record (W&B's ``wandb-metadata.json``) in the keys of Cairn's own
-    ``meta``; what is unset is left out, the e-mail address always."""
-    implementation, _, version = str(env.python).partition(" ")
+    ``meta``; what is unset (or unknown to the installed wandb's protobufs) is left out, and
+    the e-mail address always."""
+    implementation, _, version = str(_field(env, "python")).partition(" ")
     meta: dict[str, Any] = {
-        "program": env.program,
-        "code_path": env.code_path,
-        "argv": list(env.args),
-        "cwd": env.root,
-        "executable": env.executable,
-        "os": env.os,
+        "program": _field(env, "program"),
+        "code_path": _field(env, "code_path"),
+        "argv": list(_field(env, "args") or ()),
+        "cwd": _field(env, "root"),
+        "executable": _field(env, "executable"),
+        "os": _field(env, "os"),
         "python_implementation": implementation if version else "",
         "python_version": version or implementation,
-        "hostname": env.host,
-        "username": env.username,
-        "cpu_count": env.cpu_count_logical,
-        "cpu_count_physical": env.cpu_count,
-        "cpu_model": env.cpu.model,
-        "memory_total_bytes": env.memory.total,
-        "gpu_count": env.gpu_count,
-        "gpu_models": [str(gpu.name) for gpu in env.gpu_nvidia if gpu.name],
+        "hostname": _field(env, "host"),
+        "username": _field(env, "username"),
+        "cpu_count": _field(env, "cpu_count_logical"),
+        "cpu_count_physical": _field(env, "cpu_count"),
+        "cpu_model": _field(env, "cpu", "model"),
+        "memory_total_bytes": _field(env, "memory", "total"),
+        "gpu_count": _field(env, "gpu_count"),
+        "gpu_models": [str(gpu.name) for gpu in _field(env, "gpu_nvidia") or () if gpu.name],
     }
     return {k: v for k, v in meta.items() if v not in ("", 0, [], None)}
+
+
+def _field(message: Any, *names: str) -> Any:
+    """``message.a.b``; None when a wandb version's message has no such field."""
+    for name in names:
+        message = getattr(message, name, None)
+        if message is None:
+            return None
+    return message
 
 
 @dataclass

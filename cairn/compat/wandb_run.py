@@ -79,8 +79,10 @@ class WandbRun:
 def find_logs(root: Path) -> list[Path]:
     """The ``.wandb`` logs in ``root`` (a run directory, a folder of them such as ``./wandb``,
     or one ``.wandb`` file), oldest run first; InvalidInputError when there are none."""
-    if root.is_file() and root.suffix == ".wandb":
-        return [root]
+    if root.is_file():
+        if root.suffix == ".wandb":
+            return [root]
+        raise InvalidInputError(f"{root} is neither a W&B run directory nor a .wandb file")
     if not root.is_dir():
         raise InvalidInputError(f"{root} does not exist: name a W&B run directory or ./wandb")
     found: dict[Path, Path] = {}
