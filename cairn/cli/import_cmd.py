@@ -96,12 +96,13 @@ def _import_one(wandb_log: Path, args: argparse.Namespace, settings: Any) -> int
                   f"it again, delete {prepared.log.parent})")  # fmt: skip
             return 0
         print(f"  imported in part before: sending the {state.pending} records left")
+    rub_out = "\r\033[K" if sys.stdout.isatty() else ""  # the progress bar's line
     try:
         state = sync_log(prepared.log, settings, on_progress=_progress())
     except CairnError as exc:
-        print(f"\n  not sent: {exc.message}; run the import again to resume", file=sys.stderr)
+        print(f"{rub_out}  not sent: {exc.message}; once that is fixed, run the import again: "
+              "it resumes where it stopped", file=sys.stderr)  # fmt: skip
         return 1
-    rub_out = "\r\033[K" if sys.stdout.isatty() else ""  # the progress bar's line
     print(f"{rub_out}  sent: {state.records} records")
     if state.aside:
         print(f"  {len(state.aside)} record(s) set aside (refused by the server); see "
