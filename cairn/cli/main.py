@@ -10,6 +10,7 @@ from cairn.__about__ import __version__
 from cairn.cli import (
     artifact_cmd,
     export_cmd,
+    import_cmd,
     login_cmd,
     manage_cmd,
     registry_cmd,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_cmd.register(commands)
     registry_cmd.register(commands)
     artifact_cmd.register(commands)
+    import_cmd.register(commands)
     return parser
 
 

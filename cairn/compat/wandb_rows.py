@@ -128,28 +128,28 @@ def system_key(wandb_key: str) -> str:
 
 
 def summary_values(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """A W&B summary as Cairn's: private keys dropped, nested dicts as ``a/b`` keys (as their
+    """A W&B summary as Cairn's: private keys dropped, nested dicts as ``a/b`` keys (as in
     history), one-mode metric dicts as plain values.
 
     W&B keeps ``define_metric(summary="min")`` as ``{"min": v}``; Cairn keeps a one-mode summary
-    as the value itself (and several modes as the dict), so both clients' runs read alike.
+    as the value itself (and several modes as the dict), so both clients' runs read alike. A
+    media reference (a dict with ``_type``) stays whole.
     """
     out: dict[str, Any] = {}
     for key, value in summary.items():
         if key not in ROW_KEYS:
-            _summary_entry(out, key, value)
+            _summary_into(out, key, value)
     return out
 
 
-def _summary_entry(out: dict[str, Any], key: str, value: Any) -> None:
+def _summary_into(out: dict[str, Any], key: str, value: Any) -> None:
     if not isinstance(value, Mapping) or not value or "_type" in value:
         out[key] = value
-    elif set(value) <= SUMMARY_MODES:
-        modes = dict(value)
-        out[key] = next(iter(modes.values())) if len(modes) == 1 else modes
+    elif all(mode in SUMMARY_MODES and _is_number(v) for mode, v in value.items()):
+        out[key] = next(iter(value.values())) if len(value) == 1 else dict(value)
     else:
-        for inner, item in value.items():
-            _summary_entry(out, f"{key}/{inner}", item)
+        for inner_key, inner in value.items():
+            _summary_into(out, f"{key}/{inner_key}", inner)
 
 
 def unwrap_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:

@@ -2,57 +2,38 @@
 
 wandb 0.31 writes an offline run only into its ``run-<id>.wandb`` transaction log (no
 ``files/wandb-summary.json`` offline) and no longer ships a Python reader for it (its Go core
-writes it). The log is LevelDB's log format under a 7-byte ``:W&B`` header: 32 KiB blocks of
-chunks, each ``crc32 (4) | length (2, little-endian) | type (1: full, 2: first, 3: middle,
-4: last)``; a record is one ``wandb_internal_pb2.Record``, parsed with wandb's own protobufs.
+writes it); Cairn's own reader (``cairn.compat.wandb_log``, which ``cairn import wandb`` uses)
+reads it here. What is made of the records here is this test's own reading, kept apart from the
+importer's so each checks the other.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_BLOCK = 32 * 1024
-_CHUNK_HEADER = 7
-_FILE_HEADER = b":W&B"
+from cairn.compat.wandb_log import Damage, read_records
 
 
 @dataclass
 class WandbRun:
-    """What an offline wandb run recorded: rows by step, the final summary, the metric rules."""
+    """What an offline wandb run recorded: rows by step, the final summary, the metric rules,
+    and (when asked for) its console output and system samples."""
 
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def _records(path: Path) -> list[bytes]:
-    data = path.read_bytes()
-    assert data[:4] == _FILE_HEADER, f"not a wandb transaction log: {data[:7]!r}"
-    out: list[bytes] = []
-    pos, pending = 7, b""
-    while pos + _CHUNK_HEADER <= len(data):
-        left = _BLOCK - pos % _BLOCK
-        if left < _CHUNK_HEADER:  # a block's tail too short for a chunk header is padding
-            pos += left
-            continue
-        _crc, length, kind = struct.unpack("<IHB", data[pos : pos + _CHUNK_HEADER])
-        if kind == 0:  # zero padding to the block's end
-            pos += left
-            continue
-        chunk = data[pos + _CHUNK_HEADER : pos + _CHUNK_HEADER + length]
-        pos += _CHUNK_HEADER + length
-        assert kind in (1, 2, 3, 4), f"bad chunk type {kind} at {pos}"
-        pending = chunk if kind in (1, 2) else pending + chunk
-        if kind in (1, 4):
-            out.append(pending)
-    return out
+    output: list[tuple[str, str]] = field(default_factory=list)
+    """(``stdout`` or ``stderr``, raw text) of each ``output_raw`` record."""
+    stats: list[dict[str, Any]] = field(default_factory=list)
+    """Each system sample: ``_timestamp`` and the W&B keys."""
+    start_time: float = 0.0
+    log: Path | None = None
 
 
 def _key(item: Any) -> str:
@@ -62,12 +43,9 @@ def _key(item: Any) -> str:
 def read_run(path: Path) -> WandbRun:
     """Rows (logged keys only, no ``_step``/``_runtime``/``_timestamp``), the summary after
     the last update, and each metric's rule merged as wandb merges ``define_metric`` calls."""
-    from wandb.proto import wandb_internal_pb2 as pb
-
-    run = WandbRun()
-    for blob in _records(path):
-        record = pb.Record()
-        record.ParseFromString(blob)
+    run = WandbRun(log=path)
+    damage = Damage()
+    for record in read_records(path, damage):
         kind = record.WhichOneof("record_type")
         if kind == "history":
             values = {_key(i): json.loads(i.value_json) for i in record.history.item}
@@ -92,13 +70,25 @@ def read_run(path: Path) -> WandbRun:
                 rule["summary"] = sorted(f.name for f, on in metric.summary.ListFields() if on)
             rule["hidden"] = rule["hidden"] or metric.options.hidden
             run.rules[name] = rule
+        elif kind == "output_raw":
+            stream = "stdout" if record.output_raw.output_type == 1 else "stderr"
+            run.output.append((stream, record.output_raw.line))
+        elif kind == "stats":
+            stamp = record.stats.timestamp
+            sample = {i.key: json.loads(i.value_json) for i in record.stats.item}
+            run.stats.append({"_timestamp": stamp.seconds + stamp.nanos / 1e9, **sample})
+        elif kind == "run" and not run.start_time:
+            stamp = record.run.start_time
+            run.start_time = stamp.seconds + stamp.nanos / 1e9
+    assert not damage, f"{path} is damaged: {damage}"
     run.summary = {k: v for k, v in run.summary.items() if not k.startswith("_")}
     return run
 
 
-def run_offline(script: Path, root: Path) -> WandbRun:
+def run_offline(script: Path, root: Path, *, everything: bool = False) -> WandbRun:
     """Run ``script`` (which calls ``wandb.init``) offline in a subprocess under ``root``: no
-    network, no git or code capture, no system metrics; what it recorded."""
+    network, no git or code capture; console capture, system metrics (sampled every 0.2 s)
+    and the environment only with ``everything``; what it recorded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB")}
     env.update(
         WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=str(root),
@@ -107,6 +97,9 @@ def run_offline(script: Path, root: Path) -> WandbRun:
         WANDB_DISABLE_CODE="true", WANDB_CONSOLE="off", WANDB_ERROR_REPORTING="false",
         WANDB_X_DISABLE_STATS="true", WANDB_X_DISABLE_META="true",
     )  # fmt: skip
+    if everything:
+        env.update(WANDB_CONSOLE="wrap", WANDB_X_DISABLE_STATS="false",
+                   WANDB_X_STATS_SAMPLING_INTERVAL="0.2", WANDB_X_DISABLE_META="false")  # fmt: skip
     root.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True,
