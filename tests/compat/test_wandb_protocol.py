@@ -17,7 +17,7 @@ import pytest
 
 from tests.authhelp import ADMIN, create_user, session, start_auth_server
 from tests.compat.wandb_client import OPEN_KEY, CairnReader
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, start_server
 
 UPSERT = """mutation UpsertBucket($name: String, $project: String, $entity: String,
   $config: JSONString) {
@@ -187,16 +187,42 @@ def test_unsupported_operations_fail_at_once_naming_the_operation(wb: httpx.Clie
         assert response.json()["errors"][0]["message"]
 
 
+CREATE_FILES = """mutation C($e: String!, $p: String!, $r: String!, $f: [String!]!) {
+  createRunFiles(input: {entityName: $e, projectName: $p, runName: $r, files: $f}) {
+    runID uploadHeaders files { name uploadUrl } } }"""
+
+
+def test_run_files_go_up_by_capability_url_kept_out_of_logs(tmp_path: Path, db_url: str) -> None:
+    server = start_server(tmp_path / "data", db_url=db_url, extra_args=["--log-level", "info"])
+    try:
+        with httpx.Client(base_url=server.base_url, headers=_basic(OPEN_KEY), timeout=30) as wb:
+            _upsert(wb, "f1")
+            variables = {"e": "ann", "p": "p", "r": "f1", "f": ["notes/a.txt", "b.bin"]}
+            answer = wb.post("/graphql", json={"query": CREATE_FILES, "variables": variables})
+            files = answer.json()["data"]["createRunFiles"]["files"]
+            assert [f["name"] for f in files] == ["notes/a.txt", "b.bin"]
+        payloads = {"notes/a.txt": b"hello", "b.bin": bytes(range(256)) * 64}
+        with httpx.Client(timeout=30) as anonymous:  # the client sends no credentials here
+            for entry in files:
+                put = anonymous.put(entry["uploadUrl"], content=payloads[entry["name"]])
+                assert put.status_code == 200, put.text
+        reader = CairnReader(server.base_url)
+        for name, payload in payloads.items():
+            assert reader.file_bytes("ann/p/f1", name) == payload
+        log = server.log()
+        assert "PUT /wandb-files/" in log  # the uploads were logged ...
+        assert "/wandb-files/gAAAA" not in log  # ... without their capability tokens
+    finally:
+        server.stop()
+
+
 def test_forged_or_download_only_file_urls_are_refused(wb: httpx.Client) -> None:
     _upsert(wb, "r7")
     forged = wb.put("/wandb-files/gAAAAABforged", content=b"x")
     assert forged.status_code == 401
     assert "invalid or expired" in forged.json()["errors"][0]["message"]
-    query = """mutation C($e: String!, $p: String!, $r: String!, $f: [String!]!) {
-      createRunFiles(input: {entityName: $e, projectName: $p, runName: $r, files: $f}) {
-        files { name uploadUrl } } }"""
     variables = {"e": "ann", "p": "p", "r": "r7", "f": ["../escape.txt"]}
-    response = wb.post("/graphql", json={"query": query, "variables": variables})
+    response = wb.post("/graphql", json={"query": CREATE_FILES, "variables": variables})
     assert response.status_code == 200
     assert "must be relative" in response.json()["errors"][0]["message"]
 

@@ -243,7 +243,8 @@ def test_stop_from_cairn_ends_the_wandb_process(server: ServerProcess, tmp_path:
     finally:
         proc.kill()
     run = cairn.run("fay/stop/stopme01")
-    assert run["state"] in ("killed", "failed")
+    assert run["state"] == "killed"
+    assert run["meta"]["stop_reason"] == "user"
     assert run["last_step"] < 599
 
 

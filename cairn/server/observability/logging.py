@@ -81,6 +81,10 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
     }
 
 
+_CAPABILITY = re.compile(r"^(/wandb-files/)[^/?]+")
+"""Paths that are capabilities (whoever holds one may use it): never written to a log."""
+
+
 def log_request(
     *,
     method: str,
@@ -95,7 +99,7 @@ def log_request(
     """Write the line of one answered request."""
     if not access_log.isEnabledFor(logging.INFO):
         return
-    path = path[:_MAX_PATH_CHARS]
+    path = _CAPABILITY.sub(r"\1…", path[:_MAX_PATH_CHARS])
     fields = {
         "method": method,
         "route": route,
