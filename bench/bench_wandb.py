@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -81,6 +82,7 @@ def many_clients(server: ServerProcess, root: Path, steps: int, clients: int) ->
     script.write_text(textwrap.dedent(SCRIPT))
     env = wandb_env(server.base_url, root)
     log_mark = server.log_path.stat().st_size
+    cpu_before = _server_cpu(server)
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(
@@ -92,6 +94,7 @@ def many_clients(server: ServerProcess, root: Path, steps: int, clients: int) ->
             )
         )
     elapsed = time.perf_counter() - started
+    server_cpu = _server_cpu(server) - cpu_before
     stored = sum(_points(server, f"many{i:04d}") for i in range(clients))
     if stored != clients * steps * 10:
         raise SystemExit(f"{stored} points stored, {clients * steps * 10} logged")
@@ -103,7 +106,21 @@ def many_clients(server: ServerProcess, root: Path, steps: int, clients: int) ->
         "requests": len(latencies),
         "p50_ms": quantiles[49],
         "p99_ms": quantiles[98],
+        "server_cpu_s": server_cpu,
     }
+
+
+def _server_cpu(server: ServerProcess) -> float:
+    """CPU seconds the server's processes (the supervisor and its workers) have used."""
+    root = psutil.Process(server.proc.pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _latencies(log_path: Path, start: int) -> list[float]:
@@ -150,6 +167,10 @@ def main() -> None:
             print(
                 f"  W&B requests             {many['requests']:7d}, server time p50 "
                 f"{many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms"
+            )
+            print(
+                f"  server CPU               {many['server_cpu_s']:7.1f} s "
+                f"({many['server_cpu_s'] / many['elapsed']:.0%} of one core over the wall time)"
             )
         finally:
             server.stop()
