@@ -70,7 +70,9 @@ LIGHTNING = """
         max_epochs=3, accelerator="cpu", logger=logger, log_every_n_steps=1,
         num_sanity_val_steps=0, enable_progress_bar=False, enable_model_summary=False,
         default_root_dir="lightning")
-    trainer.fit(Tiny(), DataLoader(data(32), batch_size=4), DataLoader(data(16), batch_size=8))
+    model = Tiny()
+    logger.watch(model, log="gradients", log_freq=4)
+    trainer.fit(model, DataLoader(data(32), batch_size=4), DataLoader(data(16), batch_size=8))
     with open("logged.json", "w") as f:
         json.dump({"logged": logged, "train_losses": train_losses}, f)
     print("RUN", logger.experiment.id)
@@ -119,6 +121,19 @@ def test_lightning_wandb_logger(server: ServerProcess, tmp_path: Path) -> None:
     assert {value for _, value in cairn.history(path, "epoch")} == {0.0, 1.0, 2.0}
     assert run["summary"]["trainer/global_step"] == logged[-1]["step"]
     assert run["summary"]["val_loss"] == val[-1]["metrics"]["val_loss"]
+
+    # logger.watch: every 4th backward pass's gradients, as histograms on that batch's line.
+    train_steps = [i for i, entry in enumerate(logged) if "train_loss" in entry["metrics"]]
+    sizes = {"net.0.weight": 4 * 8, "net.0.bias": 8, "net.2.weight": 8, "net.2.bias": 1}
+    for name, size in sizes.items():
+        histograms = cairn.values(path, f"gradients/{name}")
+        assert [step for step, _ in histograms] == train_steps[3::4], name
+        assert all(h["_type"] == "histogram" for _, h in histograms)
+        assert all(sum(h["values"]) == size for _, h in histograms)
+        assert all(len(h["bins"]) == len(h["values"]) + 1 for _, h in histograms)
+    graph = run["summary"]["graph_0"]
+    assert graph["_type"] == "graph-file"
+    assert cairn.files(path)[graph["path"]] == graph["size"]
 
 
 HF_TRAINER = """
