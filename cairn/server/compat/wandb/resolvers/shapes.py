@@ -13,14 +13,17 @@ from typing import Any
 
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.compat.wandb.context import GraphQLContext, Info
+from cairn.server.compat.wandb.filters import iso_time
 from cairn.server.compat.wandb.streams import (
     EVENTS_STREAM,
     HISTORY_STREAM,
     lines_held,
 )
-from cairn.server.store.records import RunRecord
+from cairn.server.store.records import ProjectRecord, RunRecord
 
 _RUN_ID_PREFIX = "Run:v1:"
+RECORD = "_cairn_run"
+"""Where a run shape keeps its RunRecord (no GraphQL field has this name)."""
 
 
 def encode_run_id(run: RunRecord) -> str:
@@ -46,8 +49,17 @@ def entity_shape(name: str) -> dict[str, Any]:
     return {"id": f"entity:{name}", "name": name, "isTeam": False, "organization": None}
 
 
-def project_shape(context: GraphQLContext, entity: str, name: str) -> dict[str, Any]:
-    """A project; ``bucket``/``run`` read one of its runs on demand."""
+def project_shape(
+    context: GraphQLContext, entity: str, name: str, record: ProjectRecord | None = None
+) -> dict[str, Any]:
+    """A project; ``bucket``/``run`` read one of its runs on demand, and its own record is read
+    only when a document asks for a field it holds."""
+    held: list[ProjectRecord] = [] if record is None else [record]
+
+    def project_record() -> ProjectRecord:
+        if not held:
+            held.append(context.ctx.meta.resolve_project(context.who, entity, name, "viewer"))
+        return held[0]
 
     def run_by_name(info: Info, name: str, missingOk: bool = False) -> dict[str, Any] | None:
         try:
@@ -65,6 +77,12 @@ def project_shape(context: GraphQLContext, entity: str, name: str) -> dict[str, 
         "entity": entity_shape(entity),
         "bucket": run_by_name,
         "run": run_by_name,
+        "createdAt": lambda info: iso_time(project_record().created_at),
+        "description": lambda info: project_record().description,
+        "access": lambda info: project_record().visibility.upper(),
+        "isBenchmark": False,
+        "readOnly": False,
+        "user": None,
     }
 
 
@@ -126,7 +144,21 @@ def run_shape(context: GraphQLContext, run: RunRecord) -> dict[str, Any]:
         "historyTail": history_tail,
         "eventsTail": "[]",
         "wandbConfig": wandb_config,
+        "projectId": run.project_pk,
+        "readOnly": False,
+        "createdAt": iso_time(run.created_at),
+        "heartbeatAt": iso_time(run.heartbeat_at),
+        "updatedAt": iso_time(run.updated_at),
+        # Cairn keeps no creator per run: its entity stands in (the client needs a user)
+        "user": {"id": f"user:{run.entity}", "name": run.entity, "username": run.entity},
+        RECORD: run,
     }
+
+
+def record_of(source: dict[str, Any]) -> RunRecord:
+    """The Cairn run a ``Run`` shape was made from."""
+    run: RunRecord = source[RECORD]
+    return run
 
 
 def require_dict(value: object, what: str) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def project(
         record = context.ctx.meta.resolve_project(context.who, entity_name, project_name, "viewer")
     except NotFoundError:
         return None
-    return project_shape(context, record.entity, record.name)
+    return project_shape(context, record.entity, record.name, record)
 
 
 @mutation("upsertBucket")
