@@ -23,9 +23,11 @@ import httpx
 import pytest
 
 import cairn
+from cairn.wire import ColumnBlockBuilder
 from tests.authhelp import ADMIN, create_user, login, session, start_auth_server
 from tests.compat.wandb_client import CairnReader, run_script
 from tests.serverproc import ServerProcess
+from tests.wirehelp import new_stream, post_batch
 
 pytest.importorskip("wandb", reason="the compat extra (wandb==0.31.0) is not installed")
 pytestmark = pytest.mark.timeout(600)
@@ -210,12 +212,16 @@ def test_projects_viewer_and_run_fields(
 # -- history ------------------------------------------------------------------------------------
 
 STEPS = 130
+SYSTEM = [(10.0, 50.0), (20.0, 51.0), (30.0, 52.0), (40.0, 53.0)]
 
 
 @pytest.fixture
 def long_run(server: ServerProcess, workdir: Path) -> str:
     """A run with numbers at every step, a sparse key, text, NaN/inf and a saved file."""
-    run = cairn.init(project="hist", settings={"base_url": server.base_url})
+    # the sampler off: the only system metrics are the ones this fixture sends
+    run = cairn.init(
+        project="hist", settings={"base_url": server.base_url, "capture_system": False}
+    )
     for step in range(STEPS):
         row: dict[str, Any] = {"loss": 1.0 / (step + 1), "acc": step / STEPS}
         if step % 10 == 0:
@@ -229,6 +235,17 @@ def long_run(server: ServerProcess, workdir: Path) -> str:
     (workdir / "notes.txt").write_text("hello\n" * 10)
     run.save("weights.bin", policy="now")
     run.save("notes.txt", policy="now")
+    system = ColumnBlockBuilder()  # system metrics, as a sampler would send them
+    for i, (cpu, memory) in enumerate(SYSTEM):
+        system.add_row(
+            None, 1000.0 + i, {"system/cpu.percent": cpu, "system/memory.percent": memory}
+        )
+    entity, project, run_id = run.path.split("/")
+    client = httpx.Client(base_url=server.base_url, timeout=30)
+    sent = post_batch(client, [["system", system.build(with_steps=False)]], 0, new_stream(),
+                      run_id=run_id, entity=entity, project=project)  # fmt: skip
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["applied"] == 1, sent.text
     run.finish()
     return run.path
 
@@ -245,6 +262,7 @@ def test_scan_history_is_every_row_cairn_holds(
     out["sampled"] = run.history(samples=10, pandas=False)
     out["sampled_val"] = run.history(keys=["val"], pandas=False)
     out["keys"] = sorted(run.historyKeys["keys"])
+    out["system"] = run.history(stream="system", samples=2, pandas=False)
     """
     got = _wandb_reads(server, tmp_path / "wb", body, {"path": long_run})
 
@@ -279,6 +297,9 @@ def test_scan_history_is_every_row_cairn_holds(
         assert _canon(row) == _canon(cairn_rows[row["_step"]])
     assert [r["_step"] for r in got["sampled_val"]] == list(range(0, STEPS, 10))
     assert set(got["keys"]) == {"loss", "acc", "val", "note", "odd"}
+    # system metrics by sample time, first and last kept, under Cairn's names
+    assert [(r["_timestamp"], r["system/cpu.percent"], r["system/memory.percent"])
+            for r in got["system"]] == [(1000.0, 10.0, 50.0), (1003.0, 40.0, 53.0)]  # fmt: skip
 
 
 def test_files_download_byte_identical(
