@@ -336,13 +336,13 @@ def test_update_and_delete(server: ServerProcess, long_run: str, tmp_path: Path)
     run.summary["extra"] = 3
     run.update()
     again = api.run(path)
-    out["after"] = [again.display_name, again.tags, again.notes, again.config]
+    out["after"] = [again.display_name, again.tags, again.notes, again.config, again.state]
     out["extra"] = again.summary["extra"]
     again.delete()
     attempt("deleted", lambda: wandb.Api(timeout=60).run(path).name)  # api caches its runs
     """
     got = _wandb_reads(server, tmp_path / "wb", body, {"path": long_run})
-    assert got["after"] == ["renamed", ["x", "y"], "edited", {"lr": 0.25}]
+    assert got["after"] == ["renamed", ["x", "y"], "edited", {"lr": 0.25}, "finished"]
     assert got["extra"] == 3
     assert "error" in got["deleted"]
     gone = httpx.get(f"{server.base_url}/api/v1/runs/{long_run}", timeout=30)

@@ -176,9 +176,14 @@ def _named_files(
     for name in sorted(set(names)):
         if after is not None and name <= after:
             continue
-        for item in context.ctx.meta.list_files(run.pk, prefix=name, limit=1):
-            if item.path == name:
-                yield item
+        start: str | None = None
+        while True:  # the name among the paths it prefixes (few: it is usually the first)
+            page = context.ctx.meta.list_files(run.pk, prefix=name, after=start, limit=64)
+            exact = [item for item in page if item.path == name]
+            if exact or len(page) < 64:
+                yield from exact
+                break
+            start = page[-1].path
 
 
 def _files_after(
