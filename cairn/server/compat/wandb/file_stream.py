@@ -14,6 +14,7 @@ import io
 import time
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
@@ -31,7 +32,7 @@ from cairn.server.compat.wandb.streams import (
     history_records,
 )
 from cairn.server.context import ServerContext
-from cairn.server.store.records import IngestResult
+from cairn.server.store.records import IngestResult, RunRecord
 from cairn.wire.records import (
     Record,
     console_record,
@@ -71,10 +72,19 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one request did: whether the run is asked to stop, and the sweep to evaluate (the
+    run is its trial and its history or state moved) or None."""
+
+    stop: bool
+    sweep_pk: int | None
+
+
 def apply_file_stream(
     ctx: ServerContext, who: Principal, ref: RunRef, body: Mapping[str, Any]
-) -> bool:
-    """Apply one request's parts; whether the run is asked to stop."""
+) -> Applied:
+    """Apply one request's parts."""
     now = time.time()
     files = body.get("files") or {}
     if not isinstance(files, Mapping):
@@ -93,12 +103,13 @@ def apply_file_stream(
         offset, lines = events
         batch = ref.batch(EVENTS_STREAM, offset, events_records(lines, now))
         results.append(_ordered(ctx, who, batch, EVENTS_FILE))
-    control = _control_records(files, body, run.summary, now)
+    control = _control_records(files, body, run, now)
     result = ctx.meta.append_batch(ref.batch(CONTROL_STREAM, 0, control), who)
     if result.rejected:
         raise InvalidInputError(f"file_stream: {result.rejected[0]['error']}")
     results.append(result)
-    return any(r.stop for r in results)
+    sweep_pk = next((r.sweep_pk for r in results if r.sweep_pk is not None), None)
+    return Applied(any(r.stop for r in results), sweep_pk)
 
 
 def _ordered(ctx: ServerContext, who: Principal, batch: Any, name: str) -> IngestResult:
@@ -133,13 +144,13 @@ def _part(files: Mapping[str, Any], name: str) -> tuple[int, list[Any]] | None:
 
 
 def _control_records(
-    files: Mapping[str, Any], body: Mapping[str, Any], stored_summary: dict[str, Any], now: float
+    files: Mapping[str, Any], body: Mapping[str, Any], run: RunRecord, now: float
 ) -> list[Record]:
     records: list[Record] = []
     summary = _part(files, SUMMARY_FILE)
     if summary is not None:
         replacement = summary_values(parse_line(summary[1][-1], SUMMARY_FILE))
-        removed = [key for key in stored_summary if key not in replacement]
+        removed = [key for key in run.summary if key not in replacement]
         records.append(summary_record(replacement, removed))
     for name in OUTPUT_FILES:
         output = _part(files, name)
@@ -153,8 +164,18 @@ def _control_records(
             not isinstance(exit_code, int) or isinstance(exit_code, bool)
         ):
             raise InvalidInputError("file_stream 'exitcode' must be an integer")
-        records.append(finish_record(now, exit_code))
+        records.extend(_finish(run, now, exit_code))
     return records
+
+
+def _finish(run: RunRecord, now: float, exit_code: int | None) -> list[Record]:
+    """The run's end: ``killed`` with ``meta.stop_reason`` when it was asked to stop (as Cairn's
+    SDK ends such a run, design 0012), else by its exit code."""
+    reason = (run.meta or {}).get("stop_requested")
+    if not isinstance(reason, str) or not reason:
+        return [finish_record(now, exit_code)]
+    kind, finish = finish_record(now, exit_code)
+    return [run_record({"meta": {"stop_reason": reason}}), (kind, {**finish, "state": "killed"})]
 
 
 def _console_records(offset: int, raw_lines: list[Any], *, now: float) -> list[Record]:

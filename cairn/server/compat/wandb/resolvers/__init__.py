@@ -1,5 +1,5 @@
 """Resolver modules; importing this package registers every one of them with the engine."""
 
-from cairn.server.compat.wandb.resolvers import tracking
+from cairn.server.compat.wandb.resolvers import sweep_agents, sweeps, tracking
 
-__all__ = ["tracking"]
+__all__ = ["sweep_agents", "sweeps", "tracking"]
