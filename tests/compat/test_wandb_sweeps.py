@@ -80,9 +80,10 @@ wandb.agent(sweep_id, function=train, entity="ann", project="cap")
 """
 
 # Good trials (x <= 3) log 15 values quickly and tie at every bracket, so hyperband never stops
-# one (a run must be strictly worse than the threshold); the bad trial (x = 10) logs slowly for a
-# minute unless stopped: whenever the server sees its third value, three good runs sit at the
-# threshold below it. The last value ranks the good ones (x = 1 best).
+# one (a run must be strictly worse than the threshold); the bad trial (x = 10) logs slowly for
+# two minutes unless stopped: at brackets 3, 6 and 12 three good runs sit at the threshold below
+# it, and its values reach the server (every second) long before its 24th, a bracket no good
+# trial reaches. The last value ranks the good ones (x = 1 best).
 HYPERBAND = """
 import time, wandb
 {fast}
@@ -93,7 +94,7 @@ def train():
     for epoch in range(15 if good else 600):
         rank = x / 1000 if epoch == 14 else 0.0
         run.log({{"val_loss": (rank if good else x) + 1.0 / (epoch + 1)}})
-        time.sleep(0.02 if good else 0.1)  # pacing only
+        time.sleep(0.02 if good else 0.2)  # pacing only
 
 sweep_id = wandb.sweep({{"method": "grid", "metric": {{"name": "val_loss", "goal": "minimize"}},
                         "parameters": {{"x": {{"values": [1, 2, 3, 10]}}}},
@@ -325,6 +326,17 @@ def test_a_bad_sweep_config_is_refused_with_its_problems(
         body = response.json()
         assert body["data"]["upsertSweep"] is None
         assert problem in body["errors"][0]["message"], body
+    heartbeat = httpx.post(
+        f"{server.base_url}/graphql",
+        json={
+            "query": "mutation Heartbeat($id: ID!) { agentHeartbeat(input: {id: $id}) "
+            "{ commands } }",
+            "variables": {"id": "bm90LWFuLWFnZW50"},
+        },
+        auth=("api", "cairn_" + "k" * 43),
+        timeout=30,
+    )
+    assert "no sweep agent has the id" in heartbeat.json()["errors"][0]["message"]
     listed = httpx.get(f"{server.base_url}/api/v1/projects/eve/bad/sweeps", timeout=30)
     assert listed.status_code == 404 or listed.json()["sweeps"] == []  # nothing was stored
     result = run_script(
