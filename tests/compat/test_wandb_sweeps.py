@@ -79,6 +79,23 @@ print("SWEEP", sweep_id, flush=True)
 wandb.agent(sweep_id, function=train, entity="ann", project="cap")
 """
 
+FAILING = """
+import os, wandb, yaml
+{fast}
+def train():
+    with open(os.environ["WANDB_SWEEP_PARAM_PATH"]) as f:  # the agent's parameters file
+        x = yaml.safe_load(f)["x"]["value"]
+    if x == 2:
+        raise RuntimeError("broken before wandb.init")
+    run = wandb.init()
+    run.log({{"loss": x}})
+
+sweep_id = wandb.sweep({{"method": "grid", "parameters": {{"x": {{"values": [1, 2, 3]}}}}}},
+                       entity="ann", project="fail")
+print("SWEEP", sweep_id, flush=True)
+wandb.agent(sweep_id, function=train, entity="ann", project="fail")
+"""
+
 # Good trials (x <= 3) log 15 values quickly and tie at every bracket, so hyperband never stops
 # one (a run must be strictly worse than the threshold); the bad trial (x = 10) logs slowly for
 # two minutes unless stopped: at brackets 3, 6 and 12 three good runs sit at the threshold below
@@ -226,6 +243,17 @@ def test_random_sweep_stops_at_its_run_cap(server: ServerProcess, tmp_path: Path
         assert run["config"]["k"] in (1, 2, 3)
         assert run["state"] == "finished"
     assert _sweep(server, f"ann/cap/{sweep_id}")["state"] == "finished"
+
+
+def test_a_trial_that_dies_before_it_reports_is_failed(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    result = run_script(FAILING.format(fast=FAST_AGENT), server.base_url, tmp_path)
+    sweep_id = _sweep_id(result)
+    runs = {r["config"]["x"]: r for r in _trials(server, "ann", "fail", sweep_id)}
+    assert {x: r["state"] for x, r in runs.items()} == {1: "finished", 2: "failed", 3: "finished"}
+    sweep = _sweep(server, f"ann/fail/{sweep_id}")
+    assert (sweep["state"], sweep["counts"]["failed"]) == ("finished", 1)
 
 
 def test_hyperband_stops_a_bad_wandb_trial_early(server: ServerProcess, tmp_path: Path) -> None:
