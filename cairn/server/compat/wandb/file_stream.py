@@ -14,6 +14,7 @@ import io
 import time
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
@@ -31,8 +32,7 @@ from cairn.server.compat.wandb.streams import (
     RunRef,
 )
 from cairn.server.context import ServerContext
-from cairn.server.store.records import IngestResult
-from cairn.server.store.sql.apply import stop_reason_of
+from cairn.server.store.records import IngestResult, RunRecord
 from cairn.wire import Batch
 from cairn.wire.records import (
     Record,
@@ -73,10 +73,19 @@ def _gunzip(raw: bytes, limit: int) -> bytes:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one request did: whether the run is asked to stop, and the sweep to evaluate (the
+    run is its trial and its history or state moved) or None."""
+
+    stop: bool
+    sweep_pk: int | None
+
+
 def apply_file_stream(
     ctx: ServerContext, who: Principal, ref: RunRef, body: Mapping[str, Any]
-) -> bool:
-    """Apply one request's parts; whether the run is asked to stop."""
+) -> Applied:
+    """Apply one request's parts."""
     now = time.time()
     files = body.get("files")
     if files is None:
@@ -94,12 +103,13 @@ def apply_file_stream(
         parts.append((EVENTS_FILE, EVENTS_STREAM, EventLines(*events, now=now)))
     for name, stream, lines in parts:
         results.append(_ordered(ctx, who, ref.batch(stream, lines.first_offset, []), lines, name))
-    control = _control_records(files, body, run.summary, stop_reason_of(run.meta), now)
+    control = _control_records(files, body, run, now)
     result = ctx.meta.append_batch(ref.batch(CONTROL_STREAM, 0, control), who)
     if result.rejected:
         raise InvalidInputError(f"file_stream: {result.rejected[0]['error']}")
     results.append(result)
-    return any(r.stop for r in results)
+    sweep_pk = next((r.sweep_pk for r in results if r.sweep_pk is not None), None)
+    return Applied(any(r.stop for r in results), sweep_pk)
 
 
 def _ordered(
@@ -136,17 +146,13 @@ def _part(files: Mapping[str, Any], name: str) -> tuple[int, list[Any]] | None:
 
 
 def _control_records(
-    files: Mapping[str, Any],
-    body: Mapping[str, Any],
-    stored_summary: dict[str, Any],
-    stop_reason: str | None,
-    now: float,
+    files: Mapping[str, Any], body: Mapping[str, Any], run: RunRecord, now: float
 ) -> list[Record]:
     records: list[Record] = []
     summary = _part(files, SUMMARY_FILE)
     if summary is not None:
         replacement = summary_values(parse_line(summary[1][-1], SUMMARY_FILE))
-        removed = [key for key in stored_summary if key not in replacement]
+        removed = [key for key in run.summary if key not in replacement]
         records.append(summary_record(replacement, removed))
     for name in OUTPUT_FILES:
         output = _part(files, name)
@@ -160,13 +166,20 @@ def _control_records(
             not isinstance(exit_code, int) or isinstance(exit_code, bool)
         ):
             raise InvalidInputError("file_stream 'exitcode' must be an integer")
-        if exit_code and stop_reason is not None:
-            # the process ended because Cairn asked it to stop: killed, as Cairn's SDK says
-            records.append(run_record({"meta": {"stop_reason": stop_reason}}))
-            records.append(finish_record(now, exit_code, "killed"))
-        else:
-            records.append(finish_record(now, exit_code))
+        records.extend(_finish(run, now, exit_code))
     return records
+
+
+def _finish(run: RunRecord, now: float, exit_code: int | None) -> list[Record]:
+    """The run's end: ``killed`` with ``meta.stop_reason`` when it was asked to stop (as Cairn's
+    SDK ends such a run, design 0012), else by its exit code."""
+    reason = (run.meta or {}).get("stop_requested")
+    if not isinstance(reason, str) or not reason:
+        return [finish_record(now, exit_code)]
+    return [
+        run_record({"meta": {"stop_reason": reason}}),
+        finish_record(now, exit_code, "killed"),
+    ]
 
 
 def _console_records(offset: int, raw_lines: list[Any], *, now: float) -> list[Record]:

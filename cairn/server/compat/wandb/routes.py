@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from cairn.errors import InvalidInputError, NotFoundError
 from cairn.server.api.blob_response import blob_response
 from cairn.server.api.bodies import limited_chunks, read_body
+from cairn.server.api.ingest import sweep_watcher
 from cairn.server.auth.principal import Principal
 from cairn.server.compat.wandb.caller import default_entity, wandb_caller
 from cairn.server.compat.wandb.context import GraphQLContext, engine_of
@@ -83,9 +84,11 @@ async def _file_stream(request: Request, entity: str | None, project: str, run_i
     )
     raw = await read_body(request, MAX_FILE_STREAM_BODY)
     body = decode_body(raw, request.headers.get("content-encoding"), MAX_FILE_STREAM_BODY * 8)
-    stopped = await run_in_threadpool(apply_file_stream, ctx, who, ref, body)
+    applied = await run_in_threadpool(apply_file_stream, ctx, who, ref, body)
+    if applied.sweep_pk is not None:
+        sweep_watcher(request).request(applied.sweep_pk)  # hyperband, as after an ingest
     answer: dict[str, Any] = {"exitcode": None, "limits": {}}
-    if stopped:
+    if applied.stop:
         answer["stopped"] = True
     return JSONResponse(answer)
 

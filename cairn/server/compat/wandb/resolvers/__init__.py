@@ -1,5 +1,5 @@
 """Resolver modules; importing this package registers every one of them with the engine."""
 
-from cairn.server.compat.wandb.resolvers import history, public, tracking
+from cairn.server.compat.wandb.resolvers import history, public, sweep_agents, sweeps, tracking
 
-__all__ = ["history", "public", "tracking"]
+__all__ = ["history", "public", "sweep_agents", "sweeps", "tracking"]

@@ -94,6 +94,7 @@ def upsert_bucket(_: None, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     context = context_of(info)
     ref, by_storage_id = _upsert_target(context, input)
     existing = _find_run(context, ref)
+    _check_sweep(input.get("sweep"), ref, existing)
     records = _upsert_records(input, existing, by_storage_id)
     context.ctx.meta.append_batch(ref.batch(CONTROL_STREAM, 0, records), context.who)
     run = context.ctx.meta.resolve_run(context.who, ref.entity, ref.project, ref.run_id, "viewer")
@@ -122,6 +123,21 @@ def _find_run(context: GraphQLContext, ref: RunRef) -> RunRecord | None:
     except NotFoundError:
         context.ctx.meta.authorize_write(context.who, ref.entity, ref.project)
         return None
+
+
+def _check_sweep(sweep: object, ref: RunRef, existing: RunRecord | None) -> None:
+    """A run naming a sweep is one of its trials, made when the sweep's controller handed it to
+    an agent (design 0012): the W&B process continues that run."""
+    if not sweep or (existing is not None and existing.sweep == sweep):
+        return
+    if existing is not None and existing.sweep is not None:
+        raise InvalidInputError(
+            f"run {ref.run_id} is a trial of sweep {existing.sweep}, not of sweep {sweep}"
+        )
+    raise InvalidInputError(
+        f"run {ref.run_id} is not a trial of sweep {sweep}: Cairn's controller makes a sweep's "
+        f"runs when an agent asks for one; run `wandb agent {ref.entity}/{ref.project}/{sweep}`"
+    )
 
 
 def _upsert_records(
