@@ -175,7 +175,7 @@ class Engine:
             document,
             context_value=context,
             variable_values=dict(variables),
-            operation_name=operation if isinstance(operation, str) else None,
+            operation_name=operation if isinstance(operation, str) and operation else None,
         )
         if not isinstance(result, Mapping) and hasattr(result, "__await__"):  # pragma: no cover
             raise RuntimeError("W&B resolvers are synchronous")

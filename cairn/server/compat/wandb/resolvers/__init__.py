@@ -1,5 +1,5 @@
 """Resolver modules; importing this package registers every one of them with the engine."""
 
-from cairn.server.compat.wandb.resolvers import tracking
+from cairn.server.compat.wandb.resolvers import artifact_reads, artifacts, tracking
 
-__all__ = ["tracking"]
+__all__ = ["artifact_reads", "artifacts", "tracking"]
