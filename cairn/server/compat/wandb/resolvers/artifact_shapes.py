@@ -214,8 +214,8 @@ MAX_FILES_PAGE: Final = 10_000
 def files_page(
     context: GraphQLContext, version: VersionRecord, after: str | None, first: int | None
 ) -> dict[str, Any]:
-    """A page of the version's stored files by path, each with a download URL (references
-    are fetched from where they point, as W&B's client does)."""
+    """A page of the version's entries by path, each with its download URL; a reference's
+    is where it points (the client fetches references itself, never through the server)."""
     limit = max(1, min(first or 1000, MAX_FILES_PAGE))
     page = context.ctx.meta.list_entries(version.pk, after=after or None, limit=limit + 1)
     more = len(page) > limit
@@ -226,12 +226,11 @@ def files_page(
                 "__typename": "File",
                 "id": f"file:{version.pk}:{entry.path}",
                 "name": entry.path,
-                "directUrl": read_url(context, version, entry.path),
+                "directUrl": entry.ref or read_url(context, version, entry.path),
                 "sizeBytes": entry.size,
             }
         }
         for entry in page
-        if entry.ref is None
     ]
     return {
         "pageInfo": {"endCursor": page[-1].path if page else None, "hasNextPage": more},
