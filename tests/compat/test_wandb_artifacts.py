@@ -26,7 +26,7 @@ from tests.serverproc import ServerProcess, start_server
 
 pytest.importorskip("wandb", reason="the compat extra (wandb==0.31.0) is not installed")
 
-from cairn.wire.artifacts import manifest_digest  # noqa: E402
+from cairn.wire.artifacts import manifest_digest
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -102,7 +102,9 @@ def _md5(data: bytes) -> str:
 
 
 def _lines(result: subprocess.CompletedProcess[str], prefix: str) -> list[str]:
-    return [line[len(prefix) + 1 :] for line in result.stdout.splitlines() if line.startswith(prefix)]
+    return [
+        line[len(prefix) + 1 :] for line in result.stdout.splitlines() if line.startswith(prefix)
+    ]
 
 
 def _files(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -366,7 +368,9 @@ def _key(server: ServerProcess, name: str) -> str:
     )
     assert made.status_code == 201, made.text
     session, user_csrf = login(server, name, f"{name}-password")
-    answer = session.post("/api/v1/api-keys", json={"name": "k"}, headers={"X-CSRF-Token": user_csrf})
+    answer = session.post(
+        "/api/v1/api-keys", json={"name": "k"}, headers={"X-CSRF-Token": user_csrf}
+    )
     key: str = answer.json()["key"]
     return key
 
@@ -416,9 +420,7 @@ def _start(server: ServerProcess, key: str, entity: str, name: str, digest: str)
 def _upload_url(server: ServerProcess, key: str, artifact_id: str) -> str | None:
     spec = {"artifactID": artifact_id, "name": "a.txt", "md5": ALPHA_MD5}
     files = _as(server, key, FILES_URLS, input={"artifactFiles": [spec]})
-    url: str | None = files["data"]["createArtifactFiles"]["files"]["edges"][0]["node"][
-        "uploadUrl"
-    ]
+    url: str | None = files["data"]["createArtifactFiles"]["files"]["edges"][0]["node"]["uploadUrl"]
     return url
 
 

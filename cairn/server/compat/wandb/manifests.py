@@ -148,9 +148,7 @@ def version_digest(ctx: ServerContext, version: VersionRecord) -> str:
     return wandb_digest(entry_digests(ctx, entries).items())
 
 
-def manifest_json(
-    ctx: ServerContext, version: VersionRecord, artifact_id: str
-) -> dict[str, Any]:
+def manifest_json(ctx: ServerContext, version: VersionRecord, artifact_id: str) -> dict[str, Any]:
     """The version as a W&B manifest (no local paths: only what the version holds)."""
     entries = all_entries(ctx, version.pk)
     digests = entry_digests(ctx, entries)
@@ -177,4 +175,3 @@ def manifest_json(
 def entries_digest_pairs(entries: Iterable[WandbEntry]) -> list[tuple[str, str]]:
     """``(path, digest)`` of W&B entries, for :func:`wandb_digest`."""
     return [(e.path, e.digest) for e in entries]
-

@@ -155,7 +155,7 @@ class SqlWandbArtifacts(WandbArtifactStore):
 
     def add_wandb_artifact_files(self, pk: int, files: Sequence[tuple[str, str, int]]) -> None:
         with self._write() as conn:
-            for md5, sha256, size in dict((f[0], f) for f in files).values():
+            for md5, sha256, size in {f[0]: f for f in files}.values():
                 upsert(
                     conn,
                     wandb_artifact_files,
@@ -176,7 +176,9 @@ class SqlWandbArtifacts(WandbArtifactStore):
                 .where(wandb_artifacts.c.pk == pk)
                 .values(version_pk=version_pk, committed_at=time.time())
             )
-            conn.execute(delete(wandb_artifact_files).where(wandb_artifact_files.c.artifact_pk == pk))
+            conn.execute(
+                delete(wandb_artifact_files).where(wandb_artifact_files.c.artifact_pk == pk)
+            )
 
     def remember_md5s(self, pairs: Sequence[tuple[str, str]]) -> None:
         with self._write() as conn:
@@ -212,7 +214,9 @@ class SqlWandbArtifacts(WandbArtifactStore):
 
     def readable_version(self, who: Principal, version_pk: int) -> VersionRecord:
         with self._read() as conn:
-            found = versions_where(conn, artifact_versions.c.pk == version_pk, visible_projects(who))
+            found = versions_where(
+                conn, artifact_versions.c.pk == version_pk, visible_projects(who)
+            )
         if not found:
             raise NotFoundError("no artifact version has this id, or it is not yours to read")
         return found[0]

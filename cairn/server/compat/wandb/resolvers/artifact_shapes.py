@@ -137,7 +137,11 @@ def artifact_shape(
 
     def manifest(info: Info) -> dict[str, Any]:
         url = read_url(context, version)
-        file = {"id": f"manifest-file:{version.pk}", "name": "wandb_manifest.json", "directUrl": url}
+        file = {
+            "id": f"manifest-file:{version.pk}",
+            "name": "wandb_manifest.json",
+            "directUrl": url,
+        }
         return {"id": f"manifest:{version.pk}", "file": file}
 
     def digest(info: Info) -> str:
@@ -254,4 +258,3 @@ def version_or_upload(context: GraphQLContext, artifact_id: str) -> VersionRecor
             raise NotFoundError(f"artifact {upload.name!r} ({artifact_id}) is {state}")
         pk = upload.version_pk
     return context.ctx.meta.readable_version(context.who, pk)
-

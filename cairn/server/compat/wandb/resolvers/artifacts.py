@@ -49,9 +49,7 @@ def create_artifact(_: None, info: Info, input: dict[str, Any]) -> dict[str, Any
             "CreateArtifact needs runName: Cairn records the run that logs each version; "
             "log artifacts from a run (wandb.init, then run.log_artifact)"
         )
-    run = meta.resolve_run(
-        context.who, input["entityName"], input["projectName"], run_id, "member"
-    )
+    run = meta.resolve_run(context.who, input["entityName"], input["projectName"], run_id, "member")
     names = input.get("artifactCollectionNames") or [input.get("artifactCollectionName")]
     name = check_artifact_name(names[0])
     type_ = check_artifact_name(input["artifactTypeName"], "artifact type")
@@ -85,7 +83,9 @@ def create_artifact(_: None, info: Info, input: dict[str, Any]) -> dict[str, Any
     return {"artifact": shape}
 
 
-def _latest(context: GraphQLContext, project_pk: int, name: str, type_: str) -> VersionRecord | None:
+def _latest(
+    context: GraphQLContext, project_pk: int, name: str, type_: str
+) -> VersionRecord | None:
     """The collection's newest version; InvalidInputError when the name has another type."""
     meta = context.ctx.meta
     try:
@@ -184,7 +184,7 @@ def create_artifact_files(_: None, info: Info, input: dict[str, Any]) -> dict[st
             grant = ArtifactGrant.for_caller(context.who, "put_file", upload.pk, spec["md5"])
             token = seal_artifact_grant(context.ctx.secrets, grant)
             url = f"{context.base_url}/wandb-artifacts/{token}"
-        node = {
+        node: dict[str, Any] = {
             "storagePath": f"wandb_artifacts/{upload.pk}/{spec['md5']}",
             "uploadUrl": url,
             "uploadHeaders": [],
