@@ -253,6 +253,7 @@ def version_or_upload(context: GraphQLContext, artifact_id: str) -> VersionRecor
     kind, pk = decode_id(artifact_id)
     if kind == "upload":
         upload = context.ctx.meta.wandb_artifact(pk)
+        context.ctx.meta.resolve_project(context.who, upload.entity, upload.project, "viewer")
         if upload.version_pk is None:
             state = "deleted" if upload.committed else "not committed yet"
             raise NotFoundError(f"artifact {upload.name!r} ({artifact_id}) is {state}")
