@@ -350,7 +350,10 @@ def test_bad_input_is_refused_with_a_message(server: ServerProcess, tmp_path: Pa
 def auth_server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     """A server that requires an API key on every W&B call."""
     proc = start_server(
-        tmp_path / "auth-data", db_url=db_url, extra_args=["--auth", "required"], env=ADMIN_ENV
+        tmp_path / "auth-data",
+        db_url=db_url,
+        extra_args=["--auth", "required", "--log-level", "info"],
+        env=ADMIN_ENV,
     )
     try:
         yield proc
@@ -459,3 +462,6 @@ def test_upload_urls_check_the_bytes_and_reveal_no_unreadable_content(
     assert "not found" in hidden["errors"][0]["message"] or "exist" in hidden["errors"][0]["message"]
     denied = _graphql(server, UPSERT, "cairn_" + "x" * 43, input={"modelName": "arts"})
     assert denied.status_code == 401
+    log = server.log()
+    assert "PUT /wandb-artifacts/" in log  # the uploads were logged ...
+    assert "/wandb-artifacts/gAAAA" not in log  # ... without their capability tokens
