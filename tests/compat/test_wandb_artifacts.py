@@ -459,7 +459,7 @@ def test_upload_urls_check_the_bytes_and_reveal_no_unreadable_content(
     assert _upload_url(server, eve, _start(server, eve, "eve", "raw", digest)) is not None
     hidden = _as(server, eve, "query A($id: ID!) { artifact(id: $id) { digest } }", id=first)
     assert hidden["data"]["artifact"] is None
-    assert "not found" in hidden["errors"][0]["message"] or "exist" in hidden["errors"][0]["message"]
+    assert hidden["errors"][0]["message"] == "project bob/arts does not exist"
     denied = _graphql(server, UPSERT, "cairn_" + "x" * 43, input={"modelName": "arts"})
     assert denied.status_code == 401
     log = server.log()

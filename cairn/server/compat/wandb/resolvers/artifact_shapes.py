@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 from cairn.errors import NotFoundError
 from cairn.server.compat.wandb.context import GraphQLContext, Info
-from cairn.server.compat.wandb.manifests import version_digest
+from cairn.server.compat.wandb.manifests import file_md5s, version_digest
 from cairn.server.compat.wandb.resolvers.shapes import project_shape, run_shape
 from cairn.server.compat.wandb.tokens import ArtifactGrant, seal_artifact_grant
-from cairn.server.store.artifacts import VersionRecord
+from cairn.server.store.artifacts import EntryRecord, VersionRecord
 from cairn.server.store.wandb_artifacts import WandbArtifact
 
 _PREFIXES: Final = {"version": "Artifact:", "upload": "WandbArtifact:"}
@@ -195,8 +195,13 @@ def artifact_shape(
 def membership_shape(context: GraphQLContext, version: VersionRecord) -> dict[str, Any]:
     """A version as a member of its collection, with its files' download URLs."""
 
-    def files(info: Info, after: str | None = None, first: int | None = None) -> dict[str, Any]:
-        return files_page(context, version, after, first)
+    def files(
+        info: Info,
+        after: str | None = None,
+        first: int | None = None,
+        names: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return files_page(context, version, after, first, names)
 
     return {
         "__typename": "ArtifactCollectionMembership",
@@ -216,29 +221,55 @@ MAX_FILES_PAGE: Final = 10_000
 
 
 def files_page(
-    context: GraphQLContext, version: VersionRecord, after: str | None, first: int | None
+    context: GraphQLContext,
+    version: VersionRecord,
+    after: str | None,
+    first: int | None,
+    names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A page of the version's entries by path, each with its download URL; a reference's
-    is where it points (the client fetches references itself, never through the server)."""
+    """A page of the version's entries by path (or those named), each with its download
+    URL; a reference's is where it points (the client fetches references itself)."""
+    meta = context.ctx.meta
     limit = max(1, min(first or 1000, MAX_FILES_PAGE))
-    page = context.ctx.meta.list_entries(version.pk, after=after or None, limit=limit + 1)
+    if names is not None:
+        wanted = sorted(n for n in set(names) if after is None or n > after)
+        found = [meta.get_entry(version.pk, name) for name in wanted[: limit + 1]]
+        page = [entry for entry in found if entry is not None]
+    else:
+        page = meta.list_entries(version.pk, after=after or None, limit=limit + 1)
     more = len(page) > limit
     page = page[:limit]
-    edges = [
-        {
-            "node": {
-                "__typename": "File",
-                "id": f"file:{version.pk}:{entry.path}",
-                "name": entry.path,
-                "directUrl": entry.ref or read_url(context, version, entry.path),
-                "sizeBytes": entry.size,
-            }
+    base = read_url(context, version)  # one token for the page: it grants the whole version
+    md5s: dict[str, str] = {}
+
+    def md5_of(sha: str | None) -> str | None:
+        if sha is None:
+            return None
+        if not md5s:
+            md5s.update(file_md5s(context.ctx, [e.sha256 for e in page if e.sha256]))
+        return md5s[sha]
+
+    def node(entry: EntryRecord) -> dict[str, Any]:
+        url = entry.ref or f"{base}/{quote(entry.path, safe='/')}"
+        return {
+            "__typename": "File",
+            "id": f"file:{version.pk}:{entry.path}",
+            "name": entry.path,
+            "displayName": entry.path,
+            "url": url,
+            "directUrl": url,
+            "sizeBytes": entry.size or 0,
+            "storagePath": entry.sha256,
+            "mimetype": None,
+            "updatedAt": iso(version.created_at),
+            "digest": lambda info: md5_of(entry.sha256) or entry.checksum,
+            "md5": lambda info: md5_of(entry.sha256),
         }
-        for entry in page
-    ]
+
     return {
+        "totalCount": version.file_count,
         "pageInfo": {"endCursor": page[-1].path if page else None, "hasNextPage": more},
-        "edges": edges,
+        "edges": [{"node": node(entry)} for entry in page],
     }
 
 
