@@ -69,6 +69,8 @@ USE = """
 
     old = run.use_artifact("{ref}")
     print("OLD", old.version, sorted(old.aliases), digests(old.download(root="{out}")))
+    old.verify(root="{out}")  # every file's MD5 as the manifest says
+    print("NAMES", sorted(f.name for f in old.files()))
     run.finish()
     print("RUN", run.id)
 """
@@ -151,6 +153,7 @@ def test_log_dedup_new_version_use_download_and_lineage(
     (old,) = _lines(used, "OLD")
     assert old.startswith("v0 [] ")
     assert eval(old.split(" ", 2)[2]) == {p: _sha(d) for p, d in FILES.items()}
+    assert _lines(used, "NAMES") == [str(sorted(FILES))]
     user = f"alice/arts/{run_id_of(used)}"
     assert api.get(f"/runs/{user}/artifacts").json()["used"][0]["path"] == "alice/arts/ds:v0"
     lineage = api.get("/artifacts/alice/arts/ds/versions/v0/lineage", params={"depth": 1})
