@@ -170,8 +170,3 @@ def manifest_json(ctx: ServerContext, version: VersionRecord, artifact_id: str) 
         "storagePolicyConfig": {"storageLayout": "V2"},
         "contents": contents,
     }
-
-
-def entries_digest_pairs(entries: Iterable[WandbEntry]) -> list[tuple[str, str]]:
-    """``(path, digest)`` of W&B entries, for :func:`wandb_digest`."""
-    return [(e.path, e.digest) for e in entries]

@@ -152,7 +152,12 @@ def artifact_shape(
         logger = version.logged_by
         if logger is None:
             return None
-        run = ctx.meta.resolve_run(context.who, logger.entity, logger.project, logger.id, "viewer")
+        try:
+            run = ctx.meta.resolve_run(
+                context.who, logger.entity, logger.project, logger.id, "viewer"
+            )
+        except NotFoundError:  # a run in a project the caller cannot read
+            return None
         return {"__typename": "Run", **run_shape(context, run)}
 
     def used_by(info: Info, after: str | None = None, first: int | None = None) -> dict[str, Any]:
