@@ -12,6 +12,7 @@ from cairn.server.context import ServerContext
 from cairn.server.observability.metrics import record_housekeeping
 from cairn.server.store.records import GcResult
 from cairn.server.store.uploads import UPLOAD_TTL_S
+from cairn.server.store.wandb_artifacts import PENDING_TTL_S
 
 log = logging.getLogger("cairn.server.housekeeping")
 
@@ -30,10 +31,10 @@ def collect_garbage(ctx: ServerContext, grace_s: float) -> GcResult:
 
 
 def drop_expired_uploads(ctx: ServerContext, grace_s: float) -> int:
-    """Abort upload sessions past their expiry (their staged parts go) and forget upload
-    notes older than ``grace_s`` or a day, whichever is longer (a ``cairn server gc --grace
-    0`` must not forget what the server's own grace period still counts); return how many
-    sessions went."""
+    """Abort upload sessions past their expiry (their staged parts go), forget upload notes
+    older than ``grace_s`` or a day, whichever is longer (a ``cairn server gc --grace 0`` must
+    not forget what the server's own grace period still counts), and W&B artifact uploads
+    never committed within a day; return how many sessions went."""
     dropped = 0
     for session in ctx.meta.expired_uploads(limit=EXPIRED_UPLOADS_PER_ROUND):
         try:
@@ -46,6 +47,9 @@ def drop_expired_uploads(ctx: ServerContext, grace_s: float) -> int:
     if dropped:
         log.info("dropped %d expired uploads", dropped)
     ctx.meta.forget_uploaders(time.time() - max(grace_s, UPLOAD_TTL_S))
+    stale = ctx.meta.drop_stale_wandb_artifacts(time.time() - PENDING_TTL_S)
+    if stale:
+        log.info("dropped %d W&B artifact uploads never committed", stale)
     return dropped
 
 

@@ -81,7 +81,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
     }
 
 
-_CAPABILITY = re.compile(r"^(/wandb-files/)[^/?]+")
+_CAPABILITY = re.compile(r"^(/wandb-files/|/wandb-artifacts/)[^/?]+")
 """Paths that are capabilities (whoever holds one may use it): never written to a log."""
 
 

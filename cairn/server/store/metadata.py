@@ -27,6 +27,7 @@ from cairn.server.store.registry import RegistryStore
 from cairn.server.store.sweeps import SweepStore
 from cairn.server.store.uploads import BlobUploads
 from cairn.server.store.value_reads import ValueReads
+from cairn.server.store.wandb_artifacts import WandbArtifactStore
 
 if TYPE_CHECKING:
     from cairn.server.auth.principal import Principal
@@ -511,6 +512,7 @@ class MetadataStore(
     ArtifactStore,
     RegistryStore,
     AutomationStore,
+    WandbArtifactStore,
 ):
     """Everything the server keeps in its database, behind one interface."""
 

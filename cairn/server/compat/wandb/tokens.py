@@ -1,4 +1,5 @@
-"""Capability URLs for run files: the client sends no credentials on them (design 0016).
+"""Capability URLs for run files and artifacts: the client sends no credentials on them
+(design 0016).
 
 A token is the server key's Fernet seal of what it grants (which run file, for whom), so it
 cannot be forged or altered, and it expires.
@@ -73,3 +74,62 @@ def open_grant(box: SecretBox, token: str) -> FileGrant:
             "this file URL is invalid or expired (they last 24 hours); ask for a new one"
         )
     return FileGrant(**payload)
+
+
+_ARTIFACT_PURPOSE: Final = "wandb-artifact"
+ARTIFACT_ACTIONS: Final = ("put_file", "put_manifest", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactGrant:
+    """What an artifact capability URL allows: ``put_file`` (one file of the pending W&B
+    artifact ``target``, whose bytes must have the base64 MD5 ``md5``), ``put_manifest`` (its
+    ``wandb_manifest.json``) or ``read`` (the manifest and files of the version ``target``)."""
+
+    action: str
+    target: int
+    md5: str | None
+    via: str
+    user_pk: int | None
+    username: str | None
+    is_admin: bool
+
+    @classmethod
+    def for_caller(
+        cls, who: Principal, action: str, target: int, md5: str | None = None
+    ) -> ArtifactGrant:
+        """What ``who`` may do with one artifact, to be used without credentials."""
+        if action not in ARTIFACT_ACTIONS:
+            raise ValueError(f"unknown artifact grant {action!r}")
+        return cls(action, target, md5, who.via, who.user_pk, who.username, who.is_admin)
+
+    @property
+    def principal(self) -> Principal:
+        """The caller the grant was made for; the store checks its role again on use."""
+        if self.via == "open":
+            return OPEN_PRINCIPAL
+        return Principal(
+            via="api_key", user_pk=self.user_pk, username=self.username, is_admin=self.is_admin
+        )
+
+
+def seal_artifact_grant(box: SecretBox, grant: ArtifactGrant) -> str:
+    """The token of ``grant`` (URL-safe)."""
+    return box.seal(json.dumps({"purpose": _ARTIFACT_PURPOSE, **asdict(grant)}))
+
+
+def open_artifact_grant(box: SecretBox, token: str, *actions: str) -> ArtifactGrant:
+    """The grant a token carries, which must allow one of ``actions``; AuthenticationError
+    for a forged, altered, expired or other kind of token."""
+    text = box.open_recent(token, FILE_TOKEN_TTL_S)
+    payload = json.loads(text) if text else None
+    if (
+        not isinstance(payload, dict)
+        or payload.pop("purpose", None) != _ARTIFACT_PURPOSE
+        or payload.get("action") not in actions
+    ):
+        raise AuthenticationError(
+            "this artifact URL is invalid, expired (they last 24 hours) or not for this use; "
+            "ask the server for a new one"
+        )
+    return ArtifactGrant(**payload)

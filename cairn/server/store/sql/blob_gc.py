@@ -17,6 +17,7 @@ from cairn.server.store.sql.schema import (
     artifact_collections,
     artifact_entries,
     artifact_versions,
+    blob_md5s,
     blob_uploaders,
     blobs,
     run_files,
@@ -104,4 +105,5 @@ def collect_one(
     delete_bytes(sha256)
     conn.execute(delete(blobs).where(blobs.c.sha256 == sha256))
     conn.execute(delete(blob_uploaders).where(blob_uploaders.c.sha256 == sha256))
+    conn.execute(delete(blob_md5s).where(blob_md5s.c.sha256 == sha256))
     return int(size)

@@ -517,6 +517,49 @@ blob_uploads = Table(
     Index("ix_blob_uploads_expires", "expires_at"),
 )
 
+# The W&B surface's artifact uploads (design 0016): a version the W&B client is building, under
+# the id handed to it, until CommitArtifact applies it as an ``artifact`` record; afterwards the
+# row maps that id to the version (the version itself lives only in the artifact tables).
+wandb_artifacts = Table(
+    "wandb_artifacts",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
+    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(128), nullable=False),
+    Column("wandb_digest", String(64), nullable=False),  # W&B's manifest digest, as sent
+    Column("spec", Json, nullable=False),  # description, metadata, aliases, ttl_s
+    Column("client_id", String(128)),
+    Column("manifest_sha256", String(64)),  # the uploaded wandb_manifest.json (a blob)
+    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="SET NULL")),
+    Column("committed_at", Float),
+    Column("created_at", Float, nullable=False),
+    Index("ix_wandb_artifacts_digest", "project_pk", "name", "wandb_digest"),
+    Index("ix_wandb_artifacts_client", "client_id"),
+    Index("ix_wandb_artifacts_version", "version_pk"),
+    Index("ix_wandb_artifacts_created", "created_at"),
+)
+
+# The files a pending W&B artifact has on the server, by the base64 MD5 its manifest names.
+wandb_artifact_files = Table(
+    "wandb_artifact_files",
+    metadata,
+    Column("artifact_pk", ForeignKey("wandb_artifacts.pk", ondelete="CASCADE"), primary_key=True),
+    Column("md5", String(32), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+# The base64 MD5 of a blob, computed by the server from its bytes (W&B names content by MD5).
+blob_md5s = Table(
+    "blob_md5s",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("md5", String(32), nullable=False),
+    Index("ix_blob_md5s_md5", "md5"),
+)
+
 # Model registry (design 0013): models per entity whose versions link artifact versions.
 registered_models = Table(
     "registered_models",

@@ -65,6 +65,7 @@ from cairn.server.store.sql.schema import projects as projects_table
 from cairn.server.store.sql.series import SqlSeriesStore
 from cairn.server.store.sql.sweeps import SqlSweeps
 from cairn.server.store.sql.value_reads import SqlValueReads
+from cairn.server.store.sql.wandb_artifacts import SqlWandbArtifacts
 from cairn.wire import Batch
 
 
@@ -98,6 +99,7 @@ class SqlMetadataStore(
     SqlRegistry,
     SqlAutomations,
     SqlBlobUploads,
+    SqlWandbArtifacts,
     MetadataStore,
 ):
     """The metadata store over a SQLAlchemy engine, with the series store in the same database."""
