@@ -226,7 +226,7 @@ def test_stop_from_cairn_ends_the_wandb_process(server: ServerProcess, tmp_path:
     script.write_text(
         "import time, wandb\n"
         'run = wandb.init(entity="fay", project="stop", id="stopme01",\n'
-        "                 settings=wandb.Settings(x_file_stream_transmit_interval=0.5))\n"
+        "                 settings=wandb.Settings(x_file_stream_transmit_interval=1))\n"
         "for i in range(600):\n"
         '    run.log({"x": i})\n'
         "    time.sleep(0.1)\n"
