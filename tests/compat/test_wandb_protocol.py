@@ -167,6 +167,19 @@ def test_malformed_file_stream_bodies_are_refused(
     assert CairnReader(server.base_url).history("ann/p/r6", "x") == [(0, 0.0)]
 
 
+def test_an_oversized_file_stream_request_is_413_and_changes_nothing(
+    wb: httpx.Client, server: ServerProcess
+) -> None:
+    _upsert(wb, "big")
+    assert _stream(wb, "big", _history(0, range(1))).status_code == 200
+    line = json.dumps({"_step": 1, "x": 1.0, "pad": "p" * 1024})
+    body = {"files": {"wandb-history.jsonl": {"offset": 1, "content": [line] * 17_000}}}
+    response = _stream(wb, "big", body)
+    assert response.status_code == 413
+    assert "limit" in response.json()["errors"][0]["message"]
+    assert CairnReader(server.base_url).history("ann/p/big", "x") == [(0, 0.0)]
+
+
 def test_file_stream_for_an_unknown_run_is_404(wb: httpx.Client) -> None:
     response = _stream(wb, "nosuchrun", _history(0, range(1)))
     assert response.status_code == 404
