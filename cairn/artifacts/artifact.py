@@ -184,11 +184,7 @@ class Artifact:
         if not folder.is_dir():
             raise InvalidInputError(f"{folder} is not a folder")
         prefix = name.strip("/") + "/" if name else ""
-        pairs = [
-            (prefix + path.relative_to(folder).as_posix(), path)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        ]
+        pairs = [(prefix + relative, path) for relative, path in staging.files_under(folder)]
         return [ArtifactFile(self, e) for e in self._entries_for(pairs, policy)]
 
     def _entries_for(self, pairs: list[tuple[str, Path]], policy: str) -> list[Entry]:

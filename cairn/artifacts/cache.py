@@ -83,6 +83,15 @@ class ArtifactCache:
         partial.replace(target)
         return target
 
+    def store(self, sha256: str, data: bytes) -> Path:
+        """Keep ``data`` (already checked to hash to ``sha256``) as the cached file."""
+        partial = self.partial_for(sha256)
+        try:
+            partial.write_bytes(data)
+            return self.commit(partial, sha256)
+        finally:
+            partial.unlink(missing_ok=True)
+
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
         if not self.root.is_dir():
             return

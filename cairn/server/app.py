@@ -21,6 +21,7 @@ from cairn.server.api import (
     artifacts_writes,
     auth,
     automations,
+    blob_batches,
     blobs,
     history,
     ingest,
@@ -167,5 +168,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         automations,
     ):
         app.include_router(module.router)
+    if settings.blob_batches:
+        app.include_router(blob_batches.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API
     return app
