@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -187,7 +187,7 @@ class Artifact:
         pairs = [(prefix + relative, path) for relative, path in staging.files_under(folder)]
         return [ArtifactFile(self, e) for e in self._entries_for(pairs, policy)]
 
-    def _entries_for(self, pairs: list[tuple[str, Path]], policy: str) -> list[Entry]:
+    def _entries_for(self, pairs: Sequence[tuple[str, str | Path]], policy: str) -> list[Entry]:
         manifest = self.manifest
         for entry_name, _ in pairs:
             check_artifact_path(entry_name)  # before any byte is copied

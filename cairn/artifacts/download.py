@@ -57,18 +57,18 @@ def download(
     root.mkdir(parents=True, exist_ok=True)
     places = _Places(root)
     references: list[tuple[Entry, Path]] = []
-    fetch: list[tuple[Entry, Path]] = []
+    fetch: list[tuple[Entry, str]] = []
     for entry in entries:
         target = places.target(entry.path)
         if entry.is_reference:
-            references.append((entry, target))
+            references.append((entry, Path(target)))
             continue
         assert entry.sha256 is not None
         assert entry.size is not None
-        cached = cache.lookup(entry.sha256, entry.size)
+        cached = cache.find(entry.sha256, entry.size)
         if cached is not None:
             places.put(cached, target)
-        elif not _already_right(places.checked(target), entry, None):
+        elif not _already_right(places.checked(Path(target)), entry, None):
             fetch.append((entry, target))
     small = {
         e.sha256: e
@@ -77,22 +77,17 @@ def download(
     }
     fetch_batches.fetch(client, ref, small, cache)  # what it could not fetch comes alone
 
-    def one(job: tuple[Entry, Path]) -> None:
-        entry, target = job
-        assert entry.sha256 is not None
-        assert entry.size is not None
-        cached = cache.lookup(entry.sha256, entry.size) or _fetch(client, ref, entry, cache)
-        places.put(cached, target)
-
-    by_sha: dict[str, list[tuple[Entry, Path]]] = {}
-    for job in fetch:
-        by_sha.setdefault(str(job[0].sha256), []).append(job)
+    def content(jobs: list[tuple[Entry, str]]) -> None:
+        for entry, target in jobs:
+            assert entry.sha256 is not None
+            assert entry.size is not None
+            cached = cache.find(entry.sha256, entry.size) or _fetch(client, ref, entry, cache)
+            places.put(cached, target)
 
     # the entries of one content on one thread: two would fetch the same bytes
-    def content(jobs: list[tuple[Entry, Path]]) -> None:
-        for job in jobs:
-            one(job)
-
+    by_sha: dict[str, list[tuple[Entry, str]]] = {}
+    for job in fetch:
+        by_sha.setdefault(str(job[0].sha256), []).append(job)
     in_parallel(content, list(by_sha.values()))
     in_parallel(lambda job: _reference(*job), references)
     return root
@@ -104,15 +99,19 @@ def _reference(entry: Entry, target: Path) -> None:
 
 
 class _Places:
-    """Targets under ``root``: each folder checked to stay inside ``root`` and made once."""
+    """Targets under ``root``: each folder checked to stay inside ``root`` and made once.
+
+    Paths are strings here: Path objects cost more than the system calls at 10,000 files.
+    """
 
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._prefix = os.fspath(root) + "/"
         self._base = root.resolve()
         self._folders: set[str] = set()
         self._lock = threading.Lock()
 
-    def target(self, path: str) -> Path:
+    def target(self, path: str) -> str:
         """Where the entry ``path`` lands (its folder made); CairnError when a symbolic link
         in a folder on the way would lead out of ``root``."""
         check_artifact_path(path)
@@ -122,7 +121,7 @@ class _Places:
             (self._root / folder).mkdir(parents=True, exist_ok=True)
             with self._lock:
                 self._folders.add(folder)
-        return self._root / path
+        return self._prefix + path
 
     def checked(self, target: Path) -> Path:
         """``target``, after checking that a symbolic link there does not lead out."""
@@ -134,7 +133,7 @@ class _Places:
         if not path.resolve().is_relative_to(self._base):
             raise CairnError(f"{name!r} would land outside {self._root} (a symbolic link there?)")
 
-    def put(self, cached: Path, target: Path) -> None:
+    def put(self, cached: str | Path, target: str) -> None:
         """The cached file at ``target`` by hard link (a copy across filesystems), unless it
         is there already."""
         try:
@@ -143,10 +142,10 @@ class _Places:
         except FileExistsError:
             pass
         except OSError:  # another filesystem, or no hard links there
-            _place(cached, target)
+            _place(Path(cached), Path(target))
             return
-        if not _same_file(cached, self.checked(target)):
-            _place(cached, target)
+        if not _same_file(Path(cached), self.checked(Path(target))):
+            _place(Path(cached), Path(target))
 
 
 def _same_file(cached: Path, target: Path) -> bool:

@@ -11,6 +11,7 @@ hashing and file I/O release the GIL.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -103,23 +104,30 @@ def _keep(partial: Path, target: Path) -> Path:
         partial.unlink(missing_ok=True)
 
 
-def link_staged(stored: Path, staging: Path, sha256: str, size: int) -> Source:
+def link_staged(stored: str | Path, staging: Path, sha256: str, size: int) -> Source:
     """The file ``stored`` (ours, content-addressed) as ``staging/<sha256>``: a hard link, or a
     copy across filesystems; FileNotFoundError when ``stored`` is gone."""
     target = staging / sha256
     try:
-        if target.stat().st_size == size:
+        os.link(stored, target)  # the common case: one call
+        return Source(target, size)
+    except FileExistsError:
+        if os.stat(target).st_size == size:
             return Source(target, size)
     except FileNotFoundError:
+        if staging.is_dir():
+            raise  # the stored file is gone
+        staging.mkdir(parents=True, exist_ok=True)
+        return link_staged(stored, staging, sha256, size)
+    except OSError:  # another filesystem, or no hard links there: a copy, below
         pass
-    staging.mkdir(parents=True, exist_ok=True)
     temporary = staging / f".link-{os.getpid()}-{os.urandom(6).hex()}"
     try:
         try:
             os.link(stored, temporary)
         except FileNotFoundError:
             raise
-        except OSError:  # another filesystem, or no hard links there
+        except OSError:
             shutil.copyfile(stored, temporary)
         temporary.replace(target)
     finally:
@@ -136,7 +144,7 @@ def hash_in_place(source: Path) -> tuple[str, Source]:
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         raise InvalidInputError(f"{source} changed while it was being hashed; add it again once "
                                 "it is written, or use policy='mutable'")  # fmt: skip
-    return sha, Source(source.resolve(), after.st_size, after.st_mtime_ns)
+    return sha, Source(Path(os.path.abspath(source)), after.st_size, after.st_mtime_ns)
 
 
 def source_changed(source: Source) -> bool:
@@ -157,10 +165,10 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def files_under(folder: Path) -> list[tuple[str, Path]]:
+def files_under(folder: Path) -> list[tuple[str, str]]:
     """Every file under ``folder`` (symbolic links followed, each folder once) as
     ``(relative posix path, path)``, in the order of ``sorted(folder.rglob("*"))``."""
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
 
     def walk(directory: str, prefix: str) -> None:
@@ -174,7 +182,7 @@ def files_under(folder: Path) -> list[tuple[str, Path]]:
                     if entry.is_dir():
                         walk(entry.path, prefix + entry.name + "/")
                     elif entry.is_file():
-                        found.append((prefix + entry.name, Path(entry.path)))
+                        found.append((prefix + entry.name, entry.path))
                 except OSError:  # gone meanwhile, or a link to nowhere
                     continue
 
@@ -197,12 +205,17 @@ def in_parallel(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     # (a short script's run would then never be sent)
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
-        return list(pool.map(fn, items))
+    threads = min(workers(), len(items))
+    # a few chunks per thread, not a task per item: 10,000 tasks cost a second of queueing
+    step = max(1, len(items) // (threads * 4))
+    chunks = [items[start : start + step] for start in range(0, len(items), step)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        done = pool.map(lambda chunk: [fn(item) for item in chunk], chunks)
+        return [result for chunk in done for result in chunk]
 
 
 def hash_files(
-    sources: Sequence[Path], policy: str, staging: Path, store: Path | None = None
+    sources: Sequence[str | Path], policy: str, staging: Path, store: Path | None = None
 ) -> list[tuple[str, Source]]:
     """Hash (and for ``mutable``, stage) each file; in the order given.
 
@@ -219,28 +232,36 @@ def hash_files(
     paths = [os.path.abspath(source) for source in sources]
     keys = {path: stat_key(stat) for path, stat in zip(paths, stats, strict=True)}
     known = hashes.lookup(keys)
+    root = os.fspath(store)
+    if policy == "mutable":
+        staging.mkdir(parents=True, exist_ok=True)
+    hashed: list[tuple[str, Source] | None] = [None] * len(sources)
+    for index, path in enumerate(paths):
+        sha = known.get(path)
+        if sha is None:
+            continue
+        size = stats[index].st_size
+        if policy == "immutable":
+            hashed[index] = sha, Source(Path(path), size, stats[index].st_mtime_ns)
+            continue
+        with contextlib.suppress(FileNotFoundError):  # else the cache lost its copy: make it
+            hashed[index] = sha, link_staged(f"{root}/{sha[:2]}/{sha}", staging, sha, size)
 
     def one(index: int) -> tuple[str, Source]:
-        source, stat = sources[index], stats[index]
-        sha = known.get(paths[index])
         if policy == "immutable":
-            if sha is not None:
-                return sha, Source(source.resolve(), stat.st_size, stat.st_mtime_ns)
-            return hash_in_place(source)
-        if sha is not None:
-            try:
-                return sha, link_staged(store / sha[:2] / sha, staging, sha, stat.st_size)
-            except FileNotFoundError:  # the cache lost its copy: make it again
-                pass
-        return stage_copy(source, staging, store)
+            return hash_in_place(Path(sources[index]))
+        return stage_copy(Path(sources[index]), staging, store)
 
-    hashed = in_parallel(one, range(len(sources)))
+    todo = [index for index, done in enumerate(hashed) if done is None]
+    for index, result in zip(todo, in_parallel(one, todo), strict=True):
+        hashed[index] = result
+    out = [result for result in hashed if result is not None]
     hashes.remember(
         (path, keys[path], sha)
-        for path, stat, (sha, _) in zip(paths, stats, hashed, strict=True)
+        for path, stat, (sha, _) in zip(paths, stats, out, strict=True)
         if path in known or _settled(stat, Path(path), started_ns)
     )
-    return hashed
+    return out
 
 
 def _settled(before: os.stat_result, path: Path, started_ns: int) -> bool:
@@ -256,7 +277,7 @@ def _settled(before: os.stat_result, path: Path, started_ns: int) -> bool:
 
 def adopt(source: Source, staging: Path, sha256: str) -> Source:
     """A staged copy moved into ``staging`` (a run's) by hard link, else by copy."""
-    if source.mtime_ns is not None or source.path.parent == staging:
+    if source.mtime_ns is not None or str(source.path).rpartition(os.sep)[0] == str(staging):
         return source
     target = staging / sha256
     if target.is_file() and target.stat().st_size == source.size:

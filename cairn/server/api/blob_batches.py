@@ -34,7 +34,7 @@ from cairn.wire.blobs import (
 
 router = APIRouter(prefix="/api/v1", tags=["blobs"])
 
-STORE_THREADS = 8
+STORE_THREADS = 16
 """Blobs of one batch written or read at once (an S3 store answers each in milliseconds)."""
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -56,7 +56,10 @@ def _map(fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="cairn-blob-batch")
-    return list(_pool.map(fn, items))
+    step = max(1, len(items) // STORE_THREADS)  # a task per item would cost more than a stat
+    chunks = [items[start : start + step] for start in range(0, len(items), step)]
+    done = _pool.map(lambda chunk: [fn(item) for item in chunk], chunks)
+    return [result for chunk in done for result in chunk]
 
 
 class BlobResult(BaseModel):
