@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from cairn.artifacts.hashcache import STALE_S as HASHES_STALE_S
+from cairn.artifacts.hashcache import HashCache
 from cairn.artifacts.staging import cache_dir
 from cairn.errors import InvalidInputError
 
@@ -116,10 +118,12 @@ class ArtifactCache:
 
     def cleanup(self, max_bytes: int) -> CleanupResult:
         """Remove least recently used files until at most ``max_bytes`` are kept, plus partial
-        downloads and staged copies left for more than a day."""
+        downloads and staged copies left for more than a day, and hashes of files not logged
+        for a month."""
         if max_bytes < 0:
             raise InvalidInputError("the cache's maximum size must be >= 0")
         now = time.time()
+        HashCache(self.root).prune(now - HASHES_STALE_S)
         removed = removed_bytes = 0
         entries: list[tuple[float, int, Path]] = []
         for path, stat in self._files():

@@ -93,9 +93,14 @@ class HashCache:
         """Drop entries last used before ``older_than`` (epoch seconds); how many went."""
         if not self.path.is_file():
             return 0
-        conn = self._connect()
         try:
-            with conn:
-                return conn.execute("DELETE FROM hashes WHERE used_at < ?", (older_than,)).rowcount
-        finally:
-            conn.close()
+            conn = self._connect()
+            try:
+                with conn:
+                    query = "DELETE FROM hashes WHERE used_at < ?"
+                    return int(conn.execute(query, (older_than,)).rowcount)
+            finally:
+                conn.close()
+        except Exception as exc:
+            log.warning("cannot prune the hash cache %s: %s", self.path, exc)
+            return 0
