@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 if TYPE_CHECKING:
     import sqlite3
@@ -37,18 +38,32 @@ def stat_key(stat: os.stat_result) -> str:
 
 
 class HashCache:
-    """The hashes under ``root`` (the artifact cache's folder)."""
+    """The hashes under ``root`` (the artifact cache's folder).
+
+    One connection per file and process, kept open: ``add_file`` in a loop asks once per file.
+    """
+
+    _connections: ClassVar[dict[tuple[str, int], sqlite3.Connection]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, root: Path) -> None:
         self.path = root / FILE_NAME
 
-    def _connect(self) -> sqlite3.Connection:
-        import sqlite3
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection (call with the lock held)."""
+        key = (str(self.path), os.getpid())  # a forked child opens its own
+        conn = self._connections.get(key)
+        if conn is None or not self.path.exists():  # removed under us: start again
+            import sqlite3
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(_SCHEMA)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            # no sync per commit: a power cut may lose the last entries (they are hashed
+            # again), never the database
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(_SCHEMA)
+            self._connections[key] = conn
         return conn
 
     def lookup(self, keys: dict[str, str]) -> dict[str, str]:
@@ -56,18 +71,15 @@ class HashCache:
         found: dict[str, str] = {}
         paths = list(keys)
         try:
-            conn = self._connect()
-            try:
+            with self._lock:
+                conn = self._connection()
                 for start in range(0, len(paths), _CHUNK):
                     chunk = paths[start : start + _CHUNK]
                     marks = ",".join("?" * len(chunk))
                     rows = conn.execute(
-                        f"SELECT path, stat, sha256 FROM hashes WHERE path IN ({marks})",
-                        chunk,
+                        f"SELECT path, stat, sha256 FROM hashes WHERE path IN ({marks})", chunk
                     )
                     found.update((path, sha) for path, stat, sha in rows if keys[path] == stat)
-            finally:
-                conn.close()
         except Exception as exc:
             log.debug("the hash cache %s is not usable: %s", self.path, exc)
             return {}
@@ -80,12 +92,10 @@ class HashCache:
         if not rows:
             return
         try:
-            conn = self._connect()
-            try:
+            with self._lock:
+                conn = self._connection()
                 with conn:
                     conn.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?)", rows)
-            finally:
-                conn.close()
         except Exception as exc:
             log.debug("cannot write the hash cache %s: %s", self.path, exc)
 
@@ -94,13 +104,11 @@ class HashCache:
         if not self.path.is_file():
             return 0
         try:
-            conn = self._connect()
-            try:
+            with self._lock:
+                conn = self._connection()
                 with conn:
                     query = "DELETE FROM hashes WHERE used_at < ?"
                     return int(conn.execute(query, (older_than,)).rowcount)
-            finally:
-                conn.close()
         except Exception as exc:
             log.warning("cannot prune the hash cache %s: %s", self.path, exc)
             return 0

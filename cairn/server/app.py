@@ -143,6 +143,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         """Liveness probe."""
         return Health(status="ok", version=__version__, public_url=public_url)
 
+    if settings.blob_batches:  # before blobs: /blobs/batch is no blob address
+        app.include_router(blob_batches.router)
     for module in (
         auth,
         admin,
@@ -168,7 +170,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
         automations,
     ):
         app.include_router(module.router)
-    if settings.blob_batches:
-        app.include_router(blob_batches.router)
     mount_web_app(app)  # last: its catch-all page route must not shadow the API
     return app

@@ -24,6 +24,7 @@ from cairn.server.api.bodies import read_body
 from cairn.server.api.deps import Ctx, ProjectDep, SignedIn
 from cairn.server.auth.principal import Principal
 from cairn.server.context import ServerContext
+from cairn.server.errors import error_response
 from cairn.wire.blobs import (
     BLOBS_CONTENT_TYPE,
     MAX_BATCH_BLOBS,
@@ -136,6 +137,18 @@ async def put_blob_batch(request: Request, ctx: Ctx, who: SignedIn) -> BatchOut:
     body = await read_body(request, batch_bytes(ctx))
     pairs = decode_pairs(body)
     return await run_in_threadpool(_store, ctx, who, pairs)
+
+
+@router.api_route(
+    "/blobs/batch",
+    methods=["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+def blob_batch_other_methods(request: Request) -> Response:
+    """405: without this route ``/blobs/batch`` would be taken for a blob address."""
+    return error_response(
+        request, {"detail": "use POST for /api/v1/blobs/batch"}, 405, {"Allow": "POST"}
+    )
 
 
 class BatchIn(BaseModel):
