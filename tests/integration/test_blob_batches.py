@@ -127,6 +127,8 @@ def test_a_batch_needs_a_signed_in_caller_and_its_media_type(server: ServerProce
     answer = ada.post("/api/v1/blobs/batch", content=body, headers={"Content-Type": "text/plain"})
     assert answer.status_code == 400
     assert BLOBS in answer.json()["detail"]
+    answer = ada.put("/api/v1/blobs/batch", content=body)  # not taken for a blob address
+    assert (answer.status_code, answer.headers["allow"]) == (405, "POST")
     assert _stored(server) == {_sha(b"x")}
 
 
