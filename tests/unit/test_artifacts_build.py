@@ -241,3 +241,19 @@ def test_add_dir_follows_links_but_never_loops(tmp_path: Path, cache: Path) -> N
     art = cairn.Artifact("a", "dataset")
     art.add_dir(folder)
     assert [e.path for e in art.manifest] == ["linked/y.txt", "sub/x.txt"]
+
+
+def test_immutable_files_use_the_hash_cache_too(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staging, "SETTLED_NS", 0)
+    source = tmp_path / "shards.tar"
+    source.write_bytes(b"shard bytes")
+    cairn.Artifact("a", "dataset").add_file(source, policy="immutable")
+    key = stat_key(source.stat())
+    HashCache(cache / "artifacts").remember([(str(source), key, "ee" * 32)])
+    entry = cairn.Artifact("a", "dataset").add_file(source, policy="immutable").entry
+    assert entry.sha256 == "ee" * 32  # taken from the cache: the file was not read
+    assert entry.local is not None
+    assert (entry.local.path, entry.local.mtime_ns) == (source, source.stat().st_mtime_ns)
+    assert not (cache / "artifacts" / "staging").exists()  # still no copy
