@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -184,14 +184,10 @@ class Artifact:
         if not folder.is_dir():
             raise InvalidInputError(f"{folder} is not a folder")
         prefix = name.strip("/") + "/" if name else ""
-        pairs = [
-            (prefix + path.relative_to(folder).as_posix(), path)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        ]
+        pairs = [(prefix + relative, path) for relative, path in staging.files_under(folder)]
         return [ArtifactFile(self, e) for e in self._entries_for(pairs, policy)]
 
-    def _entries_for(self, pairs: list[tuple[str, Path]], policy: str) -> list[Entry]:
+    def _entries_for(self, pairs: Sequence[tuple[str, str | Path]], policy: str) -> list[Entry]:
         manifest = self.manifest
         for entry_name, _ in pairs:
             check_artifact_path(entry_name)  # before any byte is copied

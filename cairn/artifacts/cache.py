@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from cairn.artifacts.hashcache import STALE_S as HASHES_STALE_S
+from cairn.artifacts.hashcache import HashCache
 from cairn.artifacts.staging import cache_dir
 from cairn.errors import InvalidInputError
 
@@ -51,6 +53,7 @@ class ArtifactCache:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root if root is not None else cache_dir() / "artifacts"
+        self._root = os.fspath(self.root)
 
     def path_for(self, sha256: str) -> Path:
         """Where the file with ``sha256`` is (or would be) kept."""
@@ -58,9 +61,14 @@ class ArtifactCache:
 
     def lookup(self, sha256: str, size: int) -> Path | None:
         """The cached file when it is there with the right size (and mark it used)."""
-        path = self.path_for(sha256)
+        found = self.find(sha256, size)
+        return None if found is None else Path(found)
+
+    def find(self, sha256: str, size: int) -> str | None:
+        """``lookup`` as a path string (no Path objects: many thousand calls per download)."""
+        path = f"{self._root}/{sha256[:2]}/{sha256}"
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return None
         if stat.st_size != size:
@@ -83,6 +91,15 @@ class ArtifactCache:
         partial.replace(target)
         return target
 
+    def store(self, sha256: str, data: bytes) -> Path:
+        """Keep ``data`` (already checked to hash to ``sha256``) as the cached file."""
+        partial = self.partial_for(sha256)
+        try:
+            partial.write_bytes(data)
+            return self.commit(partial, sha256)
+        finally:
+            partial.unlink(missing_ok=True)
+
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
         if not self.root.is_dir():
             return
@@ -101,10 +118,12 @@ class ArtifactCache:
 
     def cleanup(self, max_bytes: int) -> CleanupResult:
         """Remove least recently used files until at most ``max_bytes`` are kept, plus partial
-        downloads and staged copies left for more than a day."""
+        downloads and staged copies left for more than a day, and hashes of files not logged
+        for a month."""
         if max_bytes < 0:
             raise InvalidInputError("the cache's maximum size must be >= 0")
         now = time.time()
+        HashCache(self.root).prune(now - HASHES_STALE_S)
         removed = removed_bytes = 0
         entries: list[tuple[float, int, Path]] = []
         for path, stat in self._files():

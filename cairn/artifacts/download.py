@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from cairn.artifacts import refs, remote
+from cairn.artifacts import fetch_batches, refs, remote
 from cairn.artifacts.cache import ArtifactCache
 from cairn.artifacts.entries import Entry
 from cairn.artifacts.names import ArtifactRef
@@ -47,29 +48,114 @@ def download(
     root: Path,
     cache: ArtifactCache | None = None,
 ) -> Path:
-    """Put every entry under ``root``, in parallel; returns ``root``."""
+    """Put every entry under ``root``; returns ``root``.
+
+    Cached files are placed on this thread (a stat, a hard link: threads would only contend);
+    small missing ones are fetched in batches, the rest one by one, in parallel.
+    """
     cache = cache or ArtifactCache()
     root.mkdir(parents=True, exist_ok=True)
-    in_parallel(lambda entry: _one(client, ref, entry, root, cache), list(entries))
+    places = _Places(root)
+    references: list[tuple[Entry, Path]] = []
+    fetch: list[tuple[Entry, str]] = []
+    for entry in entries:
+        target = places.target(entry.path)
+        if entry.is_reference:
+            references.append((entry, Path(target)))
+            continue
+        assert entry.sha256 is not None
+        assert entry.size is not None
+        cached = cache.find(entry.sha256, entry.size)
+        if cached is not None:
+            places.put(cached, target)
+        elif not _already_right(places.checked(Path(target)), entry, None):
+            fetch.append((entry, target))
+    small = {
+        e.sha256: e
+        for e, _ in fetch
+        if e.sha256 and e.size is not None and fetch_batches.small(e.size)
+    }
+    fetch_batches.fetch(client, ref, small, cache)  # what it could not fetch comes alone
+
+    def content(jobs: list[tuple[Entry, str]]) -> None:
+        for entry, target in jobs:
+            assert entry.sha256 is not None
+            assert entry.size is not None
+            cached = cache.find(entry.sha256, entry.size) or _fetch(client, ref, entry, cache)
+            places.put(cached, target)
+
+    # the entries of one content on one thread: two would fetch the same bytes
+    by_sha: dict[str, list[tuple[Entry, str]]] = {}
+    for job in fetch:
+        by_sha.setdefault(str(job[0].sha256), []).append(job)
+    in_parallel(content, list(by_sha.values()))
+    in_parallel(lambda job: _reference(*job), references)
     return root
 
 
-def _one(
-    client: ApiClient, ref: ArtifactRef, entry: Entry, root: Path, cache: ArtifactCache
-) -> None:
-    target = target_in(root, entry.path)
-    if entry.is_reference:
-        if not (target.exists() and refs.matches(entry, target)):
-            refs.fetch(entry, target)
-        return
-    assert entry.sha256 is not None
-    assert entry.size is not None
-    cached = cache.lookup(entry.sha256, entry.size)
-    if _already_right(target, entry, cached):
-        return
-    if cached is None:
-        cached = _fetch(client, ref, entry, cache)
-    _place(cached, target)
+def _reference(entry: Entry, target: Path) -> None:
+    if not (target.exists() and refs.matches(entry, target)):
+        refs.fetch(entry, target)
+
+
+class _Places:
+    """Targets under ``root``: each folder checked to stay inside ``root`` and made once.
+
+    Paths are strings here: Path objects cost more than the system calls at 10,000 files.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._prefix = os.fspath(root) + "/"
+        self._base = root.resolve()
+        self._folders: set[str] = set()
+        self._lock = threading.Lock()
+
+    def target(self, path: str) -> str:
+        """Where the entry ``path`` lands (its folder made); CairnError when a symbolic link
+        in a folder on the way would lead out of ``root``."""
+        check_artifact_path(path)
+        folder = path.rpartition("/")[0]
+        if folder and folder not in self._folders:
+            self._inside(self._root / folder, path)
+            (self._root / folder).mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                self._folders.add(folder)
+        return self._prefix + path
+
+    def checked(self, target: Path) -> Path:
+        """``target``, after checking that a symbolic link there does not lead out."""
+        if target.is_symlink():
+            self._inside(target, target.relative_to(self._root).as_posix())
+        return target
+
+    def _inside(self, path: Path, name: str) -> None:
+        if not path.resolve().is_relative_to(self._base):
+            raise CairnError(f"{name!r} would land outside {self._root} (a symbolic link there?)")
+
+    def put(self, cached: str | Path, target: str) -> None:
+        """The cached file at ``target`` by hard link (a copy across filesystems), unless it
+        is there already."""
+        try:
+            os.link(cached, target)
+            return
+        except FileExistsError:
+            pass
+        except OSError:  # another filesystem, or no hard links there
+            _place(Path(cached), Path(target))
+            return
+        if not _same_file(Path(cached), self.checked(Path(target))):
+            _place(Path(cached), Path(target))
+
+
+def _same_file(cached: Path, target: Path) -> bool:
+    try:
+        here, there = target.stat(), cached.stat()
+    except OSError:
+        return False
+    if (here.st_ino, here.st_dev) == (there.st_ino, there.st_dev):
+        return True
+    return target.is_file() and here.st_size == there.st_size and sha256_of(target) == cached.name
 
 
 def _already_right(target: Path, entry: Entry, cached: Path | None) -> bool:

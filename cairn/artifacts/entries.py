@@ -127,5 +127,9 @@ class Manifest:
 
     @classmethod
     def from_wire(cls, entries: Iterable[Mapping[str, Any]]) -> Manifest:
-        """A manifest as the server sends it."""
-        return cls(Entry.from_wire(e) for e in entries)
+        """A manifest as the server sends it (each path checked once, by ``Entry.from_wire``)."""
+        manifest = cls()
+        for data in entries:
+            entry = Entry.from_wire(data)
+            manifest._entries[entry.path] = entry
+        return manifest

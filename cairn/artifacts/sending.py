@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Final
 
 import msgpack
@@ -108,7 +109,7 @@ class ArtifactUploads:
                 continue
             seen.add(sha)
             staged = self._staging / sha
-            if staged.is_file() and staged.stat().st_size == size:
+            if _size_of(staged) == size:
                 record.blobs.append(LocalBlob(sha, size, staged))
                 continue
             source = record.in_place.get(sha)
@@ -148,6 +149,15 @@ class ArtifactUploads:
                    f"{record.problem}; its record is kept in {folder / name}")  # fmt: skip
         log.warning("%s", message)
         return encode_record(console_record("stderr", [message], time.time()))
+
+
+def _size_of(path: Path) -> int | None:
+    """The size of a regular file, None when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size if S_ISREG(stat.st_mode) else None
 
 
 def _sha_or_none(path: Path) -> str | None:

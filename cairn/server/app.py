@@ -21,6 +21,7 @@ from cairn.server.api import (
     artifacts_writes,
     auth,
     automations,
+    blob_batches,
     blobs,
     history,
     ingest,
@@ -143,6 +144,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         """Liveness probe."""
         return Health(status="ok", version=__version__, public_url=public_url)
 
+    if settings.blob_batches:  # before blobs: /blobs/batch is no blob address
+        app.include_router(blob_batches.router)
     for module in (
         auth,
         admin,

@@ -40,6 +40,9 @@ class ServerSettings:
     upload_part_mb: int = 64
     """Blobs larger than this go up in parts of this size (``POST /api/v1/uploads``), so no
     request body exceeds it (a proxy's body limit must be above it); at least 1."""
+    blob_batches: bool = True
+    """Serve the blob batch routes (design 0017); off, the server answers them as one from
+    before them did (404/405), and clients send blobs one per request."""
     max_ingest_in_progress: int = 32
     workers: int = field(default_factory=default_workers)
     series_cache_mb: int = 256
@@ -179,6 +182,7 @@ _ENV_FIELDS: dict[str, Callable[[str], Any]] = {
     "gc_grace_s": float,
     "max_body_bytes": int,
     "upload_part_mb": int,
+    "blob_batches": _flag,
     "max_ingest_in_progress": int,
     "workers": int,
     "series_cache_mb": int,
@@ -206,6 +210,8 @@ ENV_ONLY_HELP = {
     "(default 64; 0 = build on first read)",
     "table_partial_min_bytes": "tables at least this big answer a first page before their "
     "columnar copy is built (default 8388608)",
+    "blob_batches": "`false`: no blob batch routes (clients then send and fetch small blobs "
+    "one per request, as with a server from before them; default true)",
     "admin_username": "with CAIRN_SERVER_ADMIN_PASSWORD: the admin user created on the first start",
     "admin_password": "the password of CAIRN_SERVER_ADMIN_USERNAME",
     "webhook_backoff_s": "seconds before each retry of a failed automation delivery "

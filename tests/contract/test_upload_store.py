@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 
 import pytest
 
@@ -145,3 +146,32 @@ def test_a_session_needs_write_access_to_its_project(meta: MetadataStore) -> Non
     with pytest.raises(InvalidInputError, match="not a project"):
         meta.open_upload(ada, B, 25, "no-slash", 10, _begin(calls))  # type: ignore[arg-type]
     assert calls == []
+
+
+def test_many_uploads_are_noted_in_one_call(meta: MetadataStore) -> None:
+    ada, bob = user(meta, "ada"), user(meta, "bob")
+    asked: list[str] = []
+
+    def verify(shas: Sequence[str]) -> set[str]:
+        asked.extend(shas)
+        return {sha for sha in shas if sha != B}  # B's bytes went missing meanwhile
+
+    assert meta.record_blob_uploads(ada, {C: 30, A: 10, B: 20}, verify) == {A, C}
+    assert asked == [A, B, C]  # in address order, as every writer locks rows
+    assert meta.present_blobs(ada, None, [A, B, C], GRACE, verify=lambda sha: sha != B) == {A, C}
+    assert meta.present_blobs(bob, None, [A, C], GRACE) == set()  # noted as ada's only
+    assert meta.record_blob_uploads(ada, {}, verify) == set()
+    # the rows exist: a collection with no grace takes the unreferenced ones
+    deleted: list[str] = []
+    meta.collect_blobs(0.0, deleted.append, now=time.time() + 1)
+    assert sorted(deleted) == [A, B, C]
+
+
+def test_a_projects_blobs_are_those_it_references(meta: MetadataStore) -> None:
+    ada, bob = user(meta, "ada"), user(meta, "bob")
+    _reference(meta, ada, "ada", A)
+    _reference(meta, bob, "bob", B)
+    meta.record_blob_uploads(ada, {C: 10}, set)  # stored, referenced nowhere
+    project = meta.resolve_project(ada, "ada", "proj", "viewer")
+    assert meta.project_blobs(project.pk, [A, B, C, "dd" * 32]) == {A: 10}
+    assert meta.project_blobs(project.pk, []) == {}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
 import cairn
+from cairn.artifacts import staging
+from cairn.artifacts.hashcache import HashCache, stat_key
 from cairn.artifacts.names import check_alias, clean_aliases, parse_ref
 from cairn.artifacts.staging import STAGING_DIR
 from cairn.errors import InvalidInputError
@@ -184,3 +187,73 @@ def test_a_draft_stages_into_the_active_runs_folder(tmp_path: Path, workdir: Pat
         assert (run.dir / STAGING_DIR / _sha(b"hello")).read_text() == "hello"
     finally:
         run.finish()
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_rewritten_one_is(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # files written just before count as settled here (the default waits 2 s of file clock)
+    monkeypatch.setattr(staging, "SETTLED_NS", 0)
+    alpha, beta = tmp_path / "alpha.txt", tmp_path / "beta.txt"
+    alpha.write_bytes(b"alpha")
+    beta.write_bytes(b"beta!")
+    cairn.Artifact("a", "dataset").add_dir(tmp_path)
+    hashes = HashCache(cache / "artifacts")
+    keys = {str(p): stat_key(p.stat()) for p in (alpha, beta)}
+    assert hashes.lookup(keys) == {str(alpha): _sha(b"alpha"), str(beta): _sha(b"beta!")}
+    # the cache is believed while the stat is the same: told alpha holds beta's bytes, the next
+    # add takes that without reading alpha (and stages the cached copy of beta)
+    hashes.remember([(str(alpha), keys[str(alpha)], _sha(b"beta!"))])
+    again = cairn.Artifact("a", "dataset").add_file(alpha)
+    assert again.sha256 == _sha(b"beta!")
+    # a rewrite of the same size with the mtime put back still moves the ctime: read again
+    mtime = alpha.stat().st_mtime_ns
+    alpha.write_bytes(b"ALPHA")
+    os.utime(alpha, ns=(mtime, mtime))
+    assert cairn.Artifact("a", "dataset").add_file(alpha).sha256 == _sha(b"ALPHA")
+
+
+def test_a_file_written_just_now_is_hashed_again_next_time(tmp_path: Path, cache: Path) -> None:
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_bytes(b"fresh")  # a write in the same clock tick could leave its stat as is
+    art = cairn.Artifact("a", "dataset")
+    art.add_file(fresh)
+    key = {str(fresh): stat_key(fresh.stat())}
+    assert HashCache(cache / "artifacts").lookup(key) == {}
+    # the staged copy is the cache's read-only file, hard-linked
+    entry = art.manifest.get("fresh.txt")
+    assert entry is not None
+    assert entry.local is not None
+    kept = cache / "artifacts" / _sha(b"fresh")[:2] / _sha(b"fresh")
+    assert entry.local.path.stat().st_ino == kept.stat().st_ino
+    assert kept.stat().st_mode & 0o222 == 0
+
+
+def test_add_dir_follows_links_but_never_loops(tmp_path: Path, cache: Path) -> None:
+    folder = tmp_path / "data"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "x.txt").write_text("x")
+    (folder / "sub" / "up").symlink_to(folder, target_is_directory=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "y.txt").write_text("y")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    art = cairn.Artifact("a", "dataset")
+    art.add_dir(folder)
+    assert [e.path for e in art.manifest] == ["linked/y.txt", "sub/x.txt"]
+
+
+def test_immutable_files_use_the_hash_cache_too(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staging, "SETTLED_NS", 0)
+    source = tmp_path / "shards.tar"
+    source.write_bytes(b"shard bytes")
+    cairn.Artifact("a", "dataset").add_file(source, policy="immutable")
+    key = stat_key(source.stat())
+    HashCache(cache / "artifacts").remember([(str(source), key, "ee" * 32)])
+    entry = cairn.Artifact("a", "dataset").add_file(source, policy="immutable").entry
+    assert entry.sha256 == "ee" * 32  # taken from the cache: the file was not read
+    assert entry.local is not None
+    assert (entry.local.path, entry.local.mtime_ns) == (source, source.stat().st_mtime_ns)
+    assert not (cache / "artifacts" / "staging").exists()  # still no copy

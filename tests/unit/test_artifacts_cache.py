@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from cairn.artifacts.cache import STALE_PARTIAL_S, ArtifactCache, parse_size
+from cairn.artifacts.hashcache import HashCache
 from cairn.cli.main import main
 from cairn.errors import InvalidInputError
 
@@ -88,3 +90,15 @@ def test_cli_cleanup_uses_the_cache_dir(
     assert "removed 1 file(s)" in capsys.readouterr().out
     assert cache.size() == 2000
     assert main(["artifact", "cache", "cleanup", "--max-size", "lots"]) == 1
+
+
+def test_cleanup_forgets_hashes_of_files_not_logged_for_a_month(tmp_path: Path) -> None:
+    cache = ArtifactCache(tmp_path / "artifacts")
+    hashes = HashCache(cache.root)
+    hashes.remember([("/data/old.bin", "1:2:3:4:5", "ab" * 32)])
+    with sqlite3.connect(hashes.path) as conn:  # logged 31 days ago
+        conn.execute("UPDATE hashes SET used_at = ?", (time.time() - 31 * 86400,))
+    hashes.remember([("/data/new.bin", "1:3:3:4:5", "cd" * 32)])
+    cache.cleanup(10**9)
+    keys = {"/data/old.bin": "1:2:3:4:5", "/data/new.bin": "1:3:3:4:5"}
+    assert hashes.lookup(keys) == {"/data/new.bin": "cd" * 32}

@@ -7,8 +7,9 @@ that name it (design 0015).
 
 A multipart upload resumes where it stopped: asking the server for the blob's session again
 (same caller, same sha256) answers the parts it already holds, and only the others are sent.
-Against a server without ``/blobs/missing`` (404/405) each blob is checked with ``HEAD`` and
-sent whole with ``PUT``, as before.
+Small blobs go up many per request (``blob_batches``), or one by one with ``PUT`` to a server
+without the batch route. Against a server without ``/blobs/missing`` (404/405) each blob is
+checked with ``HEAD`` and sent whole with ``PUT``, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from cairn.sdk.net import Client, NetError, Response
+from cairn.sdk.sender import blob_batches
 
 log = logging.getLogger("cairn.sender")
 
@@ -97,10 +99,13 @@ class BlobUploader:
         report; the others went up (or were there already) when its outcome is ``ok``."""
         # The first file of each content still on disk: a run's later copy under the same name
         # may have been overwritten since (a "live" save), an earlier one of another name not.
-        first: dict[str, LocalBlob] = {}
-        for blob in sorted(blobs, key=lambda b: not b.path.is_file()):
-            first.setdefault(blob.sha256, blob)
-        unique = list(first.values())
+        copies: dict[str, list[LocalBlob]] = {}
+        for blob in blobs:
+            copies.setdefault(blob.sha256, []).append(blob)
+        unique = [
+            same[0] if len(same) == 1 else min(same, key=lambda b: not b.path.is_file())
+            for same in copies.values()
+        ]
         missing: list[LocalBlob] = []
         part_size = DEFAULT_PART_SIZE
         legacy = False
@@ -126,9 +131,9 @@ class BlobUploader:
             part_size = int(body.get("part_size") or part_size)
         results: dict[str, BlobOutcome] = {}
         for blob in missing:
-            unreadable = _unreadable(blob)
-            if unreadable is not None:
-                results[blob.sha256] = unreadable
+            gone = unreadable(blob)
+            if gone is not None:
+                results[blob.sha256] = gone
         missing = [b for b in missing if b.sha256 not in results]
         if missing:
             pool = _Pool(min(self._threads, len(missing)))
@@ -149,9 +154,11 @@ class BlobUploader:
         if legacy:
             outcomes = pool.map(self._head_then_put, missing)
             return dict(zip([b.sha256 for b in missing], outcomes, strict=True))
-        small = [b for b in missing if b.size <= part_size]
-        large = [b for b in missing if b.size > part_size]
-        results = dict(zip([b.sha256 for b in small], pool.map(self._put, small), strict=True))
+        batches, alone = blob_batches.pack(missing, part_size)
+        results, unbatched = self._send_batches(pool, batches)
+        small = unbatched + [b for b in alone if b.size <= part_size]
+        large = [b for b in alone if b.size > part_size]
+        results.update(zip([b.sha256 for b in small], pool.map(self._put, small), strict=True))
         opened = list(pool.map(lambda b: self._open(project, b), large))
         sessions = [s for s in opened if isinstance(s, _Multipart)]
         for blob, session in zip(large, opened, strict=True):
@@ -167,6 +174,27 @@ class BlobUploader:
             results[session.blob.sha256] = outcome
         return results
 
+    def _send_batches(
+        self, pool: _Pool, batches: list[list[LocalBlob]]
+    ) -> tuple[dict[str, BlobOutcome], list[LocalBlob]]:
+        """Each batched blob's outcome, and the blobs to send one by one instead (all of them
+        when the server takes no batches: the first batch goes alone to find out)."""
+        results: dict[str, BlobOutcome] = {}
+        if not batches:
+            return results, []
+        first = blob_batches.send_batch(self._client, batches[0], self._classify)
+        if first is None:
+            return results, [b for batch in batches for b in batch]
+        results.update(first)
+        unbatched: list[LocalBlob] = []
+        send = lambda batch: blob_batches.send_batch(self._client, batch, self._classify)  # noqa: E731
+        for batch, outcomes in zip(batches[1:], pool.map(send, batches[1:]), strict=True):
+            if outcomes is None:
+                unbatched += batch
+            else:
+                results.update(outcomes)
+        return results, unbatched
+
     def _put(self, blob: LocalBlob) -> BlobOutcome:
         try:
             answer = self._client.request(
@@ -176,7 +204,7 @@ class BlobUploader:
                 headers={"Content-Type": "application/octet-stream"},
             )
         except NetError as exc:
-            return _unreadable(blob) or BlobOutcome("retry", str(exc))
+            return unreadable(blob) or BlobOutcome("retry", str(exc))
         return OK if answer.status == 200 else self._failed(blob, answer)
 
     def _head_then_put(self, blob: LocalBlob) -> BlobOutcome:
@@ -232,7 +260,7 @@ class BlobUploader:
                     headers={"Content-Type": "application/octet-stream"},
                 )
         except NetError as exc:
-            return _unreadable(session.blob) or BlobOutcome("retry", str(exc))
+            return unreadable(session.blob) or BlobOutcome("retry", str(exc))
         if 200 <= answer.status < 300:
             return OK
         if url is not None:  # the store refused (an expired URL...): ask the server again
@@ -336,7 +364,7 @@ def _json(answer: Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _unreadable(blob: LocalBlob) -> BlobOutcome | None:
+def unreadable(blob: LocalBlob) -> BlobOutcome | None:
     """``refused`` when the blob's file is gone or no longer of its size, else None."""
     try:
         size = blob.path.stat().st_size

@@ -9,7 +9,7 @@ tests/contract/test_upload_store.py.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,23 @@ class BlobUploads(abc.ABC):
         """Note that the caller just stored the blob: restart its grace period (as
         ``touch_blob`` with a size) and remember the caller as one who sent these bytes.
         Returns ``verify()``, run while no collection of the blob can interleave."""
+
+    @abc.abstractmethod
+    def record_blob_uploads(
+        self,
+        who: Principal,
+        sizes: Mapping[str, int],
+        verify: Callable[[Sequence[str]], set[str]],
+    ) -> set[str]:
+        """``record_blob_upload`` for many blobs (sha256 → size) in one transaction: their
+        grace periods restarted, the caller noted as their uploader. ``verify(shas)``, run
+        while no collection of them can interleave, answers the ones whose bytes are stored;
+        they are returned."""
+
+    @abc.abstractmethod
+    def project_blobs(self, project_pk: int, shas: Sequence[str]) -> dict[str, int]:
+        """The blobs among ``shas`` that are stored and referenced in the project (run files,
+        media, artifact entries), with their sizes: those its readers may download."""
 
     @abc.abstractmethod
     def present_blobs(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -44,6 +44,47 @@ def note_uploader(conn: Connection, sha256: str, uploader: int, now: float) -> N
     conn.execute(
         stmt.on_conflict_do_update(index_elements=["sha256", "uploader"], set_={"uploaded_at": now})
     )
+
+
+def record_uploads(
+    conn: Connection,
+    sizes: Mapping[str, int],
+    uploader: int,
+    now: float,
+    verify: Callable[[Sequence[str]], set[str]],
+) -> set[str]:
+    """Upsert the blobs rows of many uploads and note their uploader, in address order (two
+    batches lock shared rows in the same order), then return ``verify`` of them."""
+    shas = sorted(sizes)
+    if not shas:
+        return set()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = dialect.insert(blobs)
+    conn.execute(
+        rows.on_conflict_do_update(index_elements=["sha256"], set_={"touched_at": now}),
+        [{"sha256": s, "size": sizes[s], "created_at": now, "touched_at": now} for s in shas],
+    )
+    notes = dialect.insert(blob_uploaders)
+    conn.execute(
+        notes.on_conflict_do_update(
+            index_elements=["sha256", "uploader"], set_={"uploaded_at": now}
+        ),
+        [{"sha256": s, "uploader": uploader, "uploaded_at": now} for s in shas],
+    )
+    return verify(shas)
+
+
+def stored_in_project(conn: Connection, project_pk: int, shas: Sequence[str]) -> dict[str, int]:
+    """sha256 → size of the stored blobs among ``shas`` that the project references."""
+    wanted = sorted(set(shas))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        query = select(blobs.c.sha256, blobs.c.size).where(
+            blobs.c.sha256.in_(wanted[start : start + _IN_CHUNK]),
+            blob_gc.referenced_in_project(blobs.c.sha256, project_pk),
+        )
+        found.update((str(row.sha256), int(row.size)) for row in conn.execute(query))
+    return found
 
 
 def readable_project_pk(conn: Connection, who: Principal, project: str | None) -> int | None:
@@ -177,6 +218,19 @@ class SqlBlobUploads(BlobUploads):
         with self._write() as conn:
             note_uploader(conn, sha256, uploader_key(who), now)
             return blob_gc.touch(conn, sha256, size, now, verify)
+
+    def record_blob_uploads(
+        self,
+        who: Principal,
+        sizes: Mapping[str, int],
+        verify: Callable[[Sequence[str]], set[str]],
+    ) -> set[str]:
+        with self._write() as conn:
+            return record_uploads(conn, sizes, uploader_key(who), time.time(), verify)
+
+    def project_blobs(self, project_pk: int, shas: Sequence[str]) -> dict[str, int]:
+        with self._read() as conn:
+            return stored_in_project(conn, project_pk, shas)
 
     def present_blobs(
         self,
