@@ -16,11 +16,21 @@ fresh run:
 - ``download (cached)``: the same version into another folder once the cache holds it.
 
 With ``--peers-python`` (a bench-only venv: ``python -m venv /tmp/peers &&
-/tmp/peers/bin/pip install wandb==0.31.0 mlflow-skinny``) the same folder goes through wandb
-(offline: ``log_artifact`` + ``finish``; ``wandb sync`` needs a W&B server, which this machine
-has not, so it is left out) and MLflow (``log_artifacts`` to a local file store, and
-``download_artifacts``), each in that interpreter (this file, ``--peer NAME``). Without it, or
-when a peer does not import there, the peer is skipped with a note.
+/tmp/peers/bin/pip install wandb==0.31.0 mlflow-skinny``) the same folder goes through the peers,
+each in that interpreter (this file, ``--peer NAME``):
+
+- ``wandb offline + sync``: the unmodified ``wandb`` client offline (``log_artifact`` +
+  ``finish``, from after ``init()``), then ``wandb sync`` of that run directory (the whole CLI
+  process) to a loopback Cairn server through its W&B surface (``WANDB_BASE_URL``, any
+  well-formed ``WANDB_API_KEY``), both parts also shown apart; the same again for the re-log;
+- ``wandb online``: ``log_artifact`` + ``wait()`` straight to such a server, then the downloads
+  (``use_artifact(...).download()`` with another, empty cache, then again with it filled);
+- ``MLflow``: ``log_artifacts`` to a local file store (a copy, no server), ``download_artifacts``.
+
+Each wandb peer gets a fresh server of its own, as Cairn's SDK does (so none finds the folder's
+bytes already stored), and counts only if that server then holds the artifact: its versions, each
+with every file and byte (``bytes stored`` is what its blob store grew by). Without
+``--peers-python``, or when a peer does not import there, the peer is skipped with a note.
 """
 
 from __future__ import annotations
@@ -119,27 +129,84 @@ def bench_cairn(data: Path, work: Path) -> dict[str, float]:
 
 # -- peers (run in the peers' interpreter: no cairn imports) -------------------------------------
 
+ENTITY = PROJECT = "bench"
 
-def peer_wandb(data: Path, work: Path) -> dict[str, float]:
-    """wandb offline: log the folder as an artifact, then again unchanged; from after init()
-    until finish() returns (the artifact written into the offline run)."""
-    os.environ.update(WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=str(work))
+
+def _wandb_init(wandb: Any) -> Any:
+    """A run with system metrics and console capture off, as Cairn's runs here."""
+    settings = wandb.Settings(x_disable_stats=True, console="off")
+    return wandb.init(entity=ENTITY, project=PROJECT, settings=settings)
+
+
+def _wandb_artifact(wandb: Any, data: Path) -> Any:
+    art = wandb.Artifact("ds", "dataset")
+    art.add_dir(str(data))
+    return art
+
+
+def peer_wandb(data: Path, work: Path, blobs: Path) -> dict[str, float]:
+    """wandb offline, then ``wandb sync`` to the server in ``WANDB_BASE_URL``: the folder, then
+    again unchanged; offline from after init() until finish() returns, the sync as a whole."""
+    os.environ["WANDB_MODE"] = "offline"
+    os.chdir(work)
+    import wandb
+
+    cli = Path(sys.executable).with_name("wandb")
+    out: dict[str, float] = {}
+    for label in ("log", "relog"):
+        stored = _tree_bytes(blobs)
+        run = _wandb_init(wandb)
+        t0 = time.perf_counter()
+        run.log_artifact(_wandb_artifact(wandb, data))
+        run.finish()
+        out[f"{label}_offline_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sync = subprocess.run(
+            [cli, "sync", "--entity", ENTITY, str(Path(run.dir).parent)],
+            capture_output=True,
+            text=True,
+            env={k: v for k, v in os.environ.items() if k != "WANDB_MODE"},
+        )
+        out[f"{label}_sync_s"] = time.perf_counter() - t0
+        if sync.returncode != 0:
+            said = (sync.stdout + sync.stderr).strip().splitlines()[-1:]
+            raise SystemExit(f"wandb sync exited with {sync.returncode}: {said}")
+        out[f"{label}_s"] = out[f"{label}_offline_s"] + out[f"{label}_sync_s"]
+        out[f"{label}_bytes"] = _tree_bytes(blobs) - stored
+    return out
+
+
+def peer_wandb_online(data: Path, work: Path, blobs: Path) -> dict[str, float]:
+    """wandb online to the server in ``WANDB_BASE_URL``: the folder, then again unchanged, from
+    after init() until the artifact's wait() returns; then the downloads, cold and cached."""
+    os.environ["WANDB_MODE"] = "online"
     os.chdir(work)
     import wandb
 
     out: dict[str, float] = {}
     for label in ("log", "relog"):
-        run = wandb.init(project="bench")
+        stored = _tree_bytes(blobs)
+        run = _wandb_init(wandb)
         t0 = time.perf_counter()
-        art = wandb.Artifact("ds", "dataset")
-        art.add_dir(str(data))
+        art = _wandb_artifact(wandb, data)
         run.log_artifact(art)
-        run.finish()
+        art.wait()
         out[f"{label}_s"] = time.perf_counter() - t0
+        run.finish()
+        out[f"{label}_bytes"] = _tree_bytes(blobs) - stored
+    # another cache, as for Cairn: logging kept the files in the first one
+    os.environ["WANDB_CACHE_DIR"] = str(work / "download-cache")
+    for label in ("cold", "cached"):
+        run = _wandb_init(wandb)
+        t0 = time.perf_counter()
+        root = run.use_artifact("ds:latest").download(root=str(work / f"download-{label}"))
+        out[f"{label}_s"] = time.perf_counter() - t0
+        run.finish()
+        out[f"{label}_files"] = sum(1 for p in Path(root).rglob("*") if p.is_file())
     return out
 
 
-def peer_mlflow(data: Path, work: Path) -> dict[str, float]:
+def peer_mlflow(data: Path, work: Path, blobs: Path | None = None) -> dict[str, float]:
     """MLflow: ``log_artifacts`` to a local file store (a copy), twice; ``download_artifacts``."""
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
     import mlflow
@@ -161,24 +228,62 @@ def peer_mlflow(data: Path, work: Path) -> dict[str, float]:
     return out
 
 
-PEERS = {"wandb": peer_wandb, "mlflow": peer_mlflow}
+PEERS = {"wandb": peer_wandb, "wandb-online": peer_wandb_online, "mlflow": peer_mlflow}
+LABELS = {"wandb": "wandb offline + sync", "wandb-online": "wandb online", "mlflow": "MLflow"}
 
 
-def run_peer(python: str, name: str, data: Path, work: Path) -> dict[str, float] | str:
+def run_peer(
+    python: str,
+    name: str,
+    data: Path,
+    folder: Path,
+    env: dict[str, str] | None = None,
+    blobs: Path | None = None,
+) -> dict[str, float] | str:
     """The peer's figures from ``python``, or why there are none."""
-    probe = subprocess.run([python, "-c", f"import {name}"], capture_output=True, text=True)
+    module = name.split("-")[0]
+    probe = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True)
     if probe.returncode != 0:
-        return f"skipped: {name} does not import in {python}"
-    folder = work / f"peer-{name}"
-    folder.mkdir()
-    done = subprocess.run(
-        [python, __file__, "--peer", name, "--data", str(data), "--work", str(folder)],
-        capture_output=True,
-        text=True,
-    )
+        return f"skipped: {module} does not import in {python}"
+    folder.mkdir(parents=True, exist_ok=True)
+    args = [python, __file__, "--peer", name, "--data", str(data), "--work", str(folder)]
+    if blobs is not None:
+        args += ["--blobs", str(blobs)]
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         return f"failed: {done.stderr.strip().splitlines()[-1:]}"
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def bench_wandb(
+    python: str, name: str, data: Path, work: Path, files: int, size: int
+) -> dict[str, float] | str:
+    """A wandb peer against a fresh loopback Cairn server, and whether the server then holds
+    what it logged: every version with all ``files`` files and ``size`` bytes."""
+    import httpx
+
+    from tests.compat.wandb_client import wandb_env
+    from tests.serverproc import start_server
+
+    folder = work / f"peer-{name}"
+    server = start_server(work / f"server-{name}")
+    try:
+        env = wandb_env(server.base_url, folder)
+        figures = run_peer(python, name, data, folder, env, server.data_dir / "blobs")
+        if isinstance(figures, str):
+            return figures
+        url = f"{server.base_url}/api/v1/artifacts/{ENTITY}/{PROJECT}/ds/versions"
+        versions = httpx.get(url, timeout=60).json()["versions"]
+    finally:
+        server.stop()
+    held = [(v["version"], v["file_count"], v["size"]) for v in versions]
+    if not held or any((n, b) != (files, size) for _, n, b in held):
+        return f"failed: the server holds {held or 'no version'}, not {files} files, {size} bytes"
+    for label in ("cold", "cached"):
+        if f"{label}_files" in figures and figures[f"{label}_files"] != files:
+            return f"failed: the {label} download has {figures[f'{label}_files']} files"
+    figures["relog_version"] = max(int(v[1:]) for v, _, _ in held)
     return figures
 
 
@@ -201,7 +306,8 @@ def report(mb: float, files: int, results: dict[str, Any]) -> None:
         return "—" if isinstance(figures, str) else fn(figures)
 
     rows.append(("log the folder (until the server has it)",
-                 [cell(t, lambda f: _rate(mb, files, f.get("log_s"))) for t in tools]))  # fmt: skip
+                 [cell(t, lambda f: _rate(mb, files, f.get("log_s")) + _parts(f, "log"))
+                  for t in tools]))  # fmt: skip
     rows.append(("re-log unchanged", [cell(t, lambda f: _relog(f)) for t in tools]))
     cold = [cell(t, lambda f: _rate(mb, files, f.get("cold_s"))) for t in tools]
     rows.append(("download, cache empty", cold))
@@ -217,12 +323,21 @@ def report(mb: float, files: int, results: dict[str, Any]) -> None:
             print(f"\n{tool}: {results[tool]}")
 
 
+def _parts(f: dict[str, float], label: str) -> str:
+    """Offline and sync apart, where there are both."""
+    if f"{label}_sync_s" not in f:
+        return ""
+    return f": offline {f[f'{label}_offline_s']:.1f} s + sync {f[f'{label}_sync_s']:.1f} s"
+
+
 def _relog(f: dict[str, float]) -> str:
-    text = f"{f['relog_s']:.1f} s"
+    text = f"{f['relog_s']:.1f} s" + _parts(f, "relog")
     if "relog_puts" in f:
-        stored = f["relog_bytes"] / 2**20
-        text += (f", {f['relog_puts']:.0f} upload requests, {stored:.0f} MB stored, "
-                 f"version v{f['relog_version']:.0f}")  # fmt: skip
+        text += f", {f['relog_puts']:.0f} upload requests"
+    if "relog_bytes" in f:
+        text += f", {f['relog_bytes'] / 2**20:.0f} MB stored"
+    if "relog_version" in f:
+        text += f", version v{f['relog_version']:.0f}"
     return text
 
 
@@ -234,9 +349,10 @@ def main() -> None:
     parser.add_argument("--peer", choices=sorted(PEERS), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--blobs", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:  # inside the peers' interpreter
-        print(json.dumps(PEERS[args.peer](args.data, args.work)))
+        print(json.dumps(PEERS[args.peer](args.data, args.work, args.blobs)))
         return
     with tempfile.TemporaryDirectory(prefix="bench-artifacts-") as tmp:
         work = Path(tmp)
@@ -248,12 +364,17 @@ def main() -> None:
         mb = written / 2**20
         (work / "cairn").mkdir()
         results: dict[str, Any] = {"Cairn": bench_cairn(data, work / "cairn")}
-        for name in PEERS:
-            if args.peers_python:
-                results[name] = run_peer(args.peers_python, name, data, work)
+        for name, label in LABELS.items():
+            if not args.peers_python:
+                results[label] = "skipped: no --peers-python given"
+            elif name.startswith("wandb"):
+                results[label] = bench_wandb(
+                    args.peers_python, name, data, work, args.files, written
+                )
             else:
-                results[name] = "skipped: no --peers-python given"
+                results[label] = run_peer(args.peers_python, name, data, work / f"peer-{name}")
             shutil.rmtree(work / f"peer-{name}", ignore_errors=True)
+            shutil.rmtree(work / f"server-{name}", ignore_errors=True)
         report(mb, args.files, results)
         print("\nraw:", json.dumps(results))
 
