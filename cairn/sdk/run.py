@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairn.errors import InvalidInputError
 from cairn.sdk.config import Config
+from cairn.sdk.interrupts import StopInterrupts
 from cairn.sdk.links import known_public_url
 from cairn.sdk.metrics import Definitions, MetricRule
 from cairn.sdk.resume import forget_run
@@ -72,6 +73,9 @@ class Run:
         self._known_keys: set[str] = set()
         self._stop_reason: str | None = None
         self._interrupted = False
+        self._interrupts = StopInterrupts()
+        if settings.stop_interrupts:
+            self._interrupts.arm()
         self._meta_sent: dict[str, Any] = {}
         self._metric_definitions = Definitions()
         self._items: queue.SimpleQueue[Item] = queue.SimpleQueue()
@@ -163,10 +167,8 @@ class Run:
             self._stop_reason = reason
             log.warning("cairn: the server asked run %s to stop (%s)", self.path, reason)
             if self.settings.stop_interrupts and not self._interrupted:
-                import _thread
-
                 self._interrupted = True
-                _thread.interrupt_main()
+                self._interrupts.interrupt()
 
     def _link_latest(self) -> None:
         link = self.settings.run_root / "latest-run"
@@ -451,6 +453,7 @@ class Run:
                 record[1]["state"] = "killed"
             self._items.put(("finish", record))
             self._finished = True
+            self._interrupts.disarm()
         self._wait_for_writer()
         if self._writer.dropped_records:
             log.warning("%d records could not be written to the run log (disk full?)",
