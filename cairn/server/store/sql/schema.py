@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     DDL,
-    JSON,
     Boolean,
     Column,
     Float,
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
     Table,
@@ -25,14 +23,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import BigInteger, TypeEngine
+from sqlalchemy.types import BigInteger
 
-metadata = MetaData()
-
-Json = JSON().with_variant(JSONB(), "postgresql")
-# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, so BigInteger keys use a variant.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from cairn.server.store.sql.schema_base import BigId, Json, code_point_string, metadata
 
 entities = Table(
     "entities",
@@ -221,21 +214,16 @@ VTYPE_BOOL = 2
 VTYPE_OTHER = 3  # null, lists, maps: present (for $exists) but neither number nor text
 
 
-def _code_point_string(length: int) -> TypeEngine[str]:
-    """A string ordered by code point on SQLite and PostgreSQL alike (PostgreSQL collation "C")."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
 run_kv = Table(
     "run_kv",
     metadata,
     Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
     # "config.lr", "summary.acc", "tags:<tag>"; byte order ("C") on both backends, see kv.py
-    Column("key", _code_point_string(300), primary_key=True),
+    Column("key", code_point_string(300), primary_key=True),
     Column("project_pk", BigId, nullable=False),
     Column("vtype", SmallInteger, nullable=False),
     Column("num", Float),  # numbers; bools as 0/1 with VTYPE_BOOL
-    Column("text", _code_point_string(512)),
+    Column("text", code_point_string(512)),
     # vtype sits before num so numbers and bools are separate ordered ranges (runs query sort).
     Index("ix_run_kv_num", "project_pk", "key", "vtype", "num", "run_pk"),
     Index("ix_run_kv_text", "project_pk", "key", "text", "run_pk"),
@@ -402,262 +390,6 @@ blobs = Table(
     Index("ix_blobs_touched", "touched_at"),
 )
 
-# Artifacts (design 0013): collections of immutable versions, each a manifest of entries.
-artifact_collections = Table(
-    "artifact_collections",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
-    Column("name", String(128), nullable=False),
-    Column("type", String(128), nullable=False),
-    Column("description", Text),
-    # vN of the next version: never reused after a delete (W&B does the same).
-    Column("next_index", BigInteger, nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("updated_at", Float, nullable=False),
-    UniqueConstraint("project_pk", "name", name="uq_artifact_collections_project_name"),
-    Index("ix_artifact_collections_project_type", "project_pk", "type"),
-)
-
-artifact_versions = Table(
-    "artifact_versions",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column(
-        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), nullable=False
-    ),
-    Column("version_index", BigInteger, nullable=False),
-    Column("digest", String(64), nullable=False),
-    Column("description", Text),
-    Column("metadata", Json, nullable=False),
-    Column("file_count", BigInteger, nullable=False),
-    Column("size", BigInteger, nullable=False),  # sum of the entries' sizes
-    Column("created_by_run_pk", ForeignKey("runs.pk", ondelete="SET NULL")),
-    Column("created_at", Float, nullable=False),
-    Column("expires_at", Float),  # TTL: housekeeping deletes the version after it
-    UniqueConstraint("collection_pk", "version_index", name="uq_artifact_versions_index"),
-    UniqueConstraint("collection_pk", "digest", name="uq_artifact_versions_digest"),
-    Index("ix_artifact_versions_expires", "expires_at"),
-    Index("ix_artifact_versions_run", "created_by_run_pk"),
-)
-
-artifact_entries = Table(
-    "artifact_entries",
-    metadata,
-    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
-    # byte order on both backends: files are paged by path
-    Column("path", _code_point_string(1024), primary_key=True),
-    Column("sha256", String(64)),  # a stored file's blob; None for a reference
-    Column("size", BigInteger),
-    Column("md5", String(64)),
-    Column("ref", Text),
-    Column("checksum", Text),
-    Column("extra", Json),
-    Index("ix_artifact_entries_sha256", "sha256"),  # garbage collection's reference check
-)
-
-artifact_aliases = Table(
-    "artifact_aliases",
-    metadata,
-    Column(
-        "collection_pk", ForeignKey("artifact_collections.pk", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("alias", String(128), primary_key=True),
-    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
-    Index("ix_artifact_aliases_version", "version_pk"),
-)
-
-# Lineage: "out" = the run logged the version, "in" = the run used it.
-artifact_links = Table(
-    "artifact_links",
-    metadata,
-    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), primary_key=True),
-    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), primary_key=True),
-    Column("direction", String(3), primary_key=True),
-    Column("at", Float, nullable=False),
-    Index("ix_artifact_links_version", "version_pk", "direction"),
-)
-
-# Client ids of applied artifact records: a record applied twice changes nothing the 2nd time.
-artifact_log_ids = Table(
-    "artifact_log_ids",
-    metadata,
-    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), primary_key=True),
-    Column("id", String(32), primary_key=True),
-    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="CASCADE"), nullable=False),
-    Index("ix_artifact_log_ids_version", "version_pk"),
-)
-
-# Who uploaded a blob and when: a caller may skip re-sending bytes it sent itself within the
-# collection grace period, even before anything references them (design 0013, "Blobs at scale").
-blob_uploaders = Table(
-    "blob_uploaders",
-    metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("uploader", BigInteger, primary_key=True),  # the user's pk; 0 = an open server's user
-    Column("uploaded_at", Float, nullable=False),
-    Index("ix_blob_uploaders_uploaded", "uploaded_at"),
-)
-
-# Resumable multipart uploads: one per (uploader, sha256), staged in the blob store until
-# completed or expired (design 0013).
-blob_uploads = Table(
-    "blob_uploads",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("uploader", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("size", BigInteger, nullable=False),
-    Column("part_size", BigInteger, nullable=False),
-    Column("project", String(257), nullable=False),
-    Column("handle", String(1024)),  # the store's own id of the staging (S3: the UploadId)
-    Column("created_at", Float, nullable=False),
-    Column("expires_at", Float, nullable=False),
-    UniqueConstraint("uploader", "sha256", name="uq_blob_uploads_uploader_sha256"),
-    Index("ix_blob_uploads_expires", "expires_at"),
-)
-
-# The W&B surface's artifact uploads (design 0016): a version the W&B client is building, under
-# the id handed to it, until CommitArtifact applies it as an ``artifact`` record; afterwards the
-# row maps that id to the version (the version itself lives only in the artifact tables).
-wandb_artifacts = Table(
-    "wandb_artifacts",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("project_pk", ForeignKey("projects.pk", ondelete="CASCADE"), nullable=False),
-    Column("run_pk", ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
-    Column("name", String(128), nullable=False),
-    Column("type", String(128), nullable=False),
-    Column("wandb_digest", String(64), nullable=False),  # W&B's manifest digest, as sent
-    Column("spec", Json, nullable=False),  # description, metadata, aliases, ttl_s
-    Column("client_id", String(128)),
-    Column("manifest_sha256", String(64)),  # the uploaded wandb_manifest.json (a blob)
-    Column("version_pk", ForeignKey("artifact_versions.pk", ondelete="SET NULL")),
-    Column("committed_at", Float),
-    Column("created_at", Float, nullable=False),
-    Index("ix_wandb_artifacts_digest", "project_pk", "name", "wandb_digest"),
-    Index("ix_wandb_artifacts_client", "client_id"),
-    Index("ix_wandb_artifacts_version", "version_pk"),
-    Index("ix_wandb_artifacts_created", "created_at"),
-)
-
-# The files a pending W&B artifact has on the server, by the base64 MD5 its manifest names.
-wandb_artifact_files = Table(
-    "wandb_artifact_files",
-    metadata,
-    Column("artifact_pk", ForeignKey("wandb_artifacts.pk", ondelete="CASCADE"), primary_key=True),
-    Column("md5", String(32), primary_key=True),
-    Column("sha256", String(64), nullable=False),
-    Column("size", BigInteger, nullable=False),
-)
-
-# The base64 MD5 of a blob, computed by the server from its bytes (W&B names content by MD5).
-blob_md5s = Table(
-    "blob_md5s",
-    metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("md5", String(32), nullable=False),
-    Index("ix_blob_md5s_md5", "md5"),
-)
-
-# Model registry (design 0013): models per entity whose versions link artifact versions.
-registered_models = Table(
-    "registered_models",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("entity_pk", ForeignKey("entities.pk", ondelete="CASCADE"), nullable=False),
-    Column("name", String(128), nullable=False),
-    Column("description", Text),
-    Column("tags", Json, nullable=False),
-    # vN of the next registry version: never reused after an unlink
-    Column("next_index", BigInteger, nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("created_by", String(128)),
-    Column("updated_at", Float, nullable=False),
-    UniqueConstraint("entity_pk", "name", name="uq_registered_models_entity_name"),
-)
-
-registry_versions = Table(
-    "registry_versions",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("model_pk", ForeignKey("registered_models.pk", ondelete="CASCADE"), nullable=False),
-    Column("version_index", BigInteger, nullable=False),
-    # the linked artifact version; None once that version was deleted (the link stays listed)
-    Column("artifact_version_pk", ForeignKey("artifact_versions.pk", ondelete="SET NULL")),
-    Column("source_path", String(512), nullable=False),  # e/p/name:vN when linked
-    Column("digest", String(64), nullable=False),
-    Column("linked_by", String(128)),
-    Column("linked_at", Float, nullable=False),
-    UniqueConstraint("model_pk", "version_index", name="uq_registry_versions_index"),
-    UniqueConstraint("model_pk", "artifact_version_pk", name="uq_registry_versions_source"),
-    Index("ix_registry_versions_source", "artifact_version_pk"),
-)
-
-registry_aliases = Table(
-    "registry_aliases",
-    metadata,
-    Column("model_pk", ForeignKey("registered_models.pk", ondelete="CASCADE"), primary_key=True),
-    Column("alias", String(128), primary_key=True),
-    Column("version_pk", ForeignKey("registry_versions.pk", ondelete="CASCADE"), nullable=False),
-    Index("ix_registry_aliases_version", "version_pk"),
-)
-
-audit_events = Table(
-    "audit_events",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("model_pk", ForeignKey("registered_models.pk", ondelete="CASCADE"), nullable=False),
-    Column("at", Float, nullable=False),
-    Column("actor", String(128)),
-    # created | linked | alias_moved | alias_removed | edited | unlinked
-    Column("action", String(16), nullable=False),
-    Column("details", Json, nullable=False),
-    Index("ix_audit_events_model", "model_pk", "pk"),
-)
-
-# Automations (design 0013): an entity's event rules that call a webhook or Slack.
-automations = Table(
-    "automations",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("entity_pk", ForeignKey("entities.pk", ondelete="CASCADE"), nullable=False),
-    Column("name", String(128), nullable=False),
-    Column("event", String(32), nullable=False),
-    Column("filter", Json, nullable=False),
-    Column("action", String(16), nullable=False),  # webhook | slack
-    Column("url", Text),  # the webhook's URL (a Slack URL is a secret: in secret_token)
-    # Fernet token (server key) of the webhook's HMAC secret or of the Slack URL
-    Column("secret_token", Text),
-    Column("enabled", Boolean, nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("created_by", String(128)),
-    Column("updated_at", Float, nullable=False),
-    UniqueConstraint("entity_pk", "name", name="uq_automations_entity_name"),
-    Index("ix_automations_entity_event", "entity_pk", "event"),
-)
-
-# One row per delivery attempt: a failed attempt with retries left adds the next one (pending).
-automation_deliveries = Table(
-    "automation_deliveries",
-    metadata,
-    Column("pk", BigId, primary_key=True, autoincrement=True),
-    Column("automation_pk", ForeignKey("automations.pk", ondelete="CASCADE"), nullable=False),
-    Column("event_id", String(32), nullable=False),
-    Column("event", String(32), nullable=False),
-    Column("payload", Json, nullable=False),
-    Column("attempt", Integer, nullable=False),
-    Column("state", String(16), nullable=False),  # pending | delivered | failed
-    Column("status_code", Integer),
-    Column("response", Text),  # the first 2 KB of the answer, as text
-    Column("error", Text),
-    Column("created_at", Float, nullable=False),
-    Column("at", Float),  # when this attempt was made
-    Column("next_attempt_at", Float),  # pending: when due; failed: the retry's time (None: none)
-    Index("ix_automation_deliveries_due", "state", "next_attempt_at"),
-    Index("ix_automation_deliveries_automation", "automation_pk", "pk"),
-)
-
 rejected_records = Table(
     "rejected_records",
     metadata,
@@ -676,3 +408,75 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("lease_until", Float, nullable=False),
 )
+
+# The tables of the other parts, importable from here as before (one schema, one MetaData).
+from cairn.server.store.sql.schema_artifacts import (  # noqa: E402
+    artifact_aliases,
+    artifact_collections,
+    artifact_entries,
+    artifact_links,
+    artifact_log_ids,
+    artifact_versions,
+    blob_md5s,
+    blob_uploaders,
+    blob_uploads,
+    wandb_artifact_files,
+    wandb_artifacts,
+)
+from cairn.server.store.sql.schema_registry import (  # noqa: E402
+    audit_events,
+    automation_deliveries,
+    automations,
+    registered_models,
+    registry_aliases,
+    registry_versions,
+)
+
+__all__ = [
+    "BigId",
+    "Json",
+    "api_keys",
+    "artifact_aliases",
+    "artifact_collections",
+    "artifact_entries",
+    "artifact_links",
+    "artifact_log_ids",
+    "artifact_versions",
+    "audit_events",
+    "automation_deliveries",
+    "automations",
+    "blob_md5s",
+    "blob_uploaders",
+    "blob_uploads",
+    "blobs",
+    "console_chunks",
+    "entities",
+    "leases",
+    "login_throttle",
+    "memberships",
+    "metadata",
+    "project_members",
+    "projects",
+    "registered_models",
+    "registry_aliases",
+    "registry_versions",
+    "rejected_records",
+    "run_alerts",
+    "run_files",
+    "run_kv",
+    "run_media_keys",
+    "run_value_keys",
+    "run_values",
+    "runs",
+    "series",
+    "series_chunks",
+    "sessions",
+    "stream_offsets",
+    "sweeps",
+    "user_workspaces",
+    "users",
+    "views",
+    "wandb_artifact_files",
+    "wandb_artifacts",
+    "workspaces",
+]
