@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import json
 import math
 import os
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -330,6 +334,60 @@ def run_one(
     return method, problem, mode, seed, trace, time.perf_counter() - t0
 
 
+def fingerprint(method: str) -> str:
+    """What a method's traces depend on: Cairn's sweeps source, or the peer's package version.
+
+    A cached trace is reused only while this is unchanged, so peers (minutes per run for
+    Optuna's GP) are run once per version and Cairn's methods again after any edit.
+    """
+    if method.startswith("cairn"):
+        root = Path(__file__).resolve().parent.parent / "cairn" / "sweeps"
+        own = {"random": {"random"}, "bayes": {"bayes", "_gp"}, "tpe": {"tpe"}}[method.split()[1]]
+        h = hashlib.sha256()
+        for f in sorted(root.rglob("*.py")):
+            shared = f.parent.name != "strategies" or f.stem in {"__init__", "_common"}
+            if shared or f.stem in own:
+                h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+        return "cairn-" + h.hexdigest()[:16]
+    package = {"optuna": "optuna", "wandb": "sweeps"}[method.split()[0]]
+    return f"{package}-{metadata.version(package)}"
+
+
+class TraceCache:
+    """Best-so-far traces on disk, one JSON line each; a trace of T trials answers any T' <= T.
+
+    The prefix is exact: a run of fewer trials asks the same points in the same order and only
+    stops asking sooner (in batch mode too).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.traces: dict[tuple[str, str, str, str, int], tuple[list[float], float]] = {}
+        if path and path.exists():
+            for line in path.read_text().splitlines():
+                r = json.loads(line)
+                key = (r["fingerprint"], r["method"], r["problem"], r["mode"], r["seed"])
+                if len(r["trace"]) >= len(self.traces.get(key, ([], 0.0))[0]):
+                    self.traces[key] = (r["trace"], r["seconds"])
+
+    def get(
+        self, fp: str, method: str, problem: str, mode: str, seed: int, trials: int
+    ) -> tuple[list[float], float] | None:
+        hit = self.traces.get((fp, method, problem, mode, seed))
+        if hit is None or len(hit[0]) < trials:
+            return None
+        return hit[0][:trials], hit[1] * trials / len(hit[0])
+
+    def put(
+        self, fp: str, method: str, problem: str, mode: str, seed: int, trace: list[float], secs: float
+    ) -> None:
+        self.traces[(fp, method, problem, mode, seed)] = (trace, secs)
+        if self.path:
+            row = dict(fingerprint=fp, method=method, problem=problem, mode=mode, seed=seed)
+            with self.path.open("a") as fh:
+                fh.write(json.dumps({**row, "trace": trace, "seconds": secs}) + "\n")
+
+
 def time_one(method: str, n_done: int = 200) -> float:
     """ms per suggestion with ``n_done`` completed trials on Hartmann-6 (median of 3)."""
     f, params = PROBLEMS["hartmann6"]
@@ -382,6 +440,13 @@ def main() -> None:
     ap.add_argument("--modes", default="sequential,batch4")
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--write", help="append the tables to this markdown file")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".bench-cache/sweeps-traces.jsonl"),
+        help="traces kept between runs (reused while the method's code/version is unchanged)",
+    )
+    ap.add_argument("--no-cache", action="store_true")
     args = ap.parse_args()
     methods = args.methods.split(",")
     problems = args.problems.split(",")
@@ -393,15 +458,34 @@ def main() -> None:
         for s in range(args.seeds)
         for m in methods
     ]
+    if args.no_cache:
+        cache = TraceCache(None)
+    else:
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+        cache = TraceCache(args.cache)
+    prints = {m: fingerprint(m) for m in methods}
     t0 = time.time()
     results: dict[tuple[str, str, int], dict[str, list[float]]] = {}
     spent: dict[str, float] = dict.fromkeys(methods, 0.0)
+    todo = []
+    for job in jobs:
+        m, pr, mode, s, trials = job
+        hit = cache.get(prints[m], m, pr, mode, s, trials)
+        if hit is None:
+            todo.append(job)
+        else:
+            results.setdefault((pr, mode, s), {})[m] = hit[0]
+            spent[m] += hit[1]
+    print(f"  {len(jobs) - len(todo)} of {len(jobs)} runs from the cache", file=sys.stderr)
+    # the slowest methods first, so the pool is not left waiting on one long run at the end
+    todo.sort(key=lambda j: (j[0] != "optuna gp", j[0] != "wandb sweeps"))
     with ProcessPoolExecutor(args.workers) as pool:
-        for done, (m, pr, mode, s, trace, secs) in enumerate(pool.map(run_one, jobs), 1):
+        for done, (m, pr, mode, s, trace, secs) in enumerate(pool.map(run_one, todo), 1):
             results.setdefault((pr, mode, s), {})[m] = trace
             spent[m] += secs
+            cache.put(prints[m], m, pr, mode, s, [float(v) for v in trace], secs)
             if done % 20 == 0:
-                print(f"  {done}/{len(jobs)} runs, {time.time() - t0:.0f} s", file=sys.stderr)
+                print(f"  {done}/{len(todo)} runs, {time.time() - t0:.0f} s", file=sys.stderr)
     wall = time.time() - t0
 
     from scipy.stats import rankdata
@@ -445,7 +529,8 @@ def main() -> None:
     header = (
         f"\n## Sweeps: strategy quality ({dt.date.today().isoformat()})\n\n"
         f"`{cmd}`: {len(problems)} problems x {len(modes)} modes x {args.seeds} seeds x "
-        f"{args.trials} trials, {len(jobs)} runs in {wall:.0f} s on {os.cpu_count()} cores.\n"
+        f"{args.trials} trials, {len(jobs)} runs ({len(jobs) - len(todo)} from the trace cache) "
+        f"in {wall:.0f} s on {os.cpu_count()} cores; seconds per run are the runs' own.\n"
     )
     text = header + "\n".join(lines) + "\n"
     print(text)
