@@ -379,13 +379,20 @@ class TraceCache:
         return hit[0][:trials], hit[1] * trials / len(hit[0])
 
     def put(
-        self, fp: str, method: str, problem: str, mode: str, seed: int, trace: list[float], secs: float
+        self,
+        fp: str,
+        method: str,
+        problem: str,
+        mode: str,
+        seed: int,
+        trace: list[float],
+        secs: float,
     ) -> None:
         self.traces[(fp, method, problem, mode, seed)] = (trace, secs)
         if self.path:
-            row = dict(fingerprint=fp, method=method, problem=problem, mode=mode, seed=seed)
+            row = {"fingerprint": fp, "method": method, "problem": problem, "mode": mode}
             with self.path.open("a") as fh:
-                fh.write(json.dumps({**row, "trace": trace, "seconds": secs}) + "\n")
+                fh.write(json.dumps({**row, "seed": seed, "trace": trace, "seconds": secs}) + "\n")
 
 
 def time_one(method: str, n_done: int = 200) -> float:

@@ -1,8 +1,9 @@
 """``method: bayes``: Gaussian-process Bayesian optimization.
 
 * Model: a GP (Matérn-5/2, one lengthscale per unit column; see ``_gp``) on the unit encoding
-  of the space, fit to the completed trials' values oriented to minimization, standardized, and
-  with the worst tail log-compressed (a few huge values would otherwise flatten the rest).
+  of the space, fit to the completed trials' values oriented to minimization, standardized and
+  Yeo-Johnson power-transformed (a few huge values would otherwise flatten the rest, and the
+  crowd near the best would read as noise).
   Hyperparameters: MAP over weak priors, L-BFGS-B from 2 starts, fit on at most ``_FIT_CAP``
   trials (the best third plus a seeded random rest) so a suggestion stays near 100 ms at 200
   trials on a small machine; the posterior then uses every trial.
@@ -33,6 +34,9 @@ _FIT_CAP = 80
 _N_RANDOM = 1000
 _N_LOCAL = 400
 _N_REFINE = 3
+_REFINE_ITERS = 25
+_START_AT_BEST = True
+_YJ_LAMBDA = 4.0  # |lambda| beyond this only magnifies rounding in the transformed values
 _FD = 1e-6
 
 
@@ -88,14 +92,15 @@ class BayesStrategy:
 
         y = _transform(obs.y)
         x = obs.x
+        onehot = np.arange(self.space.width) >= len(self.space.numeric)
         if len(y) > _FIT_CAP:
             order = np.argsort(y, kind="stable")
             keep_best = order[: _FIT_CAP // 3]
             rest = rng.choice(order[_FIT_CAP // 3 :], _FIT_CAP - len(keep_best), replace=False)
             idx = np.sort(np.concatenate([keep_best, rest]))
-            theta = _gp.fit_hypers(x[idx], y[idx], rng)
+            theta = _gp.fit_hypers(x[idx], y[idx], rng, categorical=onehot)
         else:
-            theta = _gp.fit_hypers(x, y, rng)
+            theta = _gp.fit_hypers(x, y, rng, categorical=onehot)
         gp = _gp.GP(x, y, theta)
         if len(obs.pending):
             mean, _ = gp.predict(obs.pending)
@@ -135,8 +140,12 @@ class BayesStrategy:
         order = np.argsort(-scores, kind="stable")
         refined: list[np.ndarray] = []
         if k:
-            for i in order[:_N_REFINE]:
-                start = xs[i].copy()
+            starts = [xs[i] for i in order[:_N_REFINE]]
+            if _START_AT_BEST and len(obs.y):
+                # the incumbent too: late in a sweep the best step is often a small move from it
+                starts.append(obs.x[int(np.argmin(obs.y))])
+            for origin in starts:
+                start = origin.copy()
 
                 def f(u: np.ndarray, start: np.ndarray = start) -> tuple[float, np.ndarray]:
                     # value and forward-difference gradient from one batched prediction
@@ -152,7 +161,7 @@ class BayesStrategy:
                     jac=True,
                     method="L-BFGS-B",
                     bounds=[(0.0, 1.0)] * k,
-                    options={"maxiter": 25},
+                    options={"maxiter": _REFINE_ITERS},
                 )
                 row = start.copy()
                 row[:k] = np.clip(res.x, 0.0, 1.0)
@@ -164,10 +173,27 @@ class BayesStrategy:
 
 
 def _transform(y: np.ndarray) -> np.ndarray:
-    """Standardize, then log-compress values more than 2 deviations on the bad side."""
+    """Standardize, Yeo-Johnson power-transform (lambda by maximum likelihood), standardize.
+
+    Loss surfaces are skewed: a few very bad values and a crowd near the best. The power
+    transform spreads out the crowd, so the GP can tell apart values that differ in the fourth
+    digit near the optimum instead of reading them as noise (as HEBO does for the same reason).
+    """
+    from scipy import stats
+
+    with np.errstate(all="ignore"):
+        z = _standardize(y)
+        if len(z) < 3 or float(z.std()) == 0.0:
+            return z
+        try:
+            lmbda = float(np.clip(stats.yeojohnson_normmax(z), -_YJ_LAMBDA, _YJ_LAMBDA))
+            w = np.asarray(stats.yeojohnson(z, lmbda), dtype=float)
+        except (ValueError, FloatingPointError, OverflowError):
+            return z
+    return _standardize(w) if np.isfinite(w).all() else z
+
+
+def _standardize(y: np.ndarray) -> np.ndarray:
     sd = float(y.std())
-    z = (y - float(y.mean())) / (sd if sd > 0 else 1.0)
-    z = np.where(z > 2.0, 2.0 + np.log1p(np.maximum(z - 2.0, 0.0)), z)
-    sd2 = float(z.std())
-    out: np.ndarray = (z - float(z.mean())) / (sd2 if sd2 > 0 else 1.0)
+    out: np.ndarray = (y - float(y.mean())) / (sd if sd > 0 else 1.0)
     return out
