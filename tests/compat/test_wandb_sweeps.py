@@ -395,3 +395,49 @@ def test_a_run_naming_a_sweep_it_is_no_trial_of_is_refused(
     )
     assert "is not a trial of sweep zz99zz99" in result.stderr
     assert "wandb agent" in result.stderr
+
+
+LIST_SWEEPS = """
+import wandb
+from wandb.errors import UnsupportedError
+sweeps = wandb.Api().project("lst", entity="many").sweeps(per_page=2)
+print("COUNT", len(sweeps))
+for sweep in sweeps:
+    print("SWEEP", sweep.id, sweep.state, sweep.config["method"], flush=True)
+try:
+    wandb.Api().project("lst", entity="many").sweeps(filters={"state": "RUNNING"})
+except UnsupportedError as exc:
+    print("FILTERS REFUSED", exc)
+wandb.init(entity="many", project="none").finish()  # a project with runs and no sweeps
+print("EMPTY", len(wandb.Api().project("none", entity="many").sweeps()))
+"""
+
+
+def test_project_sweeps_lists_every_sweep_a_page_at_a_time(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    made = []
+    for method in ("random", "grid", "random"):
+        created = httpx.post(
+            f"{server.base_url}/api/v1/projects/many/lst/sweeps",
+            json={"config": {"method": method, "parameters": {"x": {"values": [1, 2]}}}},
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        made.append((created.json()["id"], method))
+    paused = httpx.post(
+        f"{server.base_url}/api/v1/sweeps/many/lst/{made[1][0]}/control",
+        json={"action": "pause"},
+        timeout=30,
+    )
+    assert paused.status_code == 200, paused.text
+    result = run_script(LIST_SWEEPS, server.base_url, tmp_path)
+    listed = [line.split()[1:] for line in result.stdout.splitlines() if line.startswith("SWEEP")]
+    # newest first, across two pages of 2, each once, with W&B's state names
+    assert [(sid, method) for sid, _state, method in listed] == made[::-1]
+    states = {sid: state for sid, state, _method in listed}
+    assert states[made[1][0]] == "PAUSED"
+    assert states[made[0][0]] == "RUNNING"
+    assert "COUNT 3" in result.stdout
+    assert "FILTERS REFUSED" in result.stdout  # the client knows Cairn does not filter them
+    assert "EMPTY 0" in result.stdout

@@ -22,7 +22,7 @@ from cairn.server.compat.wandb.resolvers.sweep_shapes import (
 )
 from cairn.server.compat.wandb.resolvers.tracking import DEFAULT_PROJECT
 from cairn.server.store.records import ProjectRecord
-from cairn.server.store.sweeps import SweepRecord
+from cairn.server.store.sweeps import MAX_SWEEPS_PAGE, SweepRecord
 from cairn.wire import check_name
 
 MAX_CONFIG_CHARS = 1 << 20
@@ -40,6 +40,57 @@ def project_sweep(project: dict[str, Any], info: Info, sweepName: str) -> dict[s
     except NotFoundError:
         return None
     return sweep_shape(context, record, sweep)
+
+
+@field("Project", "totalSweeps")
+def project_total_sweeps(project: dict[str, Any], info: Info) -> int:
+    """How many sweeps the project has (``len(api.project(...).sweeps())``)."""
+    context = context_of(info)
+    record = context.ctx.meta.resolve_project(
+        context.who, project["entityName"], project["name"], "viewer"
+    )
+    total, after = 0, None
+    while page := context.ctx.meta.list_sweeps(record.pk, None, after, MAX_SWEEPS_PAGE):
+        total += len(page)
+        if len(page) < MAX_SWEEPS_PAGE:
+            break
+        after = page[-1].id
+    return total
+
+
+@field("Project", "sweeps")
+def project_sweeps(
+    project: dict[str, Any],
+    info: Info,
+    after: str | None = None,
+    first: int | None = None,
+    filters: Any = None,
+) -> dict[str, Any]:
+    """The project's sweeps newest first, a page of ``first`` (default 50) after the cursor
+    ``after`` (a sweep id, as ``endCursor`` gives it)."""
+    if filters not in (None, {}, ""):
+        raise InvalidInputError(
+            "filters: Cairn's W&B surface lists sweeps unfiltered; "
+            "call project.sweeps() without filters and filter in Python"
+        )
+    limit = 50 if first is None else first
+    if not 1 <= limit <= MAX_SWEEPS_PAGE:
+        raise InvalidInputError(f"first: must be from 1 to {MAX_SWEEPS_PAGE}")
+    context = context_of(info)
+    record = context.ctx.meta.resolve_project(
+        context.who, project["entityName"], project["name"], "viewer"
+    )
+    page = context.ctx.meta.list_sweeps(record.pk, None, after or None, limit + 1)
+    shown = page[:limit]
+    return {
+        "pageInfo": {
+            "endCursor": shown[-1].id if shown else after,
+            "hasNextPage": len(page) > limit,
+        },
+        "edges": [
+            {"node": sweep_shape(context, record, sweep), "cursor": sweep.id} for sweep in shown
+        ],
+    }
 
 
 @mutation("upsertSweep")
