@@ -12,16 +12,6 @@ from cairn.server.store.metadata import MetadataStore
 from tests.dbhelp import pg_schema
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist (``--dist loadgroup``): each file stays on one worker (its module
-    fixtures, servers, are built once) and the browser suite stays together on one worker, so
-    its session fixtures (seeded servers, Chromium) are built once, not once per worker."""
-    for item in items:
-        path = Path(str(item.path)).relative_to(Path(__file__).parent)
-        group = "browser" if path.parts[0] == "browser" else path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema dropped after."""
