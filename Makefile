@@ -64,8 +64,8 @@ test-ui: ui/node_modules/.package-lock.json
 	cd ui && npx --no-install vitest run
 
 ## pytest: every test suite (unit, contract on SQLite and PostgreSQL, integration, chaos, browser),
-## in PYTEST_WORKERS processes (pytest-xdist; each file runs on one worker, its fixtures built once)
-PYTEST_WORKERS ?= 2
+## in one process, or in PYTEST_WORKERS processes (pytest-xdist, a file per worker; see design 0019)
+PYTEST_WORKERS ?= 0
 pytest: setup-dev ui chromium
 	$(VENV)/bin/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile --durations=25; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
