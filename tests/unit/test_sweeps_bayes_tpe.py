@@ -163,6 +163,27 @@ def test_non_finite_values_are_read_as_the_worst(method: str, bad: float) -> Non
         assert -5.0 <= p["x0"] <= 5.0
 
 
+def test_bayes_keeps_the_order_of_values_near_the_float_limits() -> None:
+    # mean and std overflow there; the model then reads the values by rank, not as all equal
+    from cairn.sweeps.strategies.bayes import _transform
+
+    y = np.array([1e300, -1e300, 0.0, 5e299])
+    z = _transform(y)
+    assert np.isfinite(z).all()
+    assert list(np.argsort(z)) == list(np.argsort(y))
+    trials = [
+        Trial({"x0": float(i) - 2.0, "x1": 0.0}, float(v), "finished") for i, v in enumerate(y)
+    ]
+    trials += [
+        Trial({"x0": 2.5, "x1": 1.0}, 1.0, "finished"),
+        Trial({"x0": 3.0, "x1": 2.0}, 2.0, "finished"),
+    ]
+    points = strategy(_quad_cfg("bayes"), seed=3).suggest(trials, n=2)
+    assert len(points) == 2
+    assert points[0] != points[1]
+    assert all(-5.0 <= p["x0"] <= 5.0 for p in points)
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_maximize_is_followed(method: str) -> None:
     cfg = {**_quad_cfg(method), "metric": {"name": "score", "goal": "maximize"}}
