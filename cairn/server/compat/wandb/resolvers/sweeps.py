@@ -28,13 +28,19 @@ from cairn.wire import check_name
 MAX_CONFIG_CHARS = 1 << 20
 
 
-@field("Project", "sweep")
-def project_sweep(project: dict[str, Any], info: Info, sweepName: str) -> dict[str, Any] | None:
-    """One sweep of the project (null when it has none of that id)."""
+def _readable_project(project: dict[str, Any], info: Info) -> tuple[GraphQLContext, ProjectRecord]:
+    """The request's context and the project's record, which the caller must be able to read."""
     context = context_of(info)
     record = context.ctx.meta.resolve_project(
         context.who, project["entityName"], project["name"], "viewer"
     )
+    return context, record
+
+
+@field("Project", "sweep")
+def project_sweep(project: dict[str, Any], info: Info, sweepName: str) -> dict[str, Any] | None:
+    """One sweep of the project (null when it has none of that id)."""
+    context, record = _readable_project(project, info)
     try:
         sweep = context.ctx.meta.get_sweep(record.pk, sweepName)
     except NotFoundError:
@@ -45,10 +51,7 @@ def project_sweep(project: dict[str, Any], info: Info, sweepName: str) -> dict[s
 @field("Project", "totalSweeps")
 def project_total_sweeps(project: dict[str, Any], info: Info) -> int:
     """How many sweeps the project has (``len(api.project(...).sweeps())``)."""
-    context = context_of(info)
-    record = context.ctx.meta.resolve_project(
-        context.who, project["entityName"], project["name"], "viewer"
-    )
+    context, record = _readable_project(project, info)
     total, after = 0, None
     while page := context.ctx.meta.list_sweeps(record.pk, None, after, MAX_SWEEPS_PAGE):
         total += len(page)
@@ -76,10 +79,7 @@ def project_sweeps(
     limit = 50 if first is None else first
     if not 1 <= limit <= MAX_SWEEPS_PAGE:
         raise InvalidInputError(f"first: must be from 1 to {MAX_SWEEPS_PAGE}")
-    context = context_of(info)
-    record = context.ctx.meta.resolve_project(
-        context.who, project["entityName"], project["name"], "viewer"
-    )
+    context, record = _readable_project(project, info)
     page = context.ctx.meta.list_sweeps(record.pk, None, after or None, limit + 1)
     shown = page[:limit]
     return {
